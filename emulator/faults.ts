@@ -1,0 +1,80 @@
+/**
+ * Fault injection: rules queued through the admin API and consumed by the requests they match, so a test can
+ * say "the next two UpdateJobExecution calls are throttled" and get exactly that.
+ */
+import type { ServiceName } from './types';
+
+/** What a fault does to the request it hits. */
+export const FaultKind = {
+  /** 429 ThrottlingException (rest-json) / 400 Throttling (query); nothing is applied. */
+  Throttle: 'throttle',
+  /** 503 ServiceUnavailableException; nothing is applied. */
+  Unavailable: 'unavailable',
+  /** The connection is reset before anything is applied. */
+  Reset: 'reset',
+  /** The operation is applied, then the connection is reset: the client never sees the answer. */
+  ApplyThenReset: 'apply-then-reset',
+  /** The request waits `latencyMs` before it is handled normally. */
+  Latency: 'latency',
+} as const;
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+
+/** A queued fault; `service` and `operation` narrow what it matches, `count` is how many requests it hits. */
+export interface FaultRule {
+  readonly kind: FaultKind;
+  readonly service?: ServiceName;
+  readonly operation?: string;
+  readonly latencyMs?: number;
+  remaining: number;
+}
+
+const KINDS = new Set<string>(Object.values(FaultKind));
+
+/** Parses an admin `POST /_emulator/faults` body, or explains what is wrong with it. */
+export function parseFaultRule(body: unknown): FaultRule | string {
+  if (typeof body !== 'object' || body === null) return 'body must be a JSON object';
+  const { kind, service, operation, count = 1, latencyMs } = body as Record<string, unknown>;
+  if (typeof kind !== 'string' || !KINDS.has(kind)) return `kind must be one of ${[...KINDS].join(', ')}`;
+  if (service !== undefined && typeof service !== 'string') return 'service must be a string';
+  if (operation !== undefined && typeof operation !== 'string') return 'operation must be a string';
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return 'count must be a positive integer';
+  if (kind === FaultKind.Latency && (typeof latencyMs !== 'number' || latencyMs < 0)) {
+    return 'latency faults need latencyMs >= 0';
+  }
+  return {
+    kind: kind as FaultKind,
+    ...(service !== undefined && { service: service as ServiceName }),
+    ...(operation !== undefined && { operation }),
+    ...(typeof latencyMs === 'number' && { latencyMs }),
+    remaining: count,
+  };
+}
+
+/** The queue of pending faults, first match wins. */
+export class FaultQueue {
+  private rules: FaultRule[] = [];
+
+  add(rule: FaultRule): void {
+    this.rules.push(rule);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): readonly FaultRule[] {
+    return this.rules;
+  }
+
+  /** Takes one hit from the first rule matching the request, if any. */
+  take(service: ServiceName, operation: string): FaultRule | undefined {
+    const rule = this.rules.find(
+      (r) =>
+        (r.service === undefined || r.service === service) && (r.operation === undefined || r.operation === operation),
+    );
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
+    return rule;
+  }
+}

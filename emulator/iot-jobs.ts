@@ -1,0 +1,845 @@
+/**
+ * AWS IoT Jobs, both planes over one in-memory store: the device data plane (`iot-jobs-data`: DescribeJobExecution,
+ * GetPendingJobExecutions, StartNextPendingJobExecution, UpdateJobExecution) and the control-plane subset a test or
+ * sandbox needs to seed and inspect it (`iot`: CreateThing, CreateJob, DescribeJob, DescribeJobExecution,
+ * CancelJobExecution, ListJobExecutionsForJob). Shapes, limits and errors follow the botocore models; the state
+ * machine and timers follow the AWS IoT developer guide.
+ */
+import {
+  ATTRIBUTE_NAME,
+  ATTRIBUTE_VALUE,
+  DESCRIBE_JOB_ID,
+  IotError,
+  IotErrorName,
+  JOB_DESCRIPTION,
+  JOB_DOCUMENT,
+  JOB_ID,
+  TARGET_ARN,
+  THING_NAME,
+  checkEnum,
+  checkRange,
+  checkString,
+  optionalBoolean,
+  optionalDetailsMap,
+  optionalEnum,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  parseJsonBody,
+  queryBoolean,
+  queryInteger,
+  required,
+  type JsonObject,
+} from './iot-validation';
+import {
+  ServiceName,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorSettings,
+  type RoutedOperation,
+  type ServiceModule,
+} from './types';
+import { restJsonError } from './wire';
+
+/** Job execution statuses (the `JobExecutionStatus` enum, identical in both models). */
+export const JobExecutionStatus = {
+  Queued: 'QUEUED',
+  InProgress: 'IN_PROGRESS',
+  Succeeded: 'SUCCEEDED',
+  Failed: 'FAILED',
+  TimedOut: 'TIMED_OUT',
+  Rejected: 'REJECTED',
+  Removed: 'REMOVED',
+  Canceled: 'CANCELED',
+} as const;
+export type JobExecutionStatus = (typeof JobExecutionStatus)[keyof typeof JobExecutionStatus];
+
+const EXECUTION_STATUSES: readonly JobExecutionStatus[] = Object.values(JobExecutionStatus);
+
+/** Once here an execution never changes again. */
+const TERMINAL_STATUSES: ReadonlySet<JobExecutionStatus> = new Set([
+  JobExecutionStatus.Succeeded,
+  JobExecutionStatus.Failed,
+  JobExecutionStatus.TimedOut,
+  JobExecutionStatus.Rejected,
+  JobExecutionStatus.Removed,
+  JobExecutionStatus.Canceled,
+]);
+
+/** What a device may report through UpdateJobExecution; the rest are set by the service (timeouts, cancels). */
+const DEVICE_STATUSES: readonly JobExecutionStatus[] = [
+  JobExecutionStatus.InProgress,
+  JobExecutionStatus.Succeeded,
+  JobExecutionStatus.Failed,
+  JobExecutionStatus.Rejected,
+];
+
+/** The job statuses this emulator reaches (CancelJob and scheduling are out of scope). */
+const JobStatus = { InProgress: 'IN_PROGRESS', Completed: 'COMPLETED' } as const;
+type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+const TargetSelection = { Snapshot: 'SNAPSHOT', Continuous: 'CONTINUOUS' } as const;
+type TargetSelection = (typeof TargetSelection)[keyof typeof TargetSelection];
+
+const PROCESS_DETAIL_KEYS: Readonly<Record<JobExecutionStatus, string>> = {
+  QUEUED: 'numberOfQueuedThings',
+  IN_PROGRESS: 'numberOfInProgressThings',
+  SUCCEEDED: 'numberOfSucceededThings',
+  FAILED: 'numberOfFailedThings',
+  TIMED_OUT: 'numberOfTimedOutThings',
+  REJECTED: 'numberOfRejectedThings',
+  REMOVED: 'numberOfRemovedThings',
+  CANCELED: 'numberOfCanceledThings',
+};
+
+/** The account every ARN names; the region comes from each request's signature. */
+const ACCOUNT_ID = '123456789012';
+const DEFAULT_REGION = 'us-east-1';
+const NEXT_JOB_ID = '$next';
+/** Step and in-progress timers: 1 minute to 7 days; -1 on a step timeout cancels the running step timer. */
+const MAX_TIMEOUT_MINUTES = 10080;
+const CANCEL_STEP_TIMER = -1;
+const MAX_LIST_RESULTS = 250;
+const MINUTE_MS = 60_000;
+
+interface Thing {
+  readonly thingName: string;
+  readonly thingArn: string;
+  readonly thingId: string;
+  readonly thingTypeName: string | undefined;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+}
+
+interface Job {
+  readonly jobId: string;
+  readonly jobArn: string;
+  readonly targets: readonly string[];
+  readonly document: string | undefined;
+  readonly description: string | undefined;
+  readonly targetSelection: TargetSelection;
+  readonly inProgressTimeoutInMinutes: number | undefined;
+  readonly createdAt: number;
+}
+
+/** One accepted change of an execution, in the order applied; `at` is emulator epoch ms. */
+interface Transition {
+  readonly operation: string;
+  readonly from: JobExecutionStatus;
+  readonly to: JobExecutionStatus;
+  readonly versionNumber: number;
+  readonly at: number;
+}
+
+/** All times are emulator epoch milliseconds; each plane converts on the way out. */
+interface Execution {
+  readonly jobId: string;
+  readonly thingName: string;
+  readonly thingArn: string;
+  readonly executionNumber: number;
+  status: JobExecutionStatus;
+  statusDetails: Record<string, string>;
+  readonly queuedAt: number;
+  startedAt: number | undefined;
+  lastUpdatedAt: number;
+  versionNumber: number;
+  /** Set by stepTimeoutInMinutes. */
+  stepTimeoutAt: number | undefined;
+  /** Set from the job's timeoutConfig when the execution moves to IN_PROGRESS. */
+  inProgressTimeoutAt: number | undefined;
+  forceCanceled: boolean;
+  readonly history: Transition[];
+}
+
+interface IotState {
+  readonly things: Map<string, Thing>;
+  readonly jobs: Map<string, Job>;
+  readonly executions: Execution[];
+  nextExecutionNumber: number;
+  nextThingSerial: number;
+}
+
+function emptyState(): IotState {
+  return { things: new Map(), jobs: new Map(), executions: [], nextExecutionNumber: 1, nextThingSerial: 1 };
+}
+
+/** What an operation sees: the request, its path parameters, and the live store and settings. */
+interface OperationContext {
+  readonly req: EmulatorRequest;
+  readonly params: Readonly<Record<string, string>>;
+  readonly state: IotState;
+  readonly settings: EmulatorSettings;
+}
+
+/** An operation's result: a JSON body, or `undefined` for an empty 200 (operations with no output shape). */
+type Handler = (ctx: OperationContext) => object | undefined;
+
+interface Route {
+  readonly service: ServiceName;
+  readonly method: string;
+  /** Literal segments, or `{name}` for a path parameter. */
+  readonly path: readonly string[];
+  readonly operation: string;
+  readonly handler: Handler;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Time, timers and views
+
+/** The data plane's timestamps are `long` epoch seconds. */
+function dataSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
+}
+
+/** The control plane's are `timestamp` shapes, which rest-json sends as (possibly fractional) epoch seconds. */
+function controlSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
+
+/** The earlier of the two timers, when the execution is IN_PROGRESS and one runs. */
+function deadline(exec: Execution): number | undefined {
+  if (exec.status !== JobExecutionStatus.InProgress) return undefined;
+  const timers = [exec.stepTimeoutAt, exec.inProgressTimeoutAt].filter((t): t is number => t !== undefined);
+  return timers.length === 0 ? undefined : Math.min(...timers);
+}
+
+function secondsBeforeTimedOut(exec: Execution, now: number): number | undefined {
+  const at = deadline(exec);
+  // Rounded up so a running timer never reads 0 while the execution is still IN_PROGRESS.
+  return at === undefined ? undefined : Math.ceil((at - now) / 1000);
+}
+
+/** Records an accepted change: the only place status and versionNumber move. */
+function transition(exec: Execution, to: JobExecutionStatus, at: number, operation: string): void {
+  const from = exec.status;
+  exec.status = to;
+  exec.versionNumber += 1;
+  exec.lastUpdatedAt = at;
+  if (from === JobExecutionStatus.Queued) exec.startedAt ??= at;
+  if (TERMINAL_STATUSES.has(to)) {
+    exec.stepTimeoutAt = undefined;
+    exec.inProgressTimeoutAt = undefined;
+  }
+  exec.history.push({ operation, from, to, versionNumber: exec.versionNumber, at });
+}
+
+/**
+ * Timers are evaluated lazily (there is no background clock: the admin clock only moves `now`), so every request
+ * first times out whatever expired. The execution times out at its deadline, not at the request that notices.
+ */
+function expireTimers(state: IotState, now: number): void {
+  for (const exec of state.executions) {
+    const at = deadline(exec);
+    if (at !== undefined && now >= at) transition(exec, JobExecutionStatus.TimedOut, at, 'Timeout');
+  }
+}
+
+function nonEmpty(details: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  return Object.keys(details).length === 0 ? undefined : { ...details };
+}
+
+/** The data plane's `JobExecution`; undefined members vanish in JSON, as AWS leaves unset members out. */
+function dataPlaneExecution(exec: Execution, job: Job, now: number, includeDocument: boolean): object {
+  return {
+    jobId: exec.jobId,
+    thingName: exec.thingName,
+    status: exec.status,
+    statusDetails: nonEmpty(exec.statusDetails),
+    queuedAt: dataSeconds(exec.queuedAt),
+    startedAt: dataSeconds(exec.startedAt),
+    lastUpdatedAt: dataSeconds(exec.lastUpdatedAt),
+    approximateSecondsBeforeTimedOut: secondsBeforeTimedOut(exec, now),
+    versionNumber: exec.versionNumber,
+    executionNumber: exec.executionNumber,
+    jobDocument: includeDocument ? job.document : undefined,
+  };
+}
+
+function dataPlaneSummary(exec: Execution): object {
+  return {
+    jobId: exec.jobId,
+    queuedAt: dataSeconds(exec.queuedAt),
+    startedAt: dataSeconds(exec.startedAt),
+    lastUpdatedAt: dataSeconds(exec.lastUpdatedAt),
+    versionNumber: exec.versionNumber,
+    executionNumber: exec.executionNumber,
+  };
+}
+
+function executionState(exec: Execution): object {
+  return { status: exec.status, statusDetails: nonEmpty(exec.statusDetails), versionNumber: exec.versionNumber };
+}
+
+/** The control plane's `JobExecution`: thingArn instead of thingName, details wrapped in `detailsMap`. */
+function controlPlaneExecution(exec: Execution, now: number): object {
+  const details = nonEmpty(exec.statusDetails);
+  return {
+    jobId: exec.jobId,
+    status: exec.status,
+    forceCanceled: exec.forceCanceled ? true : undefined,
+    statusDetails: details && { detailsMap: details },
+    thingArn: exec.thingArn,
+    queuedAt: controlSeconds(exec.queuedAt),
+    startedAt: controlSeconds(exec.startedAt),
+    lastUpdatedAt: controlSeconds(exec.lastUpdatedAt),
+    executionNumber: exec.executionNumber,
+    versionNumber: exec.versionNumber,
+    approximateSecondsBeforeTimedOut: secondsBeforeTimedOut(exec, now),
+  };
+}
+
+function executionsOf(state: IotState, jobId: string): Execution[] {
+  return state.executions.filter((e) => e.jobId === jobId);
+}
+
+/** A SNAPSHOT job completes once every execution is terminal; a CONTINUOUS one stays open for new things. */
+function jobStatus(job: Job, executions: readonly Execution[]): JobStatus {
+  const allTerminal = executions.every((e) => TERMINAL_STATUSES.has(e.status));
+  return job.targetSelection === TargetSelection.Snapshot && allTerminal ? JobStatus.Completed : JobStatus.InProgress;
+}
+
+function processDetails(executions: readonly Execution[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of Object.values(PROCESS_DETAIL_KEYS)) counts[key] = 0;
+  for (const exec of executions)
+    counts[PROCESS_DETAIL_KEYS[exec.status]] = (counts[PROCESS_DETAIL_KEYS[exec.status]] ?? 0) + 1;
+  return counts;
+}
+
+function jobView(job: Job, executions: readonly Execution[]): object {
+  const status = jobStatus(job, executions);
+  const lastUpdatedAt = Math.max(job.createdAt, ...executions.map((e) => e.lastUpdatedAt));
+  return {
+    jobArn: job.jobArn,
+    jobId: job.jobId,
+    targetSelection: job.targetSelection,
+    status,
+    targets: [...job.targets],
+    description: job.description,
+    createdAt: controlSeconds(job.createdAt),
+    lastUpdatedAt: controlSeconds(lastUpdatedAt),
+    completedAt: status === JobStatus.Completed ? controlSeconds(lastUpdatedAt) : undefined,
+    jobProcessDetails: processDetails(executions),
+    timeoutConfig:
+      job.inProgressTimeoutInMinutes === undefined
+        ? undefined
+        : { inProgressTimeoutInMinutes: job.inProgressTimeoutInMinutes },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lookups and shared checks
+
+function notFound(message: string): IotError {
+  return new IotError(IotErrorName.ResourceNotFound, message);
+}
+
+function requireThing(state: IotState, thingName: string): Thing {
+  const thing = state.things.get(thingName);
+  if (!thing) throw notFound(`Thing ${thingName} does not exist`);
+  return thing;
+}
+
+function requireJob(state: IotState, jobId: string): Job {
+  const job = state.jobs.get(jobId);
+  if (!job) throw notFound(`Job ${jobId} does not exist`);
+  return job;
+}
+
+/** The thing's execution of the job; with `executionNumber`, only if it is that execution. */
+function requireExecution(
+  state: IotState,
+  thingName: string,
+  jobId: string,
+  executionNumber?: number,
+): { exec: Execution; job: Job } {
+  requireThing(state, thingName);
+  const job = requireJob(state, jobId);
+  const exec = state.executions.find((e) => e.thingName === thingName && e.jobId === jobId);
+  if (!exec) throw notFound(`No job execution exists for job ${jobId} on thing ${thingName}`);
+  checkExecutionNumber(exec, executionNumber);
+  return { exec, job };
+}
+
+function checkExecutionNumber(exec: Execution, executionNumber: number | undefined): void {
+  if (executionNumber !== undefined && executionNumber !== exec.executionNumber)
+    throw notFound(
+      `No job execution with executionNumber ${executionNumber} exists for job ${exec.jobId} on thing ${exec.thingName}`,
+    );
+}
+
+/** Pending executions in the order a device gets them: IN_PROGRESS before QUEUED, oldest first. */
+function pendingExecutions(state: IotState, thingName: string): Execution[] {
+  const rank = (e: Execution): number => (e.status === JobExecutionStatus.InProgress ? 0 : 1);
+  return state.executions
+    .filter((e) => e.thingName === thingName && !TERMINAL_STATUSES.has(e.status))
+    .sort((a, b) => rank(a) - rank(b) || a.queuedAt - b.queuedAt || a.executionNumber - b.executionNumber);
+}
+
+function jobOf(state: IotState, exec: Execution): Job {
+  // Executions are only created with their job and jobs are never deleted, so this always finds one.
+  return requireJob(state, exec.jobId);
+}
+
+/** `stepTimeoutInMinutes`: 1..10080, or -1 to cancel the step timer. */
+function optionalStepTimeout(body: JsonObject): number | undefined {
+  const minutes = optionalInteger(body, 'stepTimeoutInMinutes');
+  if (minutes === undefined || minutes === CANCEL_STEP_TIMER) return minutes;
+  return checkRange(minutes, 'stepTimeoutInMinutes', 1, MAX_TIMEOUT_MINUTES);
+}
+
+/** Starts, resets or cancels the step timer of an execution that is (now) IN_PROGRESS. */
+function applyStepTimeout(exec: Execution, minutes: number | undefined, now: number): void {
+  if (minutes === undefined || exec.status !== JobExecutionStatus.InProgress) return;
+  exec.stepTimeoutAt = minutes === CANCEL_STEP_TIMER ? undefined : now + minutes * MINUTE_MS;
+}
+
+/** Moves an execution to IN_PROGRESS on the device's behalf, starting the job's in-progress timer on the way. */
+function startExecution(exec: Execution, job: Job, now: number, operation: string): void {
+  const wasQueued = exec.status === JobExecutionStatus.Queued;
+  transition(exec, JobExecutionStatus.InProgress, now, operation);
+  if (wasQueued && job.inProgressTimeoutInMinutes !== undefined)
+    exec.inProgressTimeoutAt = now + job.inProgressTimeoutInMinutes * MINUTE_MS;
+}
+
+function terminalStateTransition(exec: Execution, attempted: string): IotError {
+  return new IotError(
+    IotErrorName.InvalidStateTransition,
+    `Job execution for job ${exec.jobId} on thing ${exec.thingName} is in terminal state ${exec.status} and cannot ${attempted}`,
+  );
+}
+
+function versionMismatch(exec: Execution, expected: number): string {
+  return (
+    `Version mismatch for job execution of job ${exec.jobId} on thing ${exec.thingName}: ` +
+    `expected version ${expected}, current version ${exec.versionNumber}`
+  );
+}
+
+/** The region the request was signed for (`Credential=AKID/date/REGION/service/aws4_request`). */
+function signedRegion(req: EmulatorRequest): string {
+  const authorization = req.headers.authorization ?? '';
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(authorization)?.[1] ?? DEFAULT_REGION;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data plane
+
+function describeJobExecutionData({ req, params, state, settings }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const jobId = checkString(params.jobId, 'jobId', DESCRIBE_JOB_ID);
+  // The model: "Unless set to false, the response contains the job document. The default is true."
+  const includeDocument = queryBoolean(req.query, 'includeJobDocument') ?? true;
+  const executionNumber = queryInteger(req.query, 'executionNumber');
+  let exec: Execution;
+  if (jobId === NEXT_JOB_ID) {
+    requireThing(state, thingName);
+    const next = pendingExecutions(state, thingName)[0];
+    if (!next) throw notFound(`No pending job execution exists for thing ${thingName}`);
+    checkExecutionNumber(next, executionNumber);
+    exec = next;
+  } else {
+    exec = requireExecution(state, thingName, jobId, executionNumber).exec;
+  }
+  // Read live: the admin API flips this setting between requests.
+  if (settings.terminalStateOnDescribe && TERMINAL_STATUSES.has(exec.status))
+    throw new IotError(
+      IotErrorName.TerminalState,
+      `Job execution for job ${exec.jobId} on thing ${thingName} is in terminal state ${exec.status}`,
+    );
+  return { execution: dataPlaneExecution(exec, jobOf(state, exec), req.now, includeDocument) };
+}
+
+function getPendingJobExecutions({ params, state }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  requireThing(state, thingName);
+  const pending = pendingExecutions(state, thingName);
+  return {
+    inProgressJobs: pending.filter((e) => e.status === JobExecutionStatus.InProgress).map(dataPlaneSummary),
+    queuedJobs: pending.filter((e) => e.status === JobExecutionStatus.Queued).map(dataPlaneSummary),
+  };
+}
+
+function startNextPendingJobExecution({ req, params, state }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const body = parseJsonBody(req.body);
+  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+  const stepTimeout = optionalStepTimeout(body);
+  requireThing(state, thingName);
+  const next = pendingExecutions(state, thingName)[0];
+  if (!next) return {};
+  const job = jobOf(state, next);
+  // An execution already IN_PROGRESS is handed back as it is: start-next is not an update.
+  if (next.status === JobExecutionStatus.Queued) {
+    if (statusDetails) next.statusDetails = statusDetails;
+    startExecution(next, job, req.now, 'StartNextPendingJobExecution');
+    applyStepTimeout(next, stepTimeout, req.now);
+  }
+  return { execution: dataPlaneExecution(next, job, req.now, true) };
+}
+
+function updateJobExecution({ req, params, state }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const body = parseJsonBody(req.body);
+  const status = checkEnum(required(body, 'status'), 'status', EXECUTION_STATUSES);
+  if (!DEVICE_STATUSES.includes(status))
+    throw new IotError(
+      IotErrorName.InvalidRequest,
+      `Invalid status ${status}: UpdateJobExecution accepts only ${DEVICE_STATUSES.join(', ')}`,
+    );
+  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+  const stepTimeout = optionalStepTimeout(body);
+  const expectedVersion = optionalInteger(body, 'expectedVersion');
+  const includeState = optionalBoolean(body, 'includeJobExecutionState') ?? false;
+  const includeDocument = optionalBoolean(body, 'includeJobDocument') ?? false;
+  const executionNumber = optionalInteger(body, 'executionNumber');
+
+  const { exec, job } = requireExecution(state, thingName, jobId, executionNumber);
+  if (TERMINAL_STATUSES.has(exec.status)) throw terminalStateTransition(exec, `be updated to ${status}`);
+  // The data-plane model has no VersionConflictException: a stale version is an invalid transition there.
+  if (expectedVersion !== undefined && expectedVersion !== exec.versionNumber)
+    throw new IotError(IotErrorName.InvalidStateTransition, versionMismatch(exec, expectedVersion));
+
+  if (statusDetails) exec.statusDetails = statusDetails;
+  if (status === JobExecutionStatus.InProgress) startExecution(exec, job, req.now, 'UpdateJobExecution');
+  else transition(exec, status, req.now, 'UpdateJobExecution');
+  applyStepTimeout(exec, stepTimeout, req.now);
+  return {
+    executionState: includeState ? executionState(exec) : undefined,
+    jobDocument: includeDocument ? job.document : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Control plane
+
+function parseAttributes(payload: JsonObject | undefined): Record<string, string> {
+  const attributes = payload && optionalObject(payload, 'attributes');
+  const parsed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    checkString(name, 'attributePayload.attributes.key', ATTRIBUTE_NAME);
+    parsed[name] = checkString(value, `attributePayload.attributes.${name}`, ATTRIBUTE_VALUE);
+  }
+  return parsed;
+}
+
+function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** A deterministic UUID-shaped id, so tests can assert exact values. */
+function thingId(serial: number): string {
+  return `00000000-0000-4000-8000-${serial.toString(16).padStart(12, '0')}`;
+}
+
+function createThing({ req, params, state }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const body = parseJsonBody(req.body);
+  const thingTypeName = optionalString(body, 'thingTypeName', THING_NAME);
+  const attributes = parseAttributes(optionalObject(body, 'attributePayload'));
+  const existing = state.things.get(thingName);
+  if (existing) {
+    // AWS: the same name and configuration succeeds again; only a different configuration is a conflict.
+    if (existing.thingTypeName === thingTypeName && sameAttributes(existing.attributes, attributes))
+      return { thingName, thingArn: existing.thingArn, thingId: existing.thingId };
+    throw new IotError(
+      IotErrorName.ResourceAlreadyExists,
+      `Thing ${thingName} already exists in account with different attributes`,
+    );
+  }
+  const thing: Thing = {
+    thingName,
+    thingArn: `arn:aws:iot:${signedRegion(req)}:${ACCOUNT_ID}:thing/${thingName}`,
+    thingId: thingId(state.nextThingSerial++),
+    thingTypeName,
+    attributes,
+    createdAt: req.now,
+  };
+  state.things.set(thingName, thing);
+  return { thingName, thingArn: thing.thingArn, thingId: thing.thingId };
+}
+
+function parseTargets(body: JsonObject): string[] {
+  const targets = required(body, 'targets');
+  if (!Array.isArray(targets) || targets.length === 0)
+    throw new IotError(IotErrorName.InvalidRequest, 'targets must be a list of at least 1 ARN');
+  return [...new Set(targets.map((t, i) => checkString(t, `targets.${i + 1}.member`, TARGET_ARN)))];
+}
+
+function parseInProgressTimeout(body: JsonObject): number | undefined {
+  const config = optionalObject(body, 'timeoutConfig');
+  const minutes = config && optionalInteger(config, 'inProgressTimeoutInMinutes');
+  return minutes === undefined
+    ? undefined
+    : checkRange(minutes, 'timeoutConfig.inProgressTimeoutInMinutes', 1, MAX_TIMEOUT_MINUTES);
+}
+
+function parseDocument(body: JsonObject): string | undefined {
+  if (body.documentSource !== undefined)
+    throw new IotError(IotErrorName.InvalidRequest, 'documentSource (S3 job documents) is not supported here');
+  const document = optionalString(body, 'document', JOB_DOCUMENT);
+  if (document !== undefined) {
+    try {
+      JSON.parse(document);
+    } catch {
+      throw new IotError(IotErrorName.InvalidRequest, 'The job document is not valid JSON');
+    }
+  }
+  return document;
+}
+
+function createJob({ req, params, state }: OperationContext): object {
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const body = parseJsonBody(req.body);
+  const targets = parseTargets(body);
+  const document = parseDocument(body);
+  const description = optionalString(body, 'description', JOB_DESCRIPTION);
+  const targetSelection =
+    optionalEnum(body, 'targetSelection', Object.values(TargetSelection)) ?? TargetSelection.Snapshot;
+  const inProgressTimeoutInMinutes = parseInProgressTimeout(body);
+  if (state.jobs.has(jobId))
+    throw new IotError(IotErrorName.ResourceAlreadyExists, `Job with id ${jobId} already exists`);
+  const things = targets.map((arn) => {
+    const thing = [...state.things.values()].find((t) => t.thingArn === arn);
+    if (!thing) throw notFound(`Target ${arn} does not exist`);
+    return thing;
+  });
+
+  const job: Job = {
+    jobId,
+    jobArn: `arn:aws:iot:${signedRegion(req)}:${ACCOUNT_ID}:job/${jobId}`,
+    targets,
+    document,
+    description,
+    targetSelection,
+    inProgressTimeoutInMinutes,
+    createdAt: req.now,
+  };
+  state.jobs.set(jobId, job);
+  for (const thing of things) state.executions.push(queuedExecution(state, job, thing, req.now));
+  return { jobArn: job.jobArn, jobId, description };
+}
+
+function queuedExecution(state: IotState, job: Job, thing: Thing, now: number): Execution {
+  return {
+    jobId: job.jobId,
+    thingName: thing.thingName,
+    thingArn: thing.thingArn,
+    executionNumber: state.nextExecutionNumber++,
+    status: JobExecutionStatus.Queued,
+    statusDetails: {},
+    queuedAt: now,
+    startedAt: undefined,
+    lastUpdatedAt: now,
+    versionNumber: 1,
+    stepTimeoutAt: undefined,
+    inProgressTimeoutAt: undefined,
+    forceCanceled: false,
+    history: [],
+  };
+}
+
+function describeJob({ params, state }: OperationContext): object {
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const job = requireJob(state, jobId);
+  return { job: jobView(job, executionsOf(state, jobId)) };
+}
+
+function describeJobExecutionControl({ req, params, state }: OperationContext): object {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const executionNumber = queryInteger(req.query, 'executionNumber');
+  const { exec } = requireExecution(state, thingName, jobId, executionNumber);
+  return { execution: controlPlaneExecution(exec, req.now) };
+}
+
+function cancelJobExecution({ req, params, state }: OperationContext): undefined {
+  const thingName = checkString(params.thingName, 'thingName', THING_NAME);
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const force = queryBoolean(req.query, 'force') ?? false;
+  const body = parseJsonBody(req.body);
+  const expectedVersion = optionalInteger(body, 'expectedVersion');
+  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+
+  const { exec } = requireExecution(state, thingName, jobId);
+  if (TERMINAL_STATUSES.has(exec.status)) throw terminalStateTransition(exec, 'be canceled');
+  if (exec.status === JobExecutionStatus.InProgress && !force)
+    throw new IotError(
+      IotErrorName.InvalidStateTransition,
+      `Job execution for job ${jobId} on thing ${thingName} is IN_PROGRESS; set force to true to cancel it`,
+    );
+  if (expectedVersion !== undefined && expectedVersion !== exec.versionNumber)
+    throw new IotError(IotErrorName.VersionConflict, versionMismatch(exec, expectedVersion));
+
+  if (statusDetails) exec.statusDetails = statusDetails;
+  if (force) exec.forceCanceled = true;
+  transition(exec, JobExecutionStatus.Canceled, req.now, 'CancelJobExecution');
+  return undefined;
+}
+
+/** The list's position, opaque to clients (as AWS's tokens are) but trivially checked. */
+function encodeToken(offset: number): string {
+  return Buffer.from(`offset:${offset}`, 'utf8').toString('base64');
+}
+
+function decodeToken(token: string | null): number {
+  if (token === null) return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+  if (!match?.[1]) throw new IotError(IotErrorName.InvalidRequest, 'The nextToken is invalid');
+  return Number(match[1]);
+}
+
+function listJobExecutionsForJob({ req, params, state }: OperationContext): object {
+  const jobId = checkString(params.jobId, 'jobId', JOB_ID);
+  const statusParam = req.query.get('status');
+  const status = statusParam === null ? undefined : checkEnum(statusParam, 'status', EXECUTION_STATUSES);
+  const maxResults = queryInteger(req.query, 'maxResults');
+  const limit = maxResults === undefined ? MAX_LIST_RESULTS : checkRange(maxResults, 'maxResults', 1, MAX_LIST_RESULTS);
+  const offset = decodeToken(req.query.get('nextToken'));
+  requireJob(state, jobId);
+
+  const matching = executionsOf(state, jobId)
+    .filter((e) => status === undefined || e.status === status)
+    .sort((a, b) => a.executionNumber - b.executionNumber);
+  const page = matching.slice(offset, offset + limit);
+  return {
+    executionSummaries: page.map((e) => ({
+      thingArn: e.thingArn,
+      jobExecutionSummary: {
+        status: e.status,
+        queuedAt: controlSeconds(e.queuedAt),
+        startedAt: controlSeconds(e.startedAt),
+        lastUpdatedAt: controlSeconds(e.lastUpdatedAt),
+        executionNumber: e.executionNumber,
+      },
+    })),
+    nextToken: offset + limit < matching.length ? encodeToken(offset + limit) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routing
+
+/** A route from its HTTP line as the model writes it (`requestUri`), e.g. `GET /things/{thingName}/jobs`. */
+function route(service: ServiceName, line: string, operation: string, handler: Handler): Route {
+  const [method = '', uri = ''] = line.split(' ');
+  return { service, method, path: uri.split('/').filter((s) => s.length > 0), operation, handler };
+}
+
+const DATA = ServiceName.IotJobsData;
+const CONTROL = ServiceName.IotControl;
+
+/** Both planes; `GET /things/{thingName}/jobs/{jobId}` is in each, so the service is matched before the path. */
+const ROUTES: readonly Route[] = [
+  route(DATA, 'GET /things/{thingName}/jobs', 'GetPendingJobExecutions', getPendingJobExecutions),
+  route(DATA, 'PUT /things/{thingName}/jobs/$next', 'StartNextPendingJobExecution', startNextPendingJobExecution),
+  route(DATA, 'GET /things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', describeJobExecutionData),
+  route(DATA, 'POST /things/{thingName}/jobs/{jobId}', 'UpdateJobExecution', updateJobExecution),
+  route(CONTROL, 'POST /things/{thingName}', 'CreateThing', createThing),
+  route(CONTROL, 'PUT /jobs/{jobId}', 'CreateJob', createJob),
+  route(CONTROL, 'GET /jobs/{jobId}', 'DescribeJob', describeJob),
+  route(CONTROL, 'GET /jobs/{jobId}/things', 'ListJobExecutionsForJob', listJobExecutionsForJob),
+  route(CONTROL, 'GET /things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', describeJobExecutionControl),
+  route(CONTROL, 'PUT /things/{thingName}/jobs/{jobId}/cancel', 'CancelJobExecution', cancelJobExecution),
+];
+
+/** The route's path parameters when `segments` fits its path, else undefined. */
+function matchPath(path: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (path.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of path.entries()) {
+    const segment = segments[i] ?? '';
+    if (part.startsWith('{')) params[part.slice(1, -1)] = segment;
+    else if (part !== segment) return undefined;
+  }
+  return params;
+}
+
+function findRoute(req: EmulatorRequest): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.service !== req.service || route.method !== req.method) continue;
+    const params = matchPath(route.path, req.segments);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+function ok(requestId: string, body: object | undefined): EmulatorResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** Runs a handler against the store, turning modelled errors into rest-json errors and bugs into a 500. */
+function runOperation(handler: Handler, ctx: OperationContext): EmulatorResponse {
+  const { requestId } = ctx.req;
+  try {
+    expireTimers(ctx.state, ctx.req.now);
+    return ok(requestId, handler(ctx));
+  } catch (err) {
+    if (err instanceof IotError) return restJsonError(err.status, err.errorName, err.message, requestId);
+    return restJsonError(500, 'InternalFailureException', `emulator failure: ${String(err)}`, requestId);
+  }
+}
+
+function unknownOperation(req: EmulatorRequest): RoutedOperation {
+  return {
+    operation: 'UnknownOperation',
+    run: () =>
+      restJsonError(
+        404,
+        IotErrorName.UnknownOperation,
+        `No ${req.service} operation matches ${req.method} ${req.rawPath}`,
+        req.requestId,
+      ),
+  };
+}
+
+function dumpState(state: IotState): object {
+  return {
+    things: [...state.things.values()],
+    jobs: [...state.jobs.values()].map((job) => {
+      const executions = executionsOf(state, job.jobId);
+      return { ...job, status: jobStatus(job, executions), jobProcessDetails: processDetails(executions) };
+    }),
+    executions: state.executions.map((e) => ({ ...e, statusDetails: { ...e.statusDetails }, history: [...e.history] })),
+    nextExecutionNumber: state.nextExecutionNumber,
+  };
+}
+
+/** The IoT module plus a dump that can first apply timers that expired by `now`. */
+export interface IotJobsModule extends ServiceModule {
+  /**
+   * A JSON snapshot: things, jobs (with derived status and counts) and executions with full state, timers as
+   * epoch ms, and `history`, one entry per accepted change (update, start-next, cancel, timeout; creation is not
+   * one). Pass `now` to expire timers first; without it the snapshot is as of the last request.
+   */
+  dump(now?: number): unknown;
+}
+
+/**
+ * Creates the IoT module serving both planes from one store. `settings` is read on every request, so the admin
+ * API can change it while the emulator runs.
+ */
+export function createIotJobs(settings: EmulatorSettings): IotJobsModule {
+  let state = emptyState();
+  return {
+    route(req: EmulatorRequest): RoutedOperation {
+      const found = findRoute(req);
+      if (!found) return unknownOperation(req);
+      const { route, params } = found;
+      return { operation: route.operation, run: () => runOperation(route.handler, { req, params, state, settings }) };
+    },
+    reset(): void {
+      state = emptyState();
+    },
+    dump(now?: number): unknown {
+      if (now !== undefined) expireTimers(state, now);
+      return dumpState(state);
+    },
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * The emulator's HTTP front: reads each request, decides which AWS service it is for (the SigV4 credential scope
+ * names it, as it does for AWS's own front ends), checks its signature when auth is on, applies queued faults,
+ * logs it, and hands it to the service module. Admin routes live under `/_emulator/`, outside every AWS path.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { FaultKind, FaultQueue, parseFaultRule } from './faults';
+import { createImportExport } from './importexport';
+import { createIotJobs } from './iot-jobs';
+import { parseSigV4Authorization, verifySigV4, type EmulatorCredential, type SigV4Failure } from './sigv4';
+import { verifySigV2 } from './sigv2';
+import {
+  ServiceName,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorSettings,
+  type ServiceModule,
+} from './types';
+import { queryError, restJsonError } from './wire';
+
+/** How the emulator is started, from tests (`startEmulator`) or the command line. */
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** 127.0.0.1 unless told otherwise: the emulator is for this machine only. */
+  readonly host?: string;
+  /** Verify signatures (SigV4 everywhere, SigV2 on the query protocol) against these credentials. Off when omitted. */
+  readonly auth?: { readonly credentials: readonly EmulatorCredential[] };
+  readonly settings?: Partial<EmulatorSettings>;
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>`: both IoT planes and Import/Export answer here. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and drops every open connection. */
+  close(): Promise<void>;
+}
+
+/** One line of the request log, read by tests through `GET /_emulator/requests`. */
+export interface RequestLogEntry {
+  readonly seq: number;
+  readonly service: ServiceName;
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | 'reset';
+  readonly fault?: FaultKind;
+  readonly authenticated: boolean;
+}
+
+/** SigV4 scope service names, mapped to the emulator's services. */
+const SCOPE_SERVICES: Readonly<Record<string, ServiceName>> = {
+  iot: ServiceName.IotControl,
+  'iot-jobs-data': ServiceName.IotJobsData,
+  // botocore's endpoint data scopes importexport as IngestionService in us-east-1; clients that take the model's
+  // name literally sign "importexport" and are told so by the auth check below.
+  IngestionService: ServiceName.ImportExport,
+  importexport: ServiceName.ImportExport,
+};
+
+const ADMIN_PREFIX = '/_emulator/';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function isQueryProtocol(req: IncomingMessage, query: URLSearchParams): boolean {
+  const type = req.headers['content-type'] ?? '';
+  return query.has('Operation') || (req.method === 'POST' && type.startsWith('application/x-www-form-urlencoded'));
+}
+
+/** Which service a request is for: the signature's scope when it has one, else the protocol and path. */
+function classify(req: IncomingMessage, query: URLSearchParams, segments: readonly string[]): ServiceName {
+  const auth = parseSigV4Authorization(req.headers.authorization);
+  const fromScope = auth && SCOPE_SERVICES[auth.service];
+  if (fromScope) return fromScope;
+  if (isQueryProtocol(req, query)) return ServiceName.ImportExport;
+  // Unsigned: /things/{thing}/jobs… is the device's data plane; everything else the control plane.
+  return segments[0] === 'things' && segments.length >= 3 ? ServiceName.IotJobsData : ServiceName.IotControl;
+}
+
+function decodeSegments(rawPath: string): string[] {
+  return rawPath
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The error a service answers when the front refuses a request, in that service's own wire format. */
+function frontError(
+  service: ServiceName,
+  kind: 'throttle' | 'unavailable' | SigV4Failure['reason'],
+  message: string,
+  requestId: string,
+): EmulatorResponse {
+  const query = service === ServiceName.ImportExport;
+  switch (kind) {
+    case 'throttle':
+      return query
+        ? queryError(400, 'Throttling', 'Rate exceeded', requestId)
+        : restJsonError(429, 'ThrottlingException', 'Rate exceeded', requestId);
+    case 'unavailable':
+      return query
+        ? queryError(503, 'ServiceUnavailable', 'Service is unavailable. Please try again.', requestId)
+        : restJsonError(503, 'ServiceUnavailableException', 'Service is unavailable. Please try again.', requestId);
+    case 'missing':
+      return query
+        ? queryError(403, 'MissingAuthenticationToken', message, requestId)
+        : restJsonError(403, 'MissingAuthenticationTokenException', message, requestId);
+    case 'unknown-key':
+    case 'bad-token':
+      return query
+        ? queryError(403, 'InvalidClientTokenId', message, requestId)
+        : restJsonError(403, 'UnrecognizedClientException', message, requestId);
+    case 'mismatch':
+    case 'expired':
+      return query
+        ? queryError(403, 'SignatureDoesNotMatch', message, requestId)
+        : restJsonError(403, 'InvalidSignatureException', message, requestId);
+  }
+}
+
+/**
+ * The emulator: services, faults, log and settings in one object, serving HTTP.
+ * Construct through `startEmulator`; the class is exported for the command line.
+ */
+export class Emulator {
+  readonly settings: EmulatorSettings;
+  private readonly iot: ServiceModule;
+  private readonly importExport: ServiceModule;
+  private readonly faults = new FaultQueue();
+  private log: RequestLogEntry[] = [];
+  private seq = 0;
+  /** Added to the wall clock for service state (step timers); signatures are always checked against real time. */
+  private clockOffsetMs = 0;
+  private readonly sockets = new Set<Socket>();
+  readonly server: Server;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.settings = { terminalStateOnDescribe: false, ...options.settings };
+    this.iot = createIotJobs(this.settings);
+    this.importExport = createImportExport();
+    this.server = createServer({ keepAlive: true }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: `emulator error: ${String(err)}` }));
+        } else {
+          res.destroy();
+        }
+      });
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  private moduleFor(service: ServiceName): ServiceModule {
+    return service === ServiceName.ImportExport ? this.importExport : this.iot;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+    const body = await readBody(req);
+    if (rawPath.startsWith(ADMIN_PREFIX)) return this.handleAdmin(req.method ?? 'GET', rawPath, body, res);
+
+    const query = new URLSearchParams(rawQuery);
+    const segments = decodeSegments(rawPath);
+    const service = classify(req, query, segments);
+    const form =
+      service === ServiceName.ImportExport
+        ? new URLSearchParams([...query, ...new URLSearchParams(body.toString('utf8'))])
+        : new URLSearchParams();
+    const requestId = randomUUID();
+    const request: EmulatorRequest = {
+      service,
+      method: req.method ?? 'GET',
+      rawPath,
+      segments,
+      query,
+      headers: req.headers,
+      body,
+      form,
+      accessKeyId:
+        parseSigV4Authorization(req.headers.authorization)?.accessKeyId ?? form.get('AWSAccessKeyId') ?? undefined,
+      requestId,
+      now: Date.now() + this.clockOffsetMs,
+    };
+    const routed = this.moduleFor(service).route(request);
+    const logBase = { seq: ++this.seq, service, operation: routed.operation, method: request.method, path: rawPath };
+
+    const refusal = this.authenticate(req, request, rawQuery);
+    if (refusal) {
+      this.log.push({ ...logBase, status: refusal.status, authenticated: false });
+      return this.write(res, refusal);
+    }
+    const authenticated = this.options.auth !== undefined;
+
+    const fault = this.faults.take(service, routed.operation);
+    if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault?.kind === FaultKind.Throttle || fault?.kind === FaultKind.Unavailable) {
+      const response = frontError(service, fault.kind, '', requestId);
+      this.log.push({ ...logBase, status: response.status, fault: fault.kind, authenticated });
+      return this.write(res, response);
+    }
+    if (fault?.kind === FaultKind.Reset) {
+      this.log.push({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
+      return void req.socket.destroy();
+    }
+    const response = routed.run();
+    if (fault?.kind === FaultKind.ApplyThenReset) {
+      this.log.push({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
+      return void req.socket.destroy();
+    }
+    this.log.push({ ...logBase, status: response.status, ...(fault && { fault: fault.kind }), authenticated });
+    this.write(res, response);
+  }
+
+  /** `undefined` when the request may go on; otherwise the refusal to send. */
+  private authenticate(req: IncomingMessage, request: EmulatorRequest, rawQuery: string): EmulatorResponse | undefined {
+    const credentials = this.options.auth?.credentials;
+    if (!credentials) return undefined;
+    const { service, requestId } = request;
+    if (service === ServiceName.ImportExport && request.form.get('SignatureVersion') === '2') {
+      const outcome = verifySigV2({
+        method: request.method,
+        host: req.headers.host ?? '',
+        path: request.rawPath,
+        params: request.form,
+        lookupSecret: (id) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey,
+        now: Date.now(),
+      });
+      return outcome.ok ? undefined : queryError(403, outcome.code, outcome.message, requestId);
+    }
+    const outcome = verifySigV4(
+      { method: request.method, rawPath: request.rawPath, rawQuery, headers: req.headers, body: request.body },
+      credentials,
+      Date.now(),
+    );
+    if (!outcome.ok) return frontError(service, outcome.reason, outcome.message, requestId);
+    if (
+      service === ServiceName.ImportExport &&
+      (outcome.auth.service !== 'IngestionService' || outcome.auth.region !== 'us-east-1')
+    ) {
+      return queryError(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to a valid region and service: 'us-east-1/IngestionService', not '${outcome.auth.region}/${outcome.auth.service}'.`,
+        requestId,
+      );
+    }
+    return undefined;
+  }
+
+  private write(res: ServerResponse, response: EmulatorResponse): void {
+    const body = Buffer.from(response.body, 'utf8');
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
+    res.end(body);
+  }
+
+  private handleAdmin(method: string, rawPath: string, body: Buffer, res: ServerResponse): void {
+    const segments = decodeSegments(rawPath.slice(ADMIN_PREFIX.length));
+    let parsed: unknown = undefined;
+    if (body.length > 0) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        return this.json(res, 400, { message: 'admin request bodies are JSON' });
+      }
+    }
+    const route = `${method} ${segments.join('/')}`;
+    switch (route) {
+      case 'GET state':
+        return this.json(res, 200, {
+          iot: this.iot.dump(),
+          importexport: this.importExport.dump(),
+          settings: this.settings,
+        });
+      case 'POST reset':
+        this.iot.reset();
+        this.importExport.reset();
+        this.faults.clear();
+        this.log = [];
+        this.clockOffsetMs = 0;
+        return this.json(res, 200, {});
+      case 'GET requests':
+        return this.json(res, 200, this.log);
+      case 'DELETE requests':
+        this.log = [];
+        return this.json(res, 200, {});
+      case 'GET faults':
+        return this.json(res, 200, this.faults.list());
+      case 'POST faults': {
+        const rule = parseFaultRule(parsed);
+        if (typeof rule === 'string') return this.json(res, 400, { message: rule });
+        this.faults.add(rule);
+        return this.json(res, 200, {});
+      }
+      case 'DELETE faults':
+        this.faults.clear();
+        return this.json(res, 200, {});
+      case 'POST clock': {
+        const advance = (parsed as { advanceSeconds?: unknown } | undefined)?.advanceSeconds;
+        if (typeof advance !== 'number' || advance < 0)
+          return this.json(res, 400, { message: 'advanceSeconds must be a number >= 0' });
+        this.clockOffsetMs += advance * 1000;
+        return this.json(res, 200, { offsetSeconds: this.clockOffsetMs / 1000 });
+      }
+      case 'POST settings': {
+        const value = (parsed as { terminalStateOnDescribe?: unknown } | undefined)?.terminalStateOnDescribe;
+        if (typeof value !== 'boolean')
+          return this.json(res, 400, { message: 'terminalStateOnDescribe must be a boolean' });
+        this.settings.terminalStateOnDescribe = value;
+        return this.json(res, 200, this.settings);
+      }
+    }
+    for (const module of [this.iot, this.importExport]) {
+      const answer = module.admin?.(method, segments, parsed);
+      if (answer) return this.json(res, answer.status, answer.body);
+    }
+    return this.json(res, 404, { message: `no admin route ${route}` });
+  }
+
+  private json(res: ServerResponse, status: number, value: unknown): void {
+    this.write(res, { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+  }
+
+  /** Starts listening; resolves with the URL once the port is bound. */
+  listen(): Promise<RunningEmulator> {
+    const host = this.options.host ?? '127.0.0.1';
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, host, () => {
+        this.server.off('error', reject);
+        const { port } = this.server.address() as AddressInfo;
+        const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+        resolve({ url, port, close: () => this.close() });
+      });
+    });
+  }
+
+  private close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+  }
+}

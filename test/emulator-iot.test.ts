@@ -1,0 +1,860 @@
+/**
+ * The IoT Jobs emulator (both planes) driven over real HTTP by clients nobody here wrote: the AWS CLI v1 and the
+ * v3 `@aws-sdk/client-iot-jobs-data-plane`, with signature checking on. Fixtures that only need to exist are
+ * seeded with SigV4-signed HTTP requests (fast); the CLI seeds the lifecycle test itself.
+ */
+import {
+  DescribeJobExecutionCommand,
+  GetPendingJobExecutionsCommand,
+  IoTJobsDataPlaneClient,
+  StartNextPendingJobExecutionCommand,
+  UpdateJobExecutionCommand,
+  type UpdateJobExecutionCommandInput,
+} from '@aws-sdk/client-iot-jobs-data-plane';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
+
+/** CLI v1 exits 255 on a service error (v2 uses 254). */
+const CLI_SERVICE_ERROR = 255;
+const ARN_PREFIX = 'arn:aws:iot:us-east-1:123456789012';
+
+interface Transition {
+  operation: string;
+  from: string;
+  to: string;
+  versionNumber: number;
+  at: number;
+}
+
+interface DumpExecution {
+  jobId: string;
+  thingName: string;
+  status: string;
+  versionNumber: number;
+  executionNumber: number;
+  queuedAt: number;
+  startedAt?: number;
+  lastUpdatedAt: number;
+  stepTimeoutAt?: number;
+  inProgressTimeoutAt?: number;
+  history: Transition[];
+}
+
+interface DumpJob {
+  jobId: string;
+  createdAt: number;
+  status: string;
+}
+
+interface IotDump {
+  executions: DumpExecution[];
+  jobs: DumpJob[];
+}
+
+interface HttpReply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** The signer's hash constructor, from the SDK's own Node implementation. */
+const SHA256 = Hash.bind(null, 'sha256');
+
+let emu: RunningEmulator;
+
+beforeAll(async () => {
+  requireAwsCli();
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+});
+
+afterAll(async () => {
+  await emu.close();
+});
+
+beforeEach(async () => {
+  await admin('POST', 'reset');
+  // Reset clears state, not settings; each test starts from the default.
+  await admin('POST', 'settings', { terminalStateOnDescribe: false });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${emu.url}/_emulator/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function iotDump(): Promise<IotDump> {
+  return ((await admin('GET', 'state')) as { iot: IotDump }).iot;
+}
+
+async function execution(thingName: string, jobId: string): Promise<DumpExecution> {
+  const found = (await iotDump()).executions.find((e) => e.thingName === thingName && e.jobId === jobId);
+  if (!found) throw new Error(`no execution of ${jobId} on ${thingName} in the dump`);
+  return found;
+}
+
+const advanceClock = (seconds: number): Promise<unknown> => admin('POST', 'clock', { advanceSeconds: seconds });
+const setTerminalStateOnDescribe = (value: boolean): Promise<unknown> =>
+  admin('POST', 'settings', { terminalStateOnDescribe: value });
+
+/** A SigV4-signed request (fixture credentials, us-east-1) on either IoT plane; `body` strings go out verbatim. */
+async function signed(
+  service: 'iot' | 'iot-jobs-data',
+  method: string,
+  path: string,
+  body?: unknown,
+  query: Record<string, string> = {},
+): Promise<HttpReply> {
+  const url = new URL(emu.url);
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const signer = new SignatureV4({ credentials: FIXTURE_CREDENTIALS, region: 'us-east-1', service, sha256: SHA256 });
+  const request = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    query,
+    headers: { host: url.host, 'content-type': 'application/json' },
+    body: payload,
+  });
+  const search = new URLSearchParams(query).toString();
+  const res = await fetch(`${emu.url}${path}${search ? `?${search}` : ''}`, {
+    method,
+    headers: request.headers,
+    body: payload,
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** Creates things and jobs through the control plane, asserting each call succeeds. */
+async function seed(
+  things: readonly string[],
+  jobs: readonly { jobId: string; targets: readonly string[]; document?: string; timeoutMinutes?: number }[],
+): Promise<void> {
+  for (const thing of things) expect((await signed('iot', 'POST', `/things/${thing}`, {})).status).toBe(200);
+  for (const job of jobs) {
+    const body = {
+      targets: job.targets.map((t) => `${ARN_PREFIX}:thing/${t}`),
+      document: job.document ?? '{"action":"reboot"}',
+      ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
+    };
+    const reply = await signed('iot', 'PUT', `/jobs/${job.jobId}`, body);
+    expect(reply.status).toBe(200);
+  }
+}
+
+/** A device-side update through the signed data plane, for moving fixtures on without the CLI's start-up cost. */
+async function deviceUpdate(thingName: string, jobId: string, body: unknown): Promise<HttpReply> {
+  return signed('iot-jobs-data', 'POST', `/things/${thingName}/jobs/${jobId}`, body);
+}
+
+const cli = (...args: string[]): Promise<CliResult> => awsCli(emu.url, args);
+
+/** Runs the CLI, expects success, and parses stdout (`undefined` when the CLI printed nothing). */
+async function cliJson(...args: string[]): Promise<unknown> {
+  const result = await cli(...args);
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  return result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout);
+}
+
+/** Runs the CLI, expects a service error, and returns the line it printed. */
+async function cliError(...args: string[]): Promise<string> {
+  const result = await cli(...args);
+  expect({ code: result.code, stdout: result.stdout }).toEqual({ code: CLI_SERVICE_ERROR, stdout: '' });
+  return result.stderr.trim();
+}
+
+const errorLine = (name: string, operation: string, message: string): string =>
+  `An error occurred (${name}) when calling the ${operation} operation: ${message}`;
+
+const dataSeconds = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : Math.floor(ms / 1000);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The AWS CLI
+
+describe('IoT Jobs emulator through the AWS CLI', () => {
+  const thingArn = `${ARN_PREFIX}:thing/dev-1`;
+
+  test('seeds a thing and a job, then walks one execution from QUEUED to SUCCEEDED', async () => {
+    const created = {
+      thingName: 'dev-1',
+      thingArn,
+      thingId: '00000000-0000-4000-8000-000000000001',
+    };
+    expect(await cliJson('iot', 'create-thing', '--thing-name', 'dev-1')).toEqual(created);
+    // Same name and configuration again succeeds (AWS documents CreateThing as idempotent in that case)…
+    expect(await cliJson('iot', 'create-thing', '--thing-name', 'dev-1')).toEqual(created);
+    // …a different configuration does not.
+    expect(
+      await cliError('iot', 'create-thing', '--thing-name', 'dev-1', '--attribute-payload', 'attributes={model=x1}'),
+    ).toBe(
+      errorLine(
+        'ResourceAlreadyExistsException',
+        'CreateThing',
+        'Thing dev-1 already exists in account with different attributes',
+      ),
+    );
+
+    const jobArgs = ['iot', 'create-job', '--job-id', 'job-1', '--targets', thingArn, '--document', '{"op":"flash"}'];
+    expect(await cliJson(...jobArgs, '--description', 'firmware 2')).toEqual({
+      jobArn: `${ARN_PREFIX}:job/job-1`,
+      jobId: 'job-1',
+      description: 'firmware 2',
+    });
+    expect(await cliError(...jobArgs)).toBe(
+      errorLine('ResourceAlreadyExistsException', 'CreateJob', 'Job with id job-1 already exists'),
+    );
+
+    const queued = await execution('dev-1', 'job-1');
+    expect(
+      await cliJson('iot-jobs-data', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1'),
+    ).toEqual({
+      execution: {
+        jobId: 'job-1',
+        thingName: 'dev-1',
+        status: 'QUEUED',
+        queuedAt: dataSeconds(queued.queuedAt),
+        lastUpdatedAt: dataSeconds(queued.queuedAt),
+        versionNumber: 1,
+        executionNumber: 1,
+        jobDocument: '{"op":"flash"}',
+      },
+    });
+
+    const update = ['iot-jobs-data', 'update-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1'];
+    expect(
+      await cliJson(
+        ...update,
+        '--status',
+        'IN_PROGRESS',
+        '--status-details',
+        'step=download,progress=50',
+        '--expected-version',
+        '1',
+        '--include-job-execution-state',
+        '--step-timeout-in-minutes',
+        '10',
+      ),
+    ).toEqual({
+      executionState: {
+        status: 'IN_PROGRESS',
+        statusDetails: { step: 'download', progress: '50' },
+        versionNumber: 2,
+      },
+    });
+    // A retry carrying the version it already moved past is refused, not applied twice.
+    expect(await cliError(...update, '--status', 'SUCCEEDED', '--expected-version', '1')).toBe(
+      errorLine(
+        'InvalidStateTransitionException',
+        'UpdateJobExecution',
+        'Version mismatch for job execution of job job-1 on thing dev-1: expected version 1, current version 2',
+      ),
+    );
+    // No include flags: AWS answers `{}`, which the CLI prints as nothing.
+    expect(await cliJson(...update, '--status', 'SUCCEEDED', '--expected-version', '2')).toBeUndefined();
+    expect(await cliError(...update, '--status', 'IN_PROGRESS')).toBe(
+      errorLine(
+        'InvalidStateTransitionException',
+        'UpdateJobExecution',
+        'Job execution for job job-1 on thing dev-1 is in terminal state SUCCEEDED and cannot be updated to IN_PROGRESS',
+      ),
+    );
+
+    const done = await execution('dev-1', 'job-1');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', versionNumber: 3 });
+    expect(done.stepTimeoutAt).toBeUndefined();
+    expect(
+      done.history.map(({ operation, from, to, versionNumber }) => ({ operation, from, to, versionNumber })),
+    ).toEqual([
+      { operation: 'UpdateJobExecution', from: 'QUEUED', to: 'IN_PROGRESS', versionNumber: 2 },
+      { operation: 'UpdateJobExecution', from: 'IN_PROGRESS', to: 'SUCCEEDED', versionNumber: 3 },
+    ]);
+    const [started, finished] = done.history;
+
+    expect(await cliJson('iot', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1')).toEqual({
+      execution: {
+        jobId: 'job-1',
+        status: 'SUCCEEDED',
+        statusDetails: { detailsMap: { step: 'download', progress: '50' } },
+        thingArn,
+        queuedAt: done.queuedAt / 1000,
+        startedAt: (started?.at ?? NaN) / 1000,
+        lastUpdatedAt: (finished?.at ?? NaN) / 1000,
+        executionNumber: 1,
+        versionNumber: 3,
+      },
+    });
+    const job = (await iotDump()).jobs[0];
+    expect(await cliJson('iot', 'describe-job', '--job-id', 'job-1')).toEqual({
+      job: {
+        jobArn: `${ARN_PREFIX}:job/job-1`,
+        jobId: 'job-1',
+        targetSelection: 'SNAPSHOT',
+        status: 'COMPLETED',
+        targets: [thingArn],
+        description: 'firmware 2',
+        createdAt: (job?.createdAt ?? NaN) / 1000,
+        lastUpdatedAt: (finished?.at ?? NaN) / 1000,
+        completedAt: (finished?.at ?? NaN) / 1000,
+        jobProcessDetails: {
+          numberOfCanceledThings: 0,
+          numberOfSucceededThings: 1,
+          numberOfFailedThings: 0,
+          numberOfRejectedThings: 0,
+          numberOfQueuedThings: 0,
+          numberOfInProgressThings: 0,
+          numberOfRemovedThings: 0,
+          numberOfTimedOutThings: 0,
+        },
+      },
+    });
+  });
+
+  test('rejects invalid device input and unknown resources with the modelled errors', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    const update = (thing: string, ...rest: string[]): Promise<string> =>
+      cliError('iot-jobs-data', 'update-job-execution', '--thing-name', thing, '--job-id', 'job-1', ...rest);
+    const invalid = (message: string): string =>
+      errorLine('InvalidRequestException', 'UpdateJobExecution', `1 validation error detected: ${message}`);
+    // None of these change state, so they can run side by side.
+    const [queuedStatus, bogusStatus, badValue, badKey, zeroTimeout, badThing, unknownThing, unknownJob, wrongNumber] =
+      await Promise.all([
+        update('dev-1', '--status', 'QUEUED'),
+        update('dev-1', '--status', 'DONE'),
+        update('dev-1', '--status', 'IN_PROGRESS', '--status-details', '{"step":"a\\u0007b"}'),
+        update('dev-1', '--status', 'IN_PROGRESS', '--status-details', '{"step one":"x"}'),
+        update('dev-1', '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', '0'),
+        update('dev 1', '--status', 'IN_PROGRESS'),
+        update('dev-2', '--status', 'IN_PROGRESS'),
+        cliError('iot-jobs-data', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-2'),
+        cliError(
+          'iot-jobs-data',
+          'describe-job-execution',
+          '--thing-name',
+          'dev-1',
+          '--job-id',
+          'job-1',
+          '--execution-number',
+          '7',
+        ),
+      ]);
+    expect(queuedStatus).toBe(
+      errorLine(
+        'InvalidRequestException',
+        'UpdateJobExecution',
+        'Invalid status QUEUED: UpdateJobExecution accepts only IN_PROGRESS, SUCCEEDED, FAILED, REJECTED',
+      ),
+    );
+    expect(bogusStatus).toBe(
+      invalid(
+        "Value 'DONE' at 'status' failed to satisfy constraint: Member must satisfy enum value set: " +
+          '[QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, TIMED_OUT, REJECTED, REMOVED, CANCELED]',
+      ),
+    );
+    expect(badValue).toBe(
+      invalid(
+        "Value 'a\u0007b' at 'statusDetails.step' failed to satisfy constraint: " +
+          'Member must satisfy regular expression pattern: ^[^\\p{C}]+$',
+      ),
+    );
+    expect(badKey).toBe(
+      invalid(
+        "Value 'step one' at 'statusDetails.key' failed to satisfy constraint: " +
+          'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:_-]+$',
+      ),
+    );
+    expect(zeroTimeout).toBe(
+      invalid(
+        "Value '0' at 'stepTimeoutInMinutes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      ),
+    );
+    expect(badThing).toBe(
+      invalid(
+        "Value 'dev 1' at 'thingName' failed to satisfy constraint: " +
+          'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:_-]+$',
+      ),
+    );
+    expect(unknownThing).toBe(
+      errorLine('ResourceNotFoundException', 'UpdateJobExecution', 'Thing dev-2 does not exist'),
+    );
+    expect(unknownJob).toBe(errorLine('ResourceNotFoundException', 'DescribeJobExecution', 'Job job-2 does not exist'));
+    expect(wrongNumber).toBe(
+      errorLine(
+        'ResourceNotFoundException',
+        'DescribeJobExecution',
+        'No job execution with executionNumber 7 exists for job job-1 on thing dev-1',
+      ),
+    );
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'QUEUED', versionNumber: 1, history: [] });
+  });
+
+  test('DescribeJobExecution of a terminal execution follows the live terminalStateOnDescribe setting', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    expect((await deviceUpdate('dev-1', 'job-1', { status: 'REJECTED' })).status).toBe(200);
+    const describe = ['iot-jobs-data', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1'];
+
+    await setTerminalStateOnDescribe(false);
+    expect(await cliJson(...describe, '--no-include-job-document')).toMatchObject({
+      execution: { status: 'REJECTED', versionNumber: 2 },
+    });
+    await setTerminalStateOnDescribe(true);
+    expect(await cliError(...describe)).toBe(
+      errorLine(
+        'TerminalStateException',
+        'DescribeJobExecution',
+        'Job execution for job job-1 on thing dev-1 is in terminal state REJECTED',
+      ),
+    );
+    // The control plane never answers TerminalStateException.
+    expect(await cliJson('iot', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1')).toMatchObject({
+      execution: { status: 'REJECTED', versionNumber: 2 },
+    });
+  });
+
+  test('a step timer expires when the admin clock passes it, and -1 cancels it', async () => {
+    await seed(['dev-1', 'dev-2'], [{ jobId: 'job-1', targets: ['dev-1', 'dev-2'] }]);
+    const update = (thing: string, ...rest: string[]): Promise<CliResult> =>
+      cli('iot-jobs-data', 'update-job-execution', '--thing-name', thing, '--job-id', 'job-1', ...rest);
+    const [timed, cancelled] = await Promise.all([
+      update('dev-1', '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', '10'),
+      update('dev-2', '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', '10'),
+    ]);
+    expect([timed.code, cancelled.code]).toEqual([0, 0]);
+    expect((await update('dev-2', '--status', 'IN_PROGRESS', '--step-timeout-in-minutes=-1')).code).toBe(0);
+
+    const running = (await cliJson(
+      'iot-jobs-data',
+      'describe-job-execution',
+      '--thing-name',
+      'dev-1',
+      '--job-id',
+      'job-1',
+    )) as { execution: { status: string; approximateSecondsBeforeTimedOut: number } };
+    expect(running.execution.status).toBe('IN_PROGRESS');
+    expect(running.execution.approximateSecondsBeforeTimedOut).toBeGreaterThan(590);
+    expect(running.execution.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(600);
+
+    const deadline = (await execution('dev-1', 'job-1')).stepTimeoutAt;
+    await advanceClock(600);
+    expect(await cliJson('iot', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1')).toMatchObject({
+      execution: { status: 'TIMED_OUT', versionNumber: 3, lastUpdatedAt: (deadline ?? NaN) / 1000 },
+    });
+    expect((await update('dev-1', '--status', 'SUCCEEDED')).stderr.trim()).toBe(
+      errorLine(
+        'InvalidStateTransitionException',
+        'UpdateJobExecution',
+        'Job execution for job job-1 on thing dev-1 is in terminal state TIMED_OUT and cannot be updated to SUCCEEDED',
+      ),
+    );
+    const [timedOut, stillRunning] = [await execution('dev-1', 'job-1'), await execution('dev-2', 'job-1')];
+    expect(timedOut.history.at(-1)).toEqual({
+      operation: 'Timeout',
+      from: 'IN_PROGRESS',
+      to: 'TIMED_OUT',
+      versionNumber: 3,
+      at: deadline,
+    });
+    expect(stillRunning).toMatchObject({ status: 'IN_PROGRESS', versionNumber: 3 });
+    expect(stillRunning.stepTimeoutAt).toBeUndefined();
+  });
+
+  test('get-pending, $next and start-next hand a device its jobs in order', async () => {
+    await seed(
+      ['dev-1'],
+      [
+        { jobId: 'job-a', targets: ['dev-1'] },
+        { jobId: 'job-b', targets: ['dev-1'] },
+      ],
+    );
+    const [a, b] = [await execution('dev-1', 'job-a'), await execution('dev-1', 'job-b')];
+    const summary = (e: DumpExecution): object => ({
+      jobId: e.jobId,
+      queuedAt: dataSeconds(e.queuedAt),
+      lastUpdatedAt: dataSeconds(e.lastUpdatedAt),
+      versionNumber: 1,
+      executionNumber: e.executionNumber,
+    });
+    expect(await cliJson('iot-jobs-data', 'get-pending-job-executions', '--thing-name', 'dev-1')).toEqual({
+      inProgressJobs: [],
+      queuedJobs: [summary(a), summary(b)],
+    });
+    expect(
+      await cliJson(
+        'iot-jobs-data',
+        'describe-job-execution',
+        '--thing-name',
+        'dev-1',
+        '--job-id',
+        '$next',
+        '--no-include-job-document',
+      ),
+    ).toMatchObject({ execution: { jobId: 'job-a', status: 'QUEUED' } });
+
+    const startNext = ['iot-jobs-data', 'start-next-pending-job-execution', '--thing-name', 'dev-1'];
+    const first = (await cliJson(...startNext, '--status-details', 'phase=boot', '--step-timeout-in-minutes', '5')) as {
+      execution: Record<string, unknown>;
+    };
+    const started = await execution('dev-1', 'job-a');
+    expect(first.execution).toEqual({
+      jobId: 'job-a',
+      thingName: 'dev-1',
+      status: 'IN_PROGRESS',
+      statusDetails: { phase: 'boot' },
+      queuedAt: dataSeconds(a.queuedAt),
+      startedAt: dataSeconds(started.startedAt),
+      lastUpdatedAt: dataSeconds(started.lastUpdatedAt),
+      approximateSecondsBeforeTimedOut: first.execution.approximateSecondsBeforeTimedOut,
+      versionNumber: 2,
+      executionNumber: a.executionNumber,
+      jobDocument: '{"action":"reboot"}',
+    });
+    expect(first.execution.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(300);
+    // A second start-next returns the execution already in progress, unchanged.
+    expect(await cliJson(...startNext)).toMatchObject({ execution: { jobId: 'job-a', versionNumber: 2 } });
+    expect(await cliJson('iot-jobs-data', 'get-pending-job-executions', '--thing-name', 'dev-1')).toMatchObject({
+      inProgressJobs: [{ jobId: 'job-a', versionNumber: 2 }],
+      queuedJobs: [{ jobId: 'job-b', versionNumber: 1 }],
+    });
+    expect((await execution('dev-1', 'job-a')).history).toHaveLength(1);
+  });
+
+  test('cancel-job-execution needs --force for IN_PROGRESS and checks --expected-version', async () => {
+    await seed(['dev-1', 'dev-2'], [{ jobId: 'job-1', targets: ['dev-1', 'dev-2'] }]);
+    expect((await deviceUpdate('dev-2', 'job-1', { status: 'IN_PROGRESS' })).status).toBe(200);
+    const cancel = (thing: string, ...rest: string[]): string[] => [
+      'iot',
+      'cancel-job-execution',
+      '--thing-name',
+      thing,
+      '--job-id',
+      'job-1',
+      ...rest,
+    ];
+
+    expect(await cliJson(...cancel('dev-1'))).toBeUndefined();
+    expect(await cliError(...cancel('dev-1'))).toBe(
+      errorLine(
+        'InvalidStateTransitionException',
+        'CancelJobExecution',
+        'Job execution for job job-1 on thing dev-1 is in terminal state CANCELED and cannot be canceled',
+      ),
+    );
+    expect(await cliError(...cancel('dev-2'))).toBe(
+      errorLine(
+        'InvalidStateTransitionException',
+        'CancelJobExecution',
+        'Job execution for job job-1 on thing dev-2 is IN_PROGRESS; set force to true to cancel it',
+      ),
+    );
+    expect(await cliError(...cancel('dev-2', '--force', '--expected-version', '1'))).toBe(
+      errorLine(
+        'VersionConflictException',
+        'CancelJobExecution',
+        'Version mismatch for job execution of job job-1 on thing dev-2: expected version 1, current version 2',
+      ),
+    );
+    expect(
+      await cliJson(...cancel('dev-2', '--force', '--expected-version', '2', '--status-details', 'reason=operator')),
+    ).toBeUndefined();
+
+    await admin('DELETE', 'requests');
+    const [one, two] = [await execution('dev-1', 'job-1'), await execution('dev-2', 'job-1')];
+    // --page-size 1 makes the CLI follow nextToken: two pages, merged into one answer.
+    expect(await cliJson('iot', 'list-job-executions-for-job', '--job-id', 'job-1', '--page-size', '1')).toEqual({
+      executionSummaries: [one, two].map((e) => ({
+        thingArn: `${ARN_PREFIX}:thing/${e.thingName}`,
+        jobExecutionSummary: {
+          status: 'CANCELED',
+          queuedAt: e.queuedAt / 1000,
+          ...(e.startedAt !== undefined && { startedAt: e.startedAt / 1000 }),
+          lastUpdatedAt: e.lastUpdatedAt / 1000,
+          executionNumber: e.executionNumber,
+        },
+      })),
+    });
+    const log = (await admin('GET', 'requests')) as { operation: string; status: number }[];
+    expect(log.map((r) => [r.operation, r.status])).toEqual([
+      ['ListJobExecutionsForJob', 200],
+      ['ListJobExecutionsForJob', 200],
+    ]);
+    expect(two).toMatchObject({ status: 'CANCELED', versionNumber: 3 });
+
+    expect(await cliJson('iot', 'describe-job-execution', '--thing-name', 'dev-2', '--job-id', 'job-1')).toMatchObject({
+      execution: { status: 'CANCELED', forceCanceled: true, statusDetails: { detailsMap: { reason: 'operator' } } },
+    });
+    expect(await cliJson('iot', 'describe-job', '--job-id', 'job-1')).toMatchObject({
+      job: { status: 'COMPLETED', jobProcessDetails: { numberOfCanceledThings: 2, numberOfQueuedThings: 0 } },
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The v3 SDK
+
+describe('IoT Jobs data plane through @aws-sdk/client-iot-jobs-data-plane', () => {
+  let client: IoTJobsDataPlaneClient;
+
+  beforeAll(() => {
+    client = new IoTJobsDataPlaneClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: FIXTURE_CREDENTIALS,
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(() => client.destroy());
+
+  /** The SDK's error for a command, reduced to what a caller branches on. */
+  async function sdkError(send: () => Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+    try {
+      await send();
+    } catch (err) {
+      const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+      return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+    }
+    throw new Error('expected the command to fail');
+  }
+
+  test('start-next, update with the state and document back, then describe', async () => {
+    await seed(
+      ['dev-1'],
+      [
+        { jobId: 'job-a', targets: ['dev-1'], document: '{"v":1}' },
+        { jobId: 'job-b', targets: ['dev-1'] },
+      ],
+    );
+    const pending = await client.send(new GetPendingJobExecutionsCommand({ thingName: 'dev-1' }));
+    expect(pending.$metadata.httpStatusCode).toBe(200);
+    expect(pending.queuedJobs?.map((j) => [j.jobId, j.versionNumber])).toEqual([
+      ['job-a', 1],
+      ['job-b', 1],
+    ]);
+
+    const started = await client.send(
+      new StartNextPendingJobExecutionCommand({ thingName: 'dev-1', statusDetails: { phase: 'download' } }),
+    );
+    expect(started.execution).toMatchObject({
+      jobId: 'job-a',
+      status: 'IN_PROGRESS',
+      versionNumber: 2,
+      statusDetails: { phase: 'download' },
+      jobDocument: '{"v":1}',
+    });
+    expect(started.execution?.approximateSecondsBeforeTimedOut).toBeUndefined();
+
+    const updated = await client.send(
+      new UpdateJobExecutionCommand({
+        thingName: 'dev-1',
+        jobId: 'job-a',
+        status: 'SUCCEEDED',
+        expectedVersion: 2,
+        statusDetails: { phase: 'done', note: 'ünïcode ok ✓' },
+        includeJobExecutionState: true,
+        includeJobDocument: true,
+      }),
+    );
+    expect({ executionState: updated.executionState, jobDocument: updated.jobDocument }).toEqual({
+      executionState: { status: 'SUCCEEDED', statusDetails: { phase: 'done', note: 'ünïcode ok ✓' }, versionNumber: 3 },
+      jobDocument: '{"v":1}',
+    });
+    const bare = await client.send(
+      new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-b', status: 'IN_PROGRESS' }),
+    );
+    expect([bare.executionState, bare.jobDocument]).toEqual([undefined, undefined]);
+
+    const next = await client.send(
+      new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: '$next', includeJobDocument: false }),
+    );
+    expect(next.execution).toMatchObject({ jobId: 'job-b', status: 'IN_PROGRESS', versionNumber: 2 });
+    expect(next.execution?.jobDocument).toBeUndefined();
+
+    const a = await execution('dev-1', 'job-a');
+    const described = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-a' }));
+    expect(described.execution).toEqual({
+      jobId: 'job-a',
+      thingName: 'dev-1',
+      status: 'SUCCEEDED',
+      statusDetails: { phase: 'done', note: 'ünïcode ok ✓' },
+      queuedAt: dataSeconds(a.queuedAt),
+      startedAt: dataSeconds(a.startedAt),
+      lastUpdatedAt: dataSeconds(a.lastUpdatedAt),
+      versionNumber: 3,
+      executionNumber: a.executionNumber,
+      jobDocument: '{"v":1}',
+    });
+    expect(a.history.map((t) => [t.operation, t.to])).toEqual([
+      ['StartNextPendingJobExecution', 'IN_PROGRESS'],
+      ['UpdateJobExecution', 'SUCCEEDED'],
+    ]);
+    // Nothing pending any more once job-b is finished: start-next answers an empty result.
+    await client.send(new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-b', status: 'FAILED' }));
+    const none = await client.send(new StartNextPendingJobExecutionCommand({ thingName: 'dev-1' }));
+    expect(none.execution).toBeUndefined();
+  });
+
+  test('errors arrive with the modelled name and HTTP status', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    const update = (input: Partial<UpdateJobExecutionCommandInput>) => () =>
+      client.send(
+        new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-1', status: 'IN_PROGRESS', ...input }),
+      );
+    const describe = () => client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-1' }));
+
+    expect(await sdkError(update({ thingName: 'ghost' }))).toEqual({
+      name: 'ResourceNotFoundException',
+      status: 404,
+      message: 'Thing ghost does not exist',
+    });
+    expect(await sdkError(update({ status: 'CANCELED' }))).toMatchObject({
+      name: 'InvalidRequestException',
+      status: 400,
+    });
+    expect(await sdkError(update({ stepTimeoutInMinutes: 10081 }))).toMatchObject({
+      name: 'InvalidRequestException',
+      status: 400,
+    });
+    expect(await sdkError(update({ statusDetails: { step: '' } }))).toMatchObject({
+      name: 'InvalidRequestException',
+      status: 400,
+    });
+    expect(await sdkError(update({ expectedVersion: 4 }))).toEqual({
+      name: 'InvalidStateTransitionException',
+      status: 409,
+      message: 'Version mismatch for job execution of job job-1 on thing dev-1: expected version 4, current version 1',
+    });
+    expect(
+      (await client.send(new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-1', status: 'FAILED' })))
+        .$metadata.httpStatusCode,
+    ).toBe(200);
+    expect(await sdkError(update({ status: 'SUCCEEDED' }))).toMatchObject({
+      name: 'InvalidStateTransitionException',
+      status: 409,
+    });
+
+    await setTerminalStateOnDescribe(true);
+    expect(await sdkError(describe)).toEqual({
+      name: 'TerminalStateException',
+      status: 410,
+      message: 'Job execution for job job-1 on thing dev-1 is in terminal state FAILED',
+    });
+    await setTerminalStateOnDescribe(false);
+    expect((await describe()).execution).toMatchObject({ status: 'FAILED', versionNumber: 2 });
+    expect((await execution('dev-1', 'job-1')).history).toHaveLength(1);
+  });
+
+  test("the job's in-progress timeout times an execution out and IN_PROGRESS is listed before older QUEUED", async () => {
+    await seed(
+      ['dev-1'],
+      [
+        { jobId: 'job-old', targets: ['dev-1'] },
+        { jobId: 'job-new', targets: ['dev-1'], timeoutMinutes: 30 },
+      ],
+    );
+    await client.send(new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-new', status: 'IN_PROGRESS' }));
+    const next = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: '$next' }));
+    expect(next.execution).toMatchObject({ jobId: 'job-new', status: 'IN_PROGRESS' });
+    expect(next.execution?.approximateSecondsBeforeTimedOut).toBeGreaterThan(1790);
+
+    await advanceClock(1790);
+    const before = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-new' }));
+    expect(before.execution?.status).toBe('IN_PROGRESS');
+    expect(before.execution?.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(10);
+
+    await advanceClock(10);
+    const { inProgressTimeoutAt } = await execution('dev-1', 'job-new');
+    const after = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-new' }));
+    expect(after.execution).toMatchObject({
+      status: 'TIMED_OUT',
+      versionNumber: 3,
+      lastUpdatedAt: dataSeconds(inProgressTimeoutAt),
+    });
+    expect(after.execution?.approximateSecondsBeforeTimedOut).toBeUndefined();
+    expect((await client.send(new GetPendingJobExecutionsCommand({ thingName: 'dev-1' }))).inProgressJobs).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The wire, below what the clients let through
+
+describe('IoT Jobs wire format', () => {
+  beforeEach(() => seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]));
+
+  const expectError = (reply: HttpReply, status: number, name: string): void => {
+    expect(reply.status).toBe(status);
+    expect(reply.headers.get('x-amzn-errortype')).toBe(name);
+    expect(reply.headers.get('content-type')).toBe('application/json');
+    expect(reply.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Object.keys(JSON.parse(reply.text) as object)).toEqual(['message']);
+  };
+
+  test('bodies that are not a JSON object, and members of the wrong type, are InvalidRequestException', async () => {
+    const cases: unknown[] = [
+      '{"status":',
+      '["IN_PROGRESS"]',
+      { status: 'IN_PROGRESS', includeJobExecutionState: 'true' },
+      { status: 'IN_PROGRESS', expectedVersion: 1.5 },
+      { status: 'IN_PROGRESS', expectedVersion: '1' },
+      { status: 'IN_PROGRESS', statusDetails: ['a'] },
+      { status: 'IN_PROGRESS', statusDetails: { step: 5 } },
+      { statusDetails: { step: 'x' } },
+    ];
+    for (const body of cases) expectError(await deviceUpdate('dev-1', 'job-1', body), 400, 'InvalidRequestException');
+    expectError(
+      await signed('iot-jobs-data', 'GET', '/things/dev-1/jobs/job-1', undefined, { includeJobDocument: 'yes' }),
+      400,
+      'InvalidRequestException',
+    );
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'QUEUED', versionNumber: 1 });
+  });
+
+  test('unrouted requests get a JSON 404, and success carries the request id', async () => {
+    expectError(await signed('iot', 'GET', '/nothing/here'), 404, 'UnknownOperationException');
+    expectError(await signed('iot-jobs-data', 'DELETE', '/things/dev-1/jobs/job-1'), 404, 'UnknownOperationException');
+    // The data plane has no CreateThing: the same path signed for iot-jobs-data is not routed.
+    expectError(await signed('iot-jobs-data', 'POST', '/things/dev-1', {}), 404, 'UnknownOperationException');
+
+    const ok = await deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('{}');
+    expect(ok.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    const cancel = await signed('iot', 'PUT', '/things/dev-1/jobs/job-1/cancel', {}, { force: 'true' });
+    expect([cancel.status, cancel.text]).toEqual([200, '']);
+  });
+
+  test('CreateJob checks its targets and document', async () => {
+    const create = (jobId: string, body: object): Promise<HttpReply> => signed('iot', 'PUT', `/jobs/${jobId}`, body);
+    expectError(
+      await create('job-2', { targets: [`${ARN_PREFIX}:thing/ghost`], document: '{}' }),
+      404,
+      'ResourceNotFoundException',
+    );
+    expectError(await create('job-2', { targets: [] }), 400, 'InvalidRequestException');
+    expectError(
+      await create('job-2', { targets: [`${ARN_PREFIX}:thing/dev-1`], document: 'x'.repeat(32769) }),
+      400,
+      'InvalidRequestException',
+    );
+    expectError(
+      await create('job-2', {
+        targets: [`${ARN_PREFIX}:thing/dev-1`],
+        timeoutConfig: { inProgressTimeoutInMinutes: 0 },
+      }),
+      400,
+      'InvalidRequestException',
+    );
+    expect((await iotDump()).jobs.map((j) => j.jobId)).toEqual(['job-1']);
+  });
+});
