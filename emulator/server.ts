@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import { FaultKind, FaultQueue, parseFaultRule } from './faults';
 import { createImportExport } from './importexport';
-import { createIotJobs } from './iot-jobs';
+import { createIotJobs, type IotJobsModule } from './iot-jobs';
 import { parseSigV4Authorization, verifySigV4, type EmulatorCredential, type SigV4Failure } from './sigv4';
 import { verifySigV2 } from './sigv2';
 import {
@@ -71,14 +71,21 @@ function isQueryProtocol(req: IncomingMessage, query: URLSearchParams): boolean 
   return query.has('Operation') || (req.method === 'POST' && type.startsWith('application/x-www-form-urlencoded'));
 }
 
+/** A SigV2 request signs its parameters instead of sending an Authorization header. */
+function isSigV2Request(req: IncomingMessage, form: URLSearchParams): boolean {
+  return req.headers.authorization === undefined && (form.has('SignatureVersion') || form.has('AWSAccessKeyId'));
+}
+
 /** Which service a request is for: the signature's scope when it has one, else the protocol and path. */
 function classify(req: IncomingMessage, query: URLSearchParams, segments: readonly string[]): ServiceName {
   const auth = parseSigV4Authorization(req.headers.authorization);
   const fromScope = auth && SCOPE_SERVICES[auth.service];
   if (fromScope) return fromScope;
   if (isQueryProtocol(req, query)) return ServiceName.ImportExport;
-  // Unsigned: /things/{thing}/jobs… is the device's data plane; everything else the control plane.
-  return segments[0] === 'things' && segments.length >= 3 ? ServiceName.IotJobsData : ServiceName.IotControl;
+  // Unsigned: /things/{thing}/jobs… is the device's data plane, except the operator's
+  // /things/{thing}/jobs/{job}/cancel (CancelJobExecution); everything else is the control plane.
+  const dataPlane = segments[0] === 'things' && segments[2] === 'jobs' && segments[4] !== 'cancel';
+  return dataPlane ? ServiceName.IotJobsData : ServiceName.IotControl;
 }
 
 function decodeSegments(rawPath: string): string[] {
@@ -152,7 +159,9 @@ function frontError(
  */
 export class Emulator {
   readonly settings: EmulatorSettings;
-  private readonly iot: ServiceModule;
+  /** The settings the emulator started with; `POST /_emulator/reset` returns to them. */
+  private readonly initialSettings: EmulatorSettings;
+  private readonly iot: IotJobsModule;
   private readonly importExport: ServiceModule;
   private readonly faults = new FaultQueue();
   private log: RequestLogEntry[] = [];
@@ -163,7 +172,8 @@ export class Emulator {
   readonly server: Server;
 
   constructor(private readonly options: EmulatorOptions = {}) {
-    this.settings = { terminalStateOnDescribe: false, ...options.settings };
+    this.initialSettings = { terminalStateOnDescribe: false, ...options.settings };
+    this.settings = { ...this.initialSettings };
     this.iot = createIotJobs(this.settings);
     this.importExport = createImportExport();
     this.server = createServer({ keepAlive: true }, (req, res) => {
@@ -251,16 +261,28 @@ export class Emulator {
     const credentials = this.options.auth?.credentials;
     if (!credentials) return undefined;
     const { service, requestId } = request;
-    if (service === ServiceName.ImportExport && request.form.get('SignatureVersion') === '2') {
+    if (service === ServiceName.ImportExport && isSigV2Request(req, request.form)) {
+      // SigV2 signs the request's own parameters: a POST's form body, a GET's query string.
+      const params = request.method === 'POST' ? new URLSearchParams(request.body.toString('utf8')) : request.query;
       const outcome = verifySigV2({
         method: request.method,
         host: req.headers.host ?? '',
         path: request.rawPath,
-        params: request.form,
+        params,
         lookupSecret: (id) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey,
         now: Date.now(),
       });
-      return outcome.ok ? undefined : queryError(403, outcome.code, outcome.message, requestId);
+      if (!outcome.ok) return queryError(outcome.status, outcome.code, outcome.message, requestId);
+      const expectedToken = credentials.find((c) => c.accessKeyId === outcome.accessKeyId)?.sessionToken;
+      if (expectedToken !== undefined && params.get('SecurityToken') !== expectedToken) {
+        return queryError(
+          403,
+          'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+          requestId,
+        );
+      }
+      return undefined;
     }
     const outcome = verifySigV4(
       { method: request.method, rawPath: request.rawPath, rawQuery, headers: req.headers, body: request.body },
@@ -302,7 +324,7 @@ export class Emulator {
     switch (route) {
       case 'GET state':
         return this.json(res, 200, {
-          iot: this.iot.dump(),
+          iot: this.iot.dump(Date.now() + this.clockOffsetMs),
           importexport: this.importExport.dump(),
           settings: this.settings,
         });
@@ -312,6 +334,7 @@ export class Emulator {
         this.faults.clear();
         this.log = [];
         this.clockOffsetMs = 0;
+        Object.assign(this.settings, this.initialSettings);
         return this.json(res, 200, {});
       case 'GET requests':
         return this.json(res, 200, this.log);

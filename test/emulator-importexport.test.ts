@@ -622,7 +622,7 @@ describe('query protocol details (raw form posts, auth off)', () => {
 // ---- SigV2 --------------------------------------------------------------------------------------------------------
 
 interface PythonResult {
-  [name: string]: { ok: boolean; code?: string; value?: unknown; sent?: string };
+  [name: string]: { ok: boolean; status?: number; code?: string; value?: unknown; sent?: string };
 }
 
 function python(script: string, input: unknown): Promise<PythonResult> {
@@ -699,11 +699,14 @@ def sha1_post(params, secret):
             return {'ok': True, 'value': resp.read().decode()}
     except urllib.error.HTTPError as e:
         text = e.read().decode()
-        return {'ok': False, 'code': text.split('<Code>')[1].split('</Code>')[0]}
+        return {'ok': False, 'status': e.code, 'code': text.split('<Code>')[1].split('</Code>')[0]}
 
 sha1 = {'Action': 'GetStatus', 'Version': '2010-06-01', 'JobId': 'JOB01', 'AWSAccessKeyId': cfg['key'],
-        'SignatureVersion': '2', 'SignatureMethod': 'HmacSHA1', 'Timestamp': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
+        'SignatureVersion': '2', 'SignatureMethod': 'HmacSHA1', 'Timestamp': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+        'SecurityToken': cfg['token']}
 out['sha1'] = sha1_post(sha1, cfg['secret'])
+out['sha1NoToken'] = sha1_post({k: v for k, v in sha1.items() if k != 'SecurityToken'}, cfg['secret'])
+out['sha1WrongToken'] = sha1_post({**sha1, 'SecurityToken': 'not-the-token'}, cfg['secret'])
 out['sha1WrongSecret'] = sha1_post(sha1, 'not-the-secret')
 expires = {k: v for k, v in sha1.items() if k != 'Timestamp'}
 out['sha1Expires'] = sha1_post({**expires, 'Expires': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + 300))}, cfg['secret'])
@@ -737,8 +740,11 @@ describe('SigV2 over HTTP (botocore SigV2Auth and a HmacSHA1 signer)', () => {
     expect(String(result.sha1!.value)).toContain('<JobId>JOB01</JobId>');
     expect(result.sha1WrongSecret).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
     expect(result.sha1Expires).toMatchObject({ ok: true });
-    expect(result.sha1Expired).toMatchObject({ ok: false, code: 'RequestExpired' });
-    expect(result.sha1Stale).toMatchObject({ ok: false, code: 'RequestExpired' });
+    // The credentials carry a session token: a correct signature without it, or with another, is refused.
+    expect(result.sha1NoToken).toMatchObject({ ok: false, status: 403, code: 'InvalidClientTokenId' });
+    expect(result.sha1WrongToken).toMatchObject({ ok: false, status: 403, code: 'InvalidClientTokenId' });
+    expect(result.sha1Expired).toMatchObject({ ok: false, status: 400, code: 'RequestExpired' });
+    expect(result.sha1Stale).toMatchObject({ ok: false, status: 400, code: 'RequestExpired' });
     // The SigV2-created job belongs to the signing key, as a SigV4-created one does.
     expect(await jobs()).toEqual([
       expect.objectContaining({ id: 'JOB01', ownerAccessKeyId: FIXTURE_CREDENTIALS.accessKeyId }),

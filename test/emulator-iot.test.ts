@@ -75,9 +75,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+  // Reset also restores the start-up settings, so each test starts from the default.
   await admin('POST', 'reset');
-  // Reset clears state, not settings; each test starts from the default.
-  await admin('POST', 'settings', { terminalStateOnDescribe: false });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -773,8 +772,9 @@ describe('IoT Jobs data plane through @aws-sdk/client-iot-jobs-data-plane', () =
     expect(before.execution?.status).toBe('IN_PROGRESS');
     expect(before.execution?.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(10);
 
-    await advanceClock(10);
+    // The dump expires timers as of the admin clock, so read the deadline before passing it.
     const { inProgressTimeoutAt } = await execution('dev-1', 'job-new');
+    await advanceClock(10);
     const after = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-new' }));
     expect(after.execution).toMatchObject({
       status: 'TIMED_OUT',
@@ -856,5 +856,57 @@ describe('IoT Jobs wire format', () => {
       'InvalidRequestException',
     );
     expect((await iotDump()).jobs.map((j) => j.jobId)).toEqual(['job-1']);
+  });
+});
+
+describe('the emulator without auth', () => {
+  let open: RunningEmulator;
+  beforeAll(async () => {
+    open = await startEmulator({ port: 0, settings: { terminalStateOnDescribe: true } });
+  });
+  afterAll(() => open.close());
+  beforeEach(async () => {
+    expect((await fetch(`${open.url}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
+  });
+
+  const send = async (method: string, path: string, body?: unknown): Promise<HttpReply> => {
+    const res = await fetch(`${open.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+
+  test('unsigned requests are routed by path: the device plane, and the operator cancel on the control plane', async () => {
+    expect((await send('POST', '/things/dev-1', {})).status).toBe(200);
+    const job = { targets: [`${ARN_PREFIX}:thing/dev-1`], document: '{}' };
+    expect((await send('PUT', '/jobs/job-1', job)).status).toBe(200);
+    expect((await send('POST', '/things/dev-1/jobs/job-1', { status: 'IN_PROGRESS' })).status).toBe(200);
+    // CancelJobExecution shares the /things/{thing}/jobs prefix but belongs to the control plane.
+    expect((await send('PUT', '/things/dev-1/jobs/job-1/cancel?force=true', {})).status).toBe(200);
+    const described = await send('GET', '/things/dev-1/jobs/job-1');
+    expect([described.status, described.headers.get('x-amzn-errortype')]).toEqual([410, 'TerminalStateException']);
+  });
+
+  test('reset clears state and restores the start-up settings; the dump sees the admin clock', async () => {
+    const admin = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+      const reply = await send(method, `/_emulator/${path}`, body);
+      expect(reply.status).toBe(200);
+      return JSON.parse(reply.text);
+    };
+    await send('POST', '/things/dev-1', {});
+    await send('PUT', '/jobs/job-1', { targets: [`${ARN_PREFIX}:thing/dev-1`], document: '{}' });
+    await send('POST', '/things/dev-1/jobs/job-1', { status: 'IN_PROGRESS', stepTimeoutInMinutes: 1 });
+    await admin('POST', 'settings', { terminalStateOnDescribe: false });
+    await admin('POST', 'clock', { advanceSeconds: 61 });
+    const state = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
+    expect(state.iot.executions[0]).toMatchObject({ status: 'TIMED_OUT' });
+    expect(state.settings).toEqual({ terminalStateOnDescribe: false });
+
+    await admin('POST', 'reset');
+    const after = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
+    expect(after.settings).toEqual({ terminalStateOnDescribe: true });
+    expect(after.iot.executions).toEqual([]);
   });
 });
