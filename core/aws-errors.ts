@@ -1,0 +1,156 @@
+/**
+ * The one place where whatever a request threw (an SDK service exception, our Import/Export client's error, a
+ * socket error, a credential-chain failure) becomes a `StepError`. Both steps call `toStepError` with a table of
+ * their service's own error names; everything else is decided by HTTP status and Node's error codes.
+ */
+import { StepError, StepErrorCode, invalidInput, type StepOperation } from './errors';
+
+/** The parts of a thrown service error that matter; SDK v3 exceptions and our query client's errors share them. */
+interface ServiceErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
+}
+
+/** Error names shared by AWS services, whatever the protocol. */
+const COMMON_NAMES: Readonly<Record<string, StepErrorCode>> = {
+  ThrottlingException: StepErrorCode.Throttled,
+  Throttling: StepErrorCode.Throttled,
+  TooManyRequestsException: StepErrorCode.Throttled,
+  RequestLimitExceeded: StepErrorCode.Throttled,
+  ServiceUnavailableException: StepErrorCode.Unavailable,
+  ServiceUnavailable: StepErrorCode.Unavailable,
+  InternalFailure: StepErrorCode.Unavailable,
+  UnrecognizedClientException: StepErrorCode.Auth,
+  InvalidSignatureException: StepErrorCode.Auth,
+  SignatureDoesNotMatch: StepErrorCode.Auth,
+  InvalidClientTokenId: StepErrorCode.Auth,
+  ExpiredTokenException: StepErrorCode.Auth,
+  ExpiredToken: StepErrorCode.Auth,
+  AccessDeniedException: StepErrorCode.Auth,
+  AccessDenied: StepErrorCode.Auth,
+  MissingAuthenticationTokenException: StepErrorCode.Auth,
+  MissingAuthenticationToken: StepErrorCode.Auth,
+  CertificateValidationException: StepErrorCode.Auth,
+  RequestExpired: StepErrorCode.Auth,
+};
+
+const RETRYABLE: ReadonlySet<StepErrorCode> = new Set([
+  StepErrorCode.Throttled,
+  StepErrorCode.Unavailable,
+  StepErrorCode.Network,
+  StepErrorCode.Timeout,
+]);
+
+/** Node socket errors after which the same request may work. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/** TLS failures are not worth retrying: the same certificate is refused again. */
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
+
+function byStatus(status: number): StepErrorCode {
+  if (status === 429) return StepErrorCode.Throttled;
+  if (status >= 500) return StepErrorCode.Unavailable;
+  if (status === 401 || status === 403) return StepErrorCode.Auth;
+  if (status === 404) return StepErrorCode.NotFound;
+  if (status === 409) return StepErrorCode.InvalidTransition;
+  if (status === 410) return StepErrorCode.TerminalState;
+  if (status >= 400) return StepErrorCode.InvalidRequest;
+  return StepErrorCode.ServiceError;
+}
+
+/** What to tell a person, per code, after the service's own words. */
+const ADVICE: Partial<Record<StepErrorCode, string>> = {
+  [StepErrorCode.Throttled]: 'the request rate is over the account limit; retry later or slow down',
+  [StepErrorCode.Unavailable]: 'the service is unavailable; retry later',
+  [StepErrorCode.Auth]: 'check the credentials, their permissions and the region',
+};
+
+/**
+ * Maps anything a request threw to a StepError. `subject` names the resource in the message (`gw-7/fw-42`);
+ * `names` maps the service's own error names to codes and wins over the common table and the status.
+ */
+export function toStepError(
+  error: unknown,
+  operation: StepOperation,
+  subject: string,
+  names: Readonly<Record<string, StepErrorCode>> = {},
+): StepError {
+  if (error instanceof StepError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ServiceErrorLike;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const text = typeof e.message === 'string' ? e.message : String(error);
+  const status = e.$metadata?.httpStatusCode;
+  const requestId = e.$metadata?.requestId;
+  const prefix = `${operation} ${subject}:`;
+  const nodeCode = typeof e.code === 'string' ? e.code : undefined;
+
+  if (status === undefined) {
+    if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(text)) {
+      return new StepError(
+        `${prefix} no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or give credentials`,
+        { code: StepErrorCode.Auth, operation, cause: error },
+      );
+    }
+    if (/Region is missing/i.test(text)) {
+      const fix = invalidInput('region', 'is not set', 'give a region, or set AWS_REGION');
+      return new StepError(`${prefix} ${fix.message}`, { code: fix.code, field: 'region', operation, cause: error });
+    }
+    if (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT') {
+      return new StepError(`${prefix} the connection timed out`, {
+        code: StepErrorCode.Timeout,
+        operation,
+        retryable: true,
+        cause: error,
+      });
+    }
+    if (nodeCode && TLS_CODE.test(nodeCode)) {
+      return new StepError(`${prefix} the TLS handshake failed (${nodeCode}); check the certificate, key and CA`, {
+        code: StepErrorCode.Auth,
+        operation,
+        cause: error,
+      });
+    }
+    if ((nodeCode && NETWORK_CODES.has(nodeCode)) || /socket hang up|ECONNRESET|other side closed/i.test(text)) {
+      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})`, {
+        code: StepErrorCode.Network,
+        operation,
+        retryable: true,
+        cause: error,
+      });
+    }
+    // A TLS alert from the server (a client certificate refused) surfaces as an EPROTO or a message only.
+    if (nodeCode === 'EPROTO' || /alert|certificate/i.test(text)) {
+      return new StepError(`${prefix} the TLS handshake failed (${text}); check the certificate, key and CA`, {
+        code: StepErrorCode.Auth,
+        operation,
+        cause: error,
+      });
+    }
+    return new StepError(`${prefix} ${text}`, { code: StepErrorCode.ServiceError, operation, cause: error });
+  }
+
+  const code = names[name] ?? COMMON_NAMES[name] ?? byStatus(status);
+  const advice = ADVICE[code];
+  return new StepError(`${prefix} ${name}: ${text}${advice ? `; ${advice}` : ''}`, {
+    code,
+    operation,
+    awsErrorName: name,
+    httpStatus: status,
+    requestId,
+    retryable: RETRYABLE.has(code),
+    cause: error,
+  });
+}

@@ -1,0 +1,317 @@
+/**
+ * Where and how a step talks to AWS: region, credentials, endpoint, mutual TLS, and the time and attempt budget.
+ * A `Connection` builds its HTTP handler, credential provider and SDK client once and reuses them (keep-alive),
+ * so a Node-RED config node or a long-lived script pays the TLS handshake and credential lookup once.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+import { IoTJobsDataPlaneClient, type IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+import { invalidInput } from './errors';
+import { describeValue, isGiven, parseInteger, parseString } from './parse';
+
+/** Static credentials: an access key pair and, for temporary credentials, the session token. */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string | undefined;
+}
+
+/** A function that resolves credentials, like the SDK's providers (`fromIni`, `fromTemporaryCredentials`…). */
+export type CredentialsProvider = () => Promise<StaticCredentials>;
+
+/**
+ * X.509 client-certificate authentication, the HTTPS path AWS IoT offers devices instead of SigV4: requests are
+ * not signed, the TLS handshake proves who the device is. PEM text, not file names.
+ */
+export interface TlsClientCertificate {
+  readonly certificate: string;
+  readonly privateKey: string;
+  /** The CA that signed the endpoint's certificate (Amazon Root CA 1 for AWS IoT); the system's CAs when omitted. */
+  readonly ca?: string | undefined;
+}
+
+/** Connection settings. Everything is optional: by default the SDK's credential chain and AWS's endpoints. */
+export interface ConnectionSettings {
+  /** The AWS region; else `AWS_REGION`, `AWS_DEFAULT_REGION`, then the shared config file. */
+  readonly region?: string | undefined;
+  /** Explicit credentials; else the SDK's default chain (environment, profiles, web identity, container, instance). */
+  readonly credentials?: StaticCredentials | CredentialsProvider | undefined;
+  /** A named profile of the shared config files, for the default chain. */
+  readonly profile?: string | undefined;
+  /** The service endpoint URL; else `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, then AWS's own. */
+  readonly endpoint?: string | undefined;
+  /** Client-certificate TLS instead of SigV4 (IoT Jobs only); needs the account's `iot:Jobs` endpoint. */
+  readonly tls?: TlsClientCertificate | undefined;
+  /** Time allowed for one attempt, in milliseconds. Default 10 000. */
+  readonly attemptTimeoutMs?: number | undefined;
+  /** Time allowed for the whole step, retries and waits included, in milliseconds. Default 60 000. */
+  readonly deadlineMs?: number | undefined;
+  /** Requests a step may send for one operation, first try included. Default 5. */
+  readonly maxAttempts?: number | undefined;
+}
+
+/** The retry and time budget of every step on a connection. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly attemptTimeoutMs: number;
+  readonly deadlineMs: number;
+  /** First backoff ceiling; doubles per retry up to `maxDelayMs`. Throttling starts from `throttleBaseDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly throttleBaseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** The services a connection serves, with the environment variable that overrides each one's endpoint. */
+export const ServiceEndpointVariable = {
+  'iot-jobs-data': 'AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE',
+  importexport: 'AWS_ENDPOINT_URL_IMPORTEXPORT',
+} as const;
+export type ServiceId = keyof typeof ServiceEndpointVariable;
+
+const DEFAULT_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  attemptTimeoutMs: 10_000,
+  deadlineMs: 60_000,
+  baseDelayMs: 100,
+  throttleBaseDelayMs: 500,
+  maxDelayMs: 5_000,
+};
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function parseEndpoint(field: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidInput(
+      field,
+      `is not a URL: ${describeValue(value)}`,
+      'write it like https://host or http://127.0.0.1:4566',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidInput(field, `uses ${url.protocol}`, 'use an http:// or https:// URL');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw invalidInput(field, 'has a query, fragment or user name', 'give only scheme, host, port and path');
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+function checkCredentials(value: unknown): StaticCredentials | CredentialsProvider | undefined {
+  if (!isGiven(value)) return undefined;
+  if (typeof value === 'function') return value as CredentialsProvider;
+  if (typeof value !== 'object' || value === null) {
+    throw invalidInput('credentials', 'must be an object', 'give accessKeyId and secretAccessKey');
+  }
+  const c = value as Record<string, unknown>;
+  // Never echo a credential: the messages name the field only.
+  const text = (field: string, v: unknown): string => {
+    if (typeof v !== 'string' || v.trim() === '')
+      throw invalidInput(field, 'is missing', 'give it, or leave out credentials to use the default chain');
+    return v.trim();
+  };
+  const accessKeyId = text('credentials.accessKeyId', c.accessKeyId);
+  const secretAccessKey = text('credentials.secretAccessKey', c.secretAccessKey);
+  const sessionToken = isGiven(c.sessionToken) ? text('credentials.sessionToken', c.sessionToken) : undefined;
+  return { accessKeyId, secretAccessKey, sessionToken };
+}
+
+function checkTls(value: unknown): TlsClientCertificate | undefined {
+  if (!isGiven(value)) return undefined;
+  const t = value as Record<string, unknown>;
+  const pem = (field: string, v: unknown, kind: string): string => {
+    if (typeof v !== 'string' || !v.includes('-----BEGIN')) {
+      throw invalidInput(field, `is not PEM text`, `give the ${kind} itself, starting with -----BEGIN`);
+    }
+    return v;
+  };
+  return {
+    certificate: pem('tls.certificate', t.certificate, 'device certificate'),
+    privateKey: pem('tls.privateKey', t.privateKey, 'private key'),
+    ca: isGiven(t.ca) ? pem('tls.ca', t.ca, 'CA certificate') : undefined,
+  };
+}
+
+/** Settings checked and defaults applied; built by `Connection`. */
+interface ResolvedSettings {
+  readonly region: string | undefined;
+  readonly credentials: StaticCredentials | CredentialsProvider | undefined;
+  readonly profile: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly tls: TlsClientCertificate | undefined;
+  readonly policy: RetryPolicy;
+}
+
+function resolveSettings(settings: ConnectionSettings, env: NodeJS.ProcessEnv): ResolvedSettings {
+  const region = isGiven(settings.region) ? settings.region : env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+  if (region !== undefined && !REGION.test(parseString('region', region))) {
+    throw invalidInput('region', `is ${describeValue(region)}`, 'write a region code like eu-west-1');
+  }
+  const tls = checkTls(settings.tls);
+  const endpoint = isGiven(settings.endpoint)
+    ? parseEndpoint('endpoint', parseString('endpoint', settings.endpoint))
+    : undefined;
+  if (tls && !endpoint?.startsWith('https:')) {
+    throw invalidInput(
+      'endpoint',
+      tls && endpoint ? 'must be https:// for client-certificate TLS' : 'is required with client-certificate TLS',
+      "give your account's endpoint from `aws iot describe-endpoint --endpoint-type iot:Jobs`",
+    );
+  }
+  const budget = (field: keyof RetryPolicy, value: unknown, min: number): number =>
+    isGiven(value) ? parseInteger(field, value, { min }) : DEFAULT_POLICY[field];
+  return {
+    region,
+    credentials: checkCredentials(settings.credentials),
+    profile: isGiven(settings.profile) ? parseString('profile', settings.profile) : undefined,
+    endpoint,
+    tls,
+    policy: {
+      ...DEFAULT_POLICY,
+      maxAttempts: budget('maxAttempts', settings.maxAttempts, 1),
+      attemptTimeoutMs: budget('attemptTimeoutMs', settings.attemptTimeoutMs, 1),
+      deadlineMs: budget('deadlineMs', settings.deadlineMs, 1),
+    },
+  };
+}
+
+/**
+ * The endpoint for a service: explicit, else its own variable, else `AWS_ENDPOINT_URL` (the SDKs' order), unless
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true. `undefined` means AWS's public endpoint.
+ */
+export function resolveEndpoint(
+  explicit: string | undefined,
+  service: ServiceId,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  if (explicit) return explicit;
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
+  const variable = ServiceEndpointVariable[service];
+  const fromEnv = env[variable] || env.AWS_ENDPOINT_URL;
+  if (!fromEnv) return undefined;
+  return parseEndpoint(env[variable] ? variable : 'AWS_ENDPOINT_URL', fromEnv);
+}
+
+/** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
+const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [
+  {
+    schemeId: 'aws.auth#sigv4',
+    identityProvider: () => async () => ({}),
+    signer: { sign: async (request) => request },
+  },
+];
+
+/**
+ * A reusable connection. Build one per set of settings and pass it to every step; `destroy()` closes its sockets.
+ *
+ * @throws StepError `invalid-input` when a setting is wrong (checked here, before any request).
+ * @example const aws = new Connection({ region: 'eu-west-1' }); await updateJobExecution(input, aws);
+ */
+export class Connection {
+  readonly region: string | undefined;
+  readonly policy: RetryPolicy;
+  readonly tls: boolean;
+  private readonly settings: ResolvedSettings;
+  private readonly env: NodeJS.ProcessEnv;
+  private handler: NodeHttpHandler | undefined;
+  private credentialProvider: CredentialsProvider | undefined;
+  private iotClient: IoTJobsDataPlaneClient | undefined;
+
+  constructor(settings: ConnectionSettings = {}, env: NodeJS.ProcessEnv = process.env) {
+    this.settings = resolveSettings(settings, env);
+    this.env = env;
+    this.region = this.settings.region;
+    this.policy = this.settings.policy;
+    this.tls = this.settings.tls !== undefined;
+  }
+
+  /** The endpoint for `service`, or undefined for AWS's. */
+  endpoint(service: ServiceId): string | undefined {
+    return resolveEndpoint(this.settings.endpoint, service, this.env);
+  }
+
+  /** One keep-alive HTTP handler for every client of this connection. */
+  httpHandler(): NodeHttpHandler {
+    const tls = this.settings.tls;
+    this.handler ??= new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true }),
+      httpsAgent: new HttpsAgent({
+        keepAlive: true,
+        ...(tls && { cert: tls.certificate, key: tls.privateKey, ...(tls.ca && { ca: tls.ca }) }),
+      }),
+    });
+    return this.handler;
+  }
+
+  /** The credentials, resolved once by the default chain (which caches and refreshes them) or given. */
+  credentials(): CredentialsProvider {
+    if (!this.credentialProvider) {
+      const given = this.settings.credentials;
+      if (typeof given === 'function') this.credentialProvider = given;
+      else if (given) this.credentialProvider = async () => given;
+      else this.credentialProvider = defaultProvider(this.settings.profile ? { profile: this.settings.profile } : {});
+    }
+    return this.credentialProvider;
+  }
+
+  /** The IoT Jobs data-plane client; retries are the step's, so the SDK makes one attempt. */
+  iotJobsClient(): IoTJobsDataPlaneClient {
+    if (!this.iotClient) {
+      const endpoint = this.endpoint('iot-jobs-data');
+      this.iotClient = new IoTJobsDataPlaneClient({
+        // With TLS the region only feeds the SDK's endpoint rules; the explicit endpoint wins.
+        region: this.settings.region ?? (this.settings.tls ? 'us-east-1' : undefined),
+        ...(endpoint && { endpoint }),
+        maxAttempts: 1,
+        requestHandler: this.httpHandler(),
+        ...(this.settings.tls ? { httpAuthSchemes: TLS_AUTH_SCHEMES } : { credentials: this.credentials() }),
+      });
+    }
+    return this.iotClient;
+  }
+
+  /** Closes the sockets; a later step builds them again. */
+  destroy(): void {
+    this.iotClient?.destroy();
+    this.handler?.destroy();
+    this.iotClient = undefined;
+    this.handler = undefined;
+  }
+}
+
+/** Connections made from plain settings objects, reused while the object lives. */
+const bySettings = new WeakMap<ConnectionSettings, Connection>();
+let byEnvironment: { key: string; connection: Connection } | undefined;
+
+/** The variables a default connection reads; a change in any of them makes a new one. */
+const ENV_KEYS = [
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_PROFILE',
+  'AWS_ENDPOINT_URL',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+  ...Object.values(ServiceEndpointVariable),
+];
+
+/**
+ * The connection a step uses: the one given, one cached for a settings object, or one from the environment.
+ *
+ * @throws StepError `invalid-input` for wrong settings.
+ */
+export function connectionFor(connection?: Connection | ConnectionSettings): Connection {
+  if (connection instanceof Connection) return connection;
+  if (connection) {
+    let made = bySettings.get(connection);
+    if (!made) bySettings.set(connection, (made = new Connection(connection)));
+    return made;
+  }
+  const key = ENV_KEYS.map((k) => process.env[k] ?? '').join('\n');
+  if (byEnvironment?.key !== key) byEnvironment = { key, connection: new Connection() };
+  return byEnvironment.connection;
+}

@@ -1,0 +1,113 @@
+/**
+ * The one error type of the core. Every failure a step can end in, from a bad input to a lost connection, is a
+ * `StepError` with a stable `code` that wrappers can branch on and a `message` a person can act on. Service
+ * exceptions are turned into it in exactly one place (`aws-errors.ts`).
+ */
+
+/** What went wrong, as a small stable set. */
+export const StepErrorCode = {
+  /** The input or the connection settings are wrong; nothing was sent. */
+  InvalidInput: 'invalid-input',
+  /** The service refused the request as malformed or invalid (a 400 it will not change its mind about). */
+  InvalidRequest: 'invalid-request',
+  /** The job, thing or execution does not exist (or is not visible to these credentials). */
+  NotFound: 'not-found',
+  /** The resource is in a state the requested change cannot start from (a finished execution, a canceled job). */
+  InvalidTransition: 'invalid-transition',
+  /** `expectedVersion` does not match the execution's current version. */
+  VersionConflict: 'version-conflict',
+  /** The service answered that the execution is in a terminal state and would not show it: nothing could be confirmed. */
+  TerminalState: 'terminal-state',
+  /** Rate limited, still so after the retries. */
+  Throttled: 'throttled',
+  /** The service answered 5xx, still so after the retries. */
+  Unavailable: 'unavailable',
+  /** Credentials missing, refused or expired; a signature or client certificate refused. */
+  Auth: 'auth',
+  /** The connection failed or was reset, still so after the retries. */
+  Network: 'network',
+  /** An attempt, or the whole step, ran out of time. */
+  Timeout: 'timeout',
+  /** The caller's AbortSignal cancelled the step. */
+  Aborted: 'aborted',
+  /** Any other service error. */
+  ServiceError: 'service-error',
+} as const;
+export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
+
+/** The AWS operation a step error arose in. */
+export type StepOperation =
+  'UpdateJobExecution' | 'DescribeJobExecution' | 'UpdateJob' | 'GetStatus' | 'CreateJob' | 'CancelJob';
+
+/** Everything a `StepError` carries besides its message. */
+export interface StepErrorDetails {
+  readonly code: StepErrorCode;
+  readonly operation?: StepOperation | undefined;
+  /** The input field or connection setting at fault (`invalid-input` only), e.g. `statusDetails.progress`. */
+  readonly field?: string | undefined;
+  /** The service's own error name, e.g. `InvalidStateTransitionException`. */
+  readonly awsErrorName?: string | undefined;
+  readonly httpStatus?: number | undefined;
+  readonly requestId?: string | undefined;
+  /** True when the same request may succeed later (throttling, 5xx, network, timeout). */
+  readonly retryable?: boolean | undefined;
+  /** Requests the step sent before giving up (0 for input errors). */
+  readonly attempts?: number | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * A step failed. Branch on `code`; show `message`.
+ *
+ * @example
+ * try { await updateJobExecution(input) } catch (e) { if (e instanceof StepError && e.code === 'throttled') ... }
+ */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+  readonly code: StepErrorCode;
+  readonly operation: StepOperation | undefined;
+  readonly field: string | undefined;
+  readonly awsErrorName: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  attempts: number;
+
+  constructor(message: string, details: StepErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = details.code;
+    this.operation = details.operation;
+    this.field = details.field;
+    this.awsErrorName = details.awsErrorName;
+    this.httpStatus = details.httpStatus;
+    this.requestId = details.requestId;
+    this.retryable = details.retryable ?? false;
+    this.attempts = details.attempts ?? 0;
+  }
+
+  /** A plain object for logs and JSON outputs: never the cause, which may hold a raw response. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      operation: this.operation,
+      field: this.field,
+      awsErrorName: this.awsErrorName,
+      httpStatus: this.httpStatus,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      attempts: this.attempts,
+    };
+  }
+}
+
+/** An input or settings error: `field` is the name the user typed, `problem` and `fix` complete the sentence. */
+export function invalidInput(field: string, problem: string, fix: string): StepError {
+  return new StepError(`${field} ${problem}; ${fix}`, { code: StepErrorCode.InvalidInput, field });
+}
+
+/** Type guard for wrappers. */
+export function isStepError(value: unknown): value is StepError {
+  return value instanceof StepError;
+}

@@ -1,0 +1,26 @@
+/**
+ * aws-job-steps core: idempotent AWS steps for every wrapper (GitHub Action, Node-RED, command line).
+ * Nothing here knows about any of them.
+ */
+export { StepError, StepErrorCode, isStepError, type StepErrorDetails, type StepOperation } from './errors';
+export {
+  Connection,
+  connectionFor,
+  resolveEndpoint,
+  ServiceEndpointVariable,
+  type ConnectionSettings,
+  type CredentialsProvider,
+  type RetryPolicy,
+  type ServiceId,
+  type StaticCredentials,
+  type TlsClientCertificate,
+} from './connection';
+export type { StepLogger, StepOptions } from './step-run';
+export {
+  DeviceJobStatus,
+  parseUpdateJobExecutionInput,
+  TERMINAL_STATUSES,
+  type UpdateJobExecutionInput,
+  type UpdateJobExecutionInputRaw,
+} from './job-execution-input';
+export { updateJobExecution, type UpdateJobExecutionResult } from './update-job-execution';

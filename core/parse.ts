@@ -1,0 +1,215 @@
+/**
+ * Strict parsers for the values wrappers hand over: GitHub inputs and shell arguments are strings, Node-RED
+ * payloads may be anything. Each parser takes the user's field name for its message, and turns a raw value into
+ * a typed one or throws an `invalid-input` StepError that says what is wrong and how to fix it. An empty string,
+ * `null` and `undefined` all mean "not given", because that is how an unset GitHub input arrives.
+ */
+import { invalidInput } from './errors';
+
+/** Whether a raw value counts as given. */
+export function isGiven(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** A short, safe rendering of a user's value for an error message. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Rules from a service model's string shape. `patternText` is how the message shows the allowed characters. */
+export interface StringRule {
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+  readonly patternText?: string;
+}
+
+/** Checks a string against its model rule; the string itself is trusted to be a string. */
+export function checkString(field: string, value: string, rule: StringRule): string {
+  const length = [...value].length;
+  if (rule.min !== undefined && length < rule.min) {
+    throw invalidInput(field, rule.min === 1 ? 'is empty' : `is shorter than ${rule.min} characters`, 'give a value');
+  }
+  if (rule.max !== undefined && length > rule.max) {
+    throw invalidInput(field, `is ${length} characters long`, `the limit is ${rule.max}`);
+  }
+  if (rule.pattern && !rule.pattern.test(value)) {
+    throw invalidInput(field, `${describeValue(value)} has characters that are not allowed`, `use ${rule.patternText}`);
+  }
+  return value;
+}
+
+/** A required string. Numbers are not accepted silently: an id typed as 42 in YAML should be quoted. */
+export function parseString(field: string, value: unknown, rule: StringRule = {}): string {
+  if (!isGiven(value)) throw invalidInput(field, 'is required', 'give a value');
+  if (typeof value !== 'string') {
+    throw invalidInput(field, `must be text, not ${describeValue(value)}`, 'quote it');
+  }
+  return checkString(field, value, rule);
+}
+
+/** An integer from a number or a string of digits (`"5"`; `"5x"`, `"5.0"` and `""` are errors). */
+export function parseInteger(
+  field: string,
+  value: unknown,
+  range: { min: number; max?: number; also?: number },
+): number {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) n = Number(value);
+  else throw invalidInput(field, `must be a whole number, not ${describeValue(value)}`, `write it as digits, e.g. 5`);
+  if (!Number.isSafeInteger(n)) {
+    throw invalidInput(field, `must be a whole number, not ${describeValue(value)}`, 'write it as digits, e.g. 5');
+  }
+  const inRange = n >= range.min && (range.max === undefined || n <= range.max);
+  if (!inRange && n !== range.also) {
+    const allowed = range.max === undefined ? `${range.min} or more` : `from ${range.min} to ${range.max}`;
+    throw invalidInput(field, `is ${n}`, `it must be ${allowed}${range.also === undefined ? '' : ` or ${range.also}`}`);
+  }
+  return n;
+}
+
+/** A boolean from `true`/`false` or the strings "true"/"false" in any case; nothing else. */
+export function parseBoolean(field: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  throw invalidInput(field, `must be true or false, not ${describeValue(value)}`, 'write true or false');
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The candidate a mistyped word most likely meant, or undefined: a small edit distance, or a shared start of four
+ * letters (so the `SUCCESS` that AWS's own docs print finds `SUCCEEDED`).
+ */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toUpperCase().replace(/[\s-]/g, '_');
+  let best: { candidate: string; d: number } | undefined;
+  for (const candidate of candidates) {
+    const c = candidate.toUpperCase();
+    const d = distance(w, c);
+    const close = d <= Math.max(1, Math.floor(c.length / 3)) || (w.length >= 4 && c.startsWith(w.slice(0, 4)));
+    if (close && (!best || d < best.d)) best = { candidate, d };
+  }
+  return best?.candidate;
+}
+
+/** One of `allowed`, matched case-insensitively; a near miss is answered with a suggestion. */
+export function parseEnum<T extends string>(field: string, value: unknown, allowed: readonly T[], hint = ''): T {
+  if (!isGiven(value)) throw invalidInput(field, 'is required', `use one of ${allowed.join(', ')}${hint}`);
+  if (typeof value === 'string') {
+    const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
+    if (found) return found;
+    const near = suggest(value, allowed);
+    if (near) throw invalidInput(field, `is ${describeValue(value)}`, `did you mean ${near}?`);
+  }
+  throw invalidInput(field, `is ${describeValue(value)}`, `use one of ${allowed.join(', ')}${hint}`);
+}
+
+/** Rejects keys the input shape does not have, suggesting the one that was probably meant. */
+export function checkKnownKeys(input: object, known: readonly string[], where: string): void {
+  for (const key of Object.keys(input)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? suggest(key, known);
+    throw invalidInput(
+      key,
+      `is not a field of ${where}`,
+      near ? `did you mean ${near}?` : `the fields are ${known.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Splits the AWS CLI shorthand for a string map, `key=value,key2=value2`. A value may be quoted with " or ' to
+ * hold commas or = signs (`note="a, b"`); white space around keys and unquoted values is dropped.
+ */
+export function parseShorthandMap(field: string, text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  const fail = (problem: string): never => {
+    throw invalidInput(field, problem, 'write key=value pairs separated by commas, or a JSON object');
+  };
+  while (i < text.length) {
+    const eq = text.indexOf('=', i);
+    if (eq < 0) fail(`has ${describeValue(text.slice(i).trim())} without "="`);
+    const key = text.slice(i, eq).trim();
+    if (key.includes(',')) fail(`has ${describeValue(key.split(',')[0]!.trim())} without "="`);
+    let j = eq + 1;
+    while (text[j] === ' ') j++;
+    let value: string;
+    const quote = text[j];
+    if (quote === '"' || quote === "'") {
+      const close = text.indexOf(quote, j + 1);
+      if (close < 0) fail(`has an unclosed ${quote} in the value of ${describeValue(key)}`);
+      value = text.slice(j + 1, close);
+      j = close + 1;
+      while (text[j] === ' ') j++;
+      if (j < text.length && text[j] !== ',') fail(`has text after the quoted value of ${describeValue(key)}`);
+    } else {
+      const comma = text.indexOf(',', j);
+      const end = comma < 0 ? text.length : comma;
+      value = text.slice(j, end).trim();
+      j = end;
+    }
+    if (Object.hasOwn(out, key)) fail(`names ${describeValue(key)} twice`);
+    out[key] = value;
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * A map of strings from an object, a JSON object string, or the CLI shorthand. Values must be strings: a number
+ * is refused rather than guessed at, because the service refuses it too.
+ */
+export function parseStringMap(field: string, value: unknown): Record<string, string> {
+  let raw: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('{')) {
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        throw invalidInput(field, 'is not valid JSON', 'write a JSON object like {"step":"download"} or step=download');
+      }
+    } else {
+      return parseShorthandMap(field, text);
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalidInput(field, `must be an object of strings, not ${describeValue(raw)}`, 'write {"key":"value"}');
+  }
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    if (typeof v !== 'string') {
+      throw invalidInput(
+        `${field}.${key}`,
+        `must be text, not ${describeValue(v)}`,
+        `write it in quotes, "${String(v)}"`,
+      );
+    }
+    out[key] = v;
+  }
+  return out;
+}

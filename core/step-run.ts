@@ -1,0 +1,116 @@
+/**
+ * The retry layer, the only one: the SDK clients make one attempt each (`maxAttempts: 1`), and every request a step
+ * sends goes through `StepRun.call`, which retries what may succeed later with capped exponential backoff and full
+ * jitter, within the connection's attempt count and deadline, and stops at once when the caller aborts.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { StepError, StepErrorCode, type StepOperation } from './errors';
+import type { RetryPolicy } from './connection';
+
+/** Where a step writes what it is doing. Messages never hold credentials or manifests. */
+export interface StepLogger {
+  debug(message: string): void;
+}
+
+/** How a step runs; everything is optional. */
+export interface StepOptions {
+  /** Cancels the step: the request in flight is aborted and no retry follows. */
+  readonly signal?: AbortSignal | undefined;
+  /** Read the current state first, and send nothing when it already is what was asked for. */
+  readonly skipUnchanged?: boolean | undefined;
+  readonly logger?: StepLogger | undefined;
+  /** Injected for tests: waits `ms`, rejecting when `signal` aborts. */
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  /** Injected for tests: a number in [0, 1) for the jitter. */
+  readonly random?: (() => number) | undefined;
+}
+
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
+
+/** One step's budget and attempt count across every request it sends. */
+export class StepRun {
+  /** Requests sent so far, retries and reads included. */
+  attempts = 0;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly options: StepOptions = {},
+  ) {
+    this.deadline = Date.now() + policy.deadlineMs;
+  }
+
+  private aborted(operation: StepOperation, subject: string): StepError {
+    return new StepError(`${operation} ${subject}: cancelled by the caller`, {
+      code: StepErrorCode.Aborted,
+      operation,
+      attempts: this.attempts,
+      cause: this.options.signal?.reason,
+    });
+  }
+
+  /** The wait before retry `retry` (1-based): full jitter under a doubling ceiling. */
+  private backoff(retry: number, code: StepErrorCode): number {
+    const base = code === StepErrorCode.Throttled ? this.policy.throttleBaseDelayMs : this.policy.baseDelayMs;
+    const ceiling = Math.min(this.policy.maxDelayMs, base * 2 ** (retry - 1));
+    return Math.round((this.options.random ?? Math.random)() * ceiling);
+  }
+
+  /**
+   * Sends one request with retries. `send` gets a signal that fires at the attempt timeout, the deadline or the
+   * caller's abort; `classify` maps what it threw. Throws the last StepError, with `attempts` set.
+   */
+  async call<T>(
+    operation: StepOperation,
+    subject: string,
+    send: (signal: AbortSignal) => Promise<T>,
+    classify: (error: unknown) => StepError,
+  ): Promise<T> {
+    const { signal, logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw this.aborted(operation, subject);
+      const remaining = this.deadline - Date.now();
+      if (remaining <= 0)
+        throw this.timeout(operation, subject, `the step deadline of ${this.policy.deadlineMs} ms passed`);
+      const timer = AbortSignal.timeout(Math.min(this.policy.attemptTimeoutMs, remaining));
+      this.attempts++;
+      let failure: StepError;
+      try {
+        return await send(signal ? AbortSignal.any([signal, timer]) : timer);
+      } catch (error) {
+        if (signal?.aborted) throw this.aborted(operation, subject);
+        failure = timer.aborted
+          ? new StepError(
+              `${operation} ${subject}: no answer within ${Math.min(this.policy.attemptTimeoutMs, remaining)} ms`,
+              {
+                code: StepErrorCode.Timeout,
+                operation,
+                retryable: true,
+                cause: error,
+              },
+            )
+          : classify(error);
+      }
+      failure.attempts = this.attempts;
+      if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;
+      const wait = this.backoff(attempt, failure.code);
+      if (Date.now() + wait >= this.deadline) throw failure;
+      logger?.debug(`${failure.message} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`);
+      try {
+        await (this.options.sleep ?? realSleep)(wait, signal);
+      } catch {
+        throw this.aborted(operation, subject);
+      }
+    }
+  }
+
+  private timeout(operation: StepOperation, subject: string, why: string): StepError {
+    return new StepError(`${operation} ${subject}: ${why}`, {
+      code: StepErrorCode.Timeout,
+      operation,
+      retryable: true,
+      attempts: this.attempts,
+    });
+  }
+}
