@@ -11,63 +11,21 @@ import {
   UpdateJobExecutionCommand,
   type UpdateJobExecutionCommandInput,
 } from '@aws-sdk/client-iot-jobs-data-plane';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { ARN_PREFIX, EmulatorFixture, type DumpExecution, type HttpReply, type IotDump } from './helpers/emulator';
 
 /** CLI v1 exits 255 on a service error (v2 uses 254). */
 const CLI_SERVICE_ERROR = 255;
-const ARN_PREFIX = 'arn:aws:iot:us-east-1:123456789012';
-
-interface Transition {
-  operation: string;
-  from: string;
-  to: string;
-  versionNumber: number;
-  at: number;
-}
-
-interface DumpExecution {
-  jobId: string;
-  thingName: string;
-  status: string;
-  versionNumber: number;
-  executionNumber: number;
-  queuedAt: number;
-  startedAt?: number;
-  lastUpdatedAt: number;
-  stepTimeoutAt?: number;
-  inProgressTimeoutAt?: number;
-  history: Transition[];
-}
-
-interface DumpJob {
-  jobId: string;
-  createdAt: number;
-  status: string;
-}
-
-interface IotDump {
-  executions: DumpExecution[];
-  jobs: DumpJob[];
-}
-
-interface HttpReply {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
-/** The signer's hash constructor, from the SDK's own Node implementation. */
-const SHA256 = Hash.bind(null, 'sha256');
 
 let emu: RunningEmulator;
+let fx: EmulatorFixture;
 
 beforeAll(async () => {
   requireAwsCli();
   emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
 });
 
 afterAll(async () => {
@@ -76,87 +34,20 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Reset also restores the start-up settings, so each test starts from the default.
-  await admin('POST', 'reset');
+  await fx.reset();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Helpers
+// Helpers, bound to this file's emulator
 
-async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${emu.url}/_emulator/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-async function iotDump(): Promise<IotDump> {
-  return ((await admin('GET', 'state')) as { iot: IotDump }).iot;
-}
-
-async function execution(thingName: string, jobId: string): Promise<DumpExecution> {
-  const found = (await iotDump()).executions.find((e) => e.thingName === thingName && e.jobId === jobId);
-  if (!found) throw new Error(`no execution of ${jobId} on ${thingName} in the dump`);
-  return found;
-}
-
-const advanceClock = (seconds: number): Promise<unknown> => admin('POST', 'clock', { advanceSeconds: seconds });
-const setTerminalStateOnDescribe = (value: boolean): Promise<unknown> =>
-  admin('POST', 'settings', { terminalStateOnDescribe: value });
-
-/** A SigV4-signed request (fixture credentials, us-east-1) on either IoT plane; `body` strings go out verbatim. */
-async function signed(
-  service: 'iot' | 'iot-jobs-data',
-  method: string,
-  path: string,
-  body?: unknown,
-  query: Record<string, string> = {},
-): Promise<HttpReply> {
-  const url = new URL(emu.url);
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const signer = new SignatureV4({ credentials: FIXTURE_CREDENTIALS, region: 'us-east-1', service, sha256: SHA256 });
-  const request = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path,
-    query,
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body: payload,
-  });
-  const search = new URLSearchParams(query).toString();
-  const res = await fetch(`${emu.url}${path}${search ? `?${search}` : ''}`, {
-    method,
-    headers: request.headers,
-    body: payload,
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-/** Creates things and jobs through the control plane, asserting each call succeeds. */
-async function seed(
-  things: readonly string[],
-  jobs: readonly { jobId: string; targets: readonly string[]; document?: string; timeoutMinutes?: number }[],
-): Promise<void> {
-  for (const thing of things) expect((await signed('iot', 'POST', `/things/${thing}`, {})).status).toBe(200);
-  for (const job of jobs) {
-    const body = {
-      targets: job.targets.map((t) => `${ARN_PREFIX}:thing/${t}`),
-      document: job.document ?? '{"action":"reboot"}',
-      ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
-    };
-    const reply = await signed('iot', 'PUT', `/jobs/${job.jobId}`, body);
-    expect(reply.status).toBe(200);
-  }
-}
-
-/** A device-side update through the signed data plane, for moving fixtures on without the CLI's start-up cost. */
-async function deviceUpdate(thingName: string, jobId: string, body: unknown): Promise<HttpReply> {
-  return signed('iot-jobs-data', 'POST', `/things/${thingName}/jobs/${jobId}`, body);
-}
+const admin = (method: string, path: string, body?: unknown): Promise<unknown> => fx.admin(method, path, body);
+const iotDump = (): Promise<IotDump> => fx.iot();
+const execution: EmulatorFixture['execution'] = (thing, job) => fx.execution(thing, job);
+const advanceClock = (seconds: number): Promise<unknown> => fx.advanceClock(seconds);
+const setTerminalStateOnDescribe = (value: boolean): Promise<unknown> => fx.setTerminalStateOnDescribe(value);
+const signed: EmulatorFixture['signed'] = (...args) => fx.signed(...args);
+const seed: EmulatorFixture['seed'] = (things, jobs) => fx.seed(things, jobs);
+const deviceUpdate: EmulatorFixture['deviceUpdate'] = (thing, job, body) => fx.deviceUpdate(thing, job, body);
 
 const cli = (...args: string[]): Promise<CliResult> => awsCli(emu.url, args);
 

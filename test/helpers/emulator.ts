@@ -1,0 +1,177 @@
+/**
+ * Talking to a running emulator from tests: its admin routes (state, reset, faults, request log, clock,
+ * settings) and SigV4-signed seeding of the IoT control plane, signed by the SDK's own signer.
+ */
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+import { FIXTURE_CREDENTIALS } from './aws-cli';
+
+export const ARN_PREFIX = 'arn:aws:iot:us-east-1:123456789012';
+
+export interface Transition {
+  operation: string;
+  from: string;
+  to: string;
+  versionNumber: number;
+  at: number;
+}
+
+export interface DumpExecution {
+  jobId: string;
+  thingName: string;
+  status: string;
+  statusDetails: Record<string, string>;
+  versionNumber: number;
+  executionNumber: number;
+  queuedAt: number;
+  startedAt?: number;
+  lastUpdatedAt: number;
+  stepTimeoutAt?: number;
+  inProgressTimeoutAt?: number;
+  history: Transition[];
+}
+
+export interface DumpJob {
+  jobId: string;
+  createdAt: number;
+  status: string;
+}
+
+export interface IotDump {
+  executions: DumpExecution[];
+  jobs: DumpJob[];
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** One line of the emulator's request log. */
+export interface LoggedRequest {
+  service: string;
+  operation: string;
+  status: number | 'reset';
+  fault?: string;
+}
+
+export interface FaultRule {
+  kind: 'throttle' | 'unavailable' | 'reset' | 'apply-then-reset' | 'latency';
+  operation?: string;
+  service?: string;
+  count?: number;
+  latencyMs?: number;
+}
+
+export interface SeedJob {
+  jobId: string;
+  targets: readonly string[];
+  document?: string;
+  timeoutMinutes?: number;
+}
+
+const SHA256 = Hash.bind(null, 'sha256');
+
+/** The admin and seeding side of one emulator, by URL. */
+export class EmulatorFixture {
+  constructor(readonly url: string) {}
+
+  async admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.url}/_emulator/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`admin ${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text);
+  }
+
+  reset(): Promise<unknown> {
+    return this.admin('POST', 'reset');
+  }
+
+  async iot(): Promise<IotDump> {
+    return ((await this.admin('GET', 'state')) as { iot: IotDump }).iot;
+  }
+
+  async execution(thingName: string, jobId: string): Promise<DumpExecution> {
+    const found = (await this.iot()).executions.find((e) => e.thingName === thingName && e.jobId === jobId);
+    if (!found) throw new Error(`no execution of ${jobId} on ${thingName} in the dump`);
+    return found;
+  }
+
+  async requests(): Promise<LoggedRequest[]> {
+    return (await this.admin('GET', 'requests')) as LoggedRequest[];
+  }
+
+  clearRequests(): Promise<unknown> {
+    return this.admin('DELETE', 'requests');
+  }
+
+  fault(rule: FaultRule): Promise<unknown> {
+    return this.admin('POST', 'faults', rule);
+  }
+
+  advanceClock(seconds: number): Promise<unknown> {
+    return this.admin('POST', 'clock', { advanceSeconds: seconds });
+  }
+
+  setTerminalStateOnDescribe(value: boolean): Promise<unknown> {
+    return this.admin('POST', 'settings', { terminalStateOnDescribe: value });
+  }
+
+  /** A SigV4-signed request (fixture credentials, us-east-1) on either IoT plane; `body` strings go out verbatim. */
+  async signed(
+    service: 'iot' | 'iot-jobs-data',
+    method: string,
+    path: string,
+    body?: unknown,
+    query: Record<string, string> = {},
+  ): Promise<HttpReply> {
+    const url = new URL(this.url);
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const signer = new SignatureV4({ credentials: FIXTURE_CREDENTIALS, region: 'us-east-1', service, sha256: SHA256 });
+    const request = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body: payload,
+    });
+    const search = new URLSearchParams(query).toString();
+    const res = await fetch(`${this.url}${path}${search ? `?${search}` : ''}`, {
+      method,
+      headers: request.headers,
+      body: payload,
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
+  /** Creates things and jobs through the control plane, throwing unless each call succeeds. */
+  async seed(things: readonly string[], jobs: readonly SeedJob[]): Promise<void> {
+    for (const thing of things) this.expectOk(await this.signed('iot', 'POST', `/things/${thing}`, {}));
+    for (const job of jobs) {
+      const body = {
+        targets: job.targets.map((t) => `${ARN_PREFIX}:thing/${t}`),
+        document: job.document ?? '{"action":"reboot"}',
+        ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
+      };
+      this.expectOk(await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body));
+    }
+  }
+
+  /** A device-side update through the signed data plane, for moving fixtures on. */
+  deviceUpdate(thingName: string, jobId: string, body: unknown): Promise<HttpReply> {
+    return this.signed('iot-jobs-data', 'POST', `/things/${thingName}/jobs/${jobId}`, body);
+  }
+
+  private expectOk(reply: HttpReply): void {
+    if (reply.status !== 200) throw new Error(`seeding answered ${reply.status}: ${reply.text}`);
+  }
+}
