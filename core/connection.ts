@@ -34,7 +34,10 @@ export interface TlsClientCertificate {
   readonly ca?: string | undefined;
 }
 
-/** Connection settings. Everything is optional: by default the SDK's credential chain and AWS's endpoints. */
+/**
+ * Connection settings. Everything is optional: by default the SDK's credential chain and AWS's endpoints. Numbers
+ * may be strings of digits, as wrappers read them.
+ */
 export interface ConnectionSettings {
   /** The AWS region; else `AWS_REGION`, `AWS_DEFAULT_REGION`, then the shared config file. */
   readonly region?: string | undefined;
@@ -47,11 +50,11 @@ export interface ConnectionSettings {
   /** Client-certificate TLS instead of SigV4 (IoT Jobs only); needs the account's `iot:Jobs` endpoint. */
   readonly tls?: TlsClientCertificate | undefined;
   /** Time allowed for one attempt, in milliseconds. Default 10 000. */
-  readonly attemptTimeoutMs?: number | undefined;
+  readonly attemptTimeoutMs?: number | string | undefined;
   /** Time allowed for the whole step, retries and waits included, in milliseconds. Default 60 000. */
-  readonly deadlineMs?: number | undefined;
+  readonly deadlineMs?: number | string | undefined;
   /** Requests a step may send for one operation, first try included. Default 5. */
-  readonly maxAttempts?: number | undefined;
+  readonly maxAttempts?: number | string | undefined;
 }
 
 /** The retry and time budget of every step on a connection. */

@@ -145,7 +145,8 @@ export function checkKnownKeys(input: object, known: readonly string[], where: s
  * hold commas or = signs (`note="a, b"`); white space around keys and unquoted values is dropped.
  */
 export function parseShorthandMap(field: string, text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Entries, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
+  const out = new Map<string, string>();
   let i = 0;
   const fail = (problem: string): never => {
     throw invalidInput(field, problem, 'write key=value pairs separated by commas, or a JSON object');
@@ -172,11 +173,13 @@ export function parseShorthandMap(field: string, text: string): Record<string, s
       value = text.slice(j, end).trim();
       j = end;
     }
-    if (Object.hasOwn(out, key)) fail(`names ${describeValue(key)} twice`);
-    out[key] = value;
+    if (key === '') fail('has a value without a key');
+    if (out.has(key)) fail(`names ${describeValue(key)} twice`);
+    out.set(key, value);
     i = j + 1;
+    if (j < text.length && text.slice(i).trim() === '') fail('ends with a comma');
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /**

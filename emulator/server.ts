@@ -237,7 +237,8 @@ export class Emulator {
     const authenticated = this.options.auth !== undefined;
 
     const fault = this.faults.take(service, routed.operation);
-    if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    // Unref'd: a delayed answer must not keep a test process alive after close().
+    if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
     if (fault?.kind === FaultKind.Throttle || fault?.kind === FaultKind.Unavailable) {
       const response = frontError(service, fault.kind, '', requestId);
       this.log.push({ ...logBase, status: response.status, fault: fault.kind, authenticated });

@@ -1,0 +1,435 @@
+/**
+ * The update-job-execution step against the emulator over HTTP, auth on, through the real v3 SDK client: the
+ * lifecycle, re-runs, lost responses, retries, conflicts, the 410 case, skipUnchanged, and what it refuses before
+ * sending anything.
+ */
+import { Connection, StepError, updateJobExecution, type StepOptions } from '../core/index';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+let aws: Connection;
+
+/** No real waiting between retries; the jitter is fixed so the waits are known. */
+const waits: number[] = [];
+const fast: StepOptions = {
+  sleep: async (ms) => {
+    waits.push(ms);
+  },
+  random: () => 0.5,
+};
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+});
+
+afterAll(async () => {
+  aws.destroy();
+  await emu.close();
+});
+
+beforeEach(async () => {
+  waits.length = 0;
+  await fx.reset();
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'], document: '{"firmware":"4.2"}' }]);
+  await fx.clearRequests();
+});
+
+const operations = async (): Promise<string[]> =>
+  (await fx.requests()).map((r) => `${r.operation} ${r.status}${r.fault ? ` ${r.fault}` : ''}`);
+
+/** Runs a step expected to fail and returns its StepError. */
+async function failure(promise: Promise<unknown>): Promise<StepError> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(StepError);
+  return outcome.error as StepError;
+}
+
+const step = { thingName: 'gw-7', jobId: 'fw-42' };
+
+describe('the lifecycle', () => {
+  test('QUEUED → IN_PROGRESS with details and a step timer → SUCCEEDED, chained by expectedVersion', async () => {
+    const started = await updateJobExecution(
+      {
+        ...step,
+        status: 'in_progress',
+        statusDetails: 'step=download,progress=10',
+        stepTimeoutInMinutes: '30',
+        expectedVersion: '1',
+        includeJobExecutionState: 'true',
+        includeJobDocument: true,
+      },
+      aws,
+    );
+    expect(started).toEqual({
+      changed: true,
+      executionState: { status: 'IN_PROGRESS', statusDetails: { step: 'download', progress: '10' }, versionNumber: 2 },
+      jobDocument: '{"firmware":"4.2"}',
+      attempts: 1,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    const running = await fx.execution('gw-7', 'fw-42');
+    expect(running.stepTimeoutAt).toBeGreaterThan(Date.now() + 29 * 60_000);
+
+    const done = await updateJobExecution(
+      {
+        ...step,
+        status: 'SUCCEEDED',
+        statusDetails: { step: 'done' },
+        expectedVersion: 2,
+        includeJobExecutionState: true,
+      },
+      aws,
+    );
+    expect(done).toMatchObject({
+      changed: true,
+      executionState: { status: 'SUCCEEDED', statusDetails: { step: 'done' }, versionNumber: 3 },
+      attempts: 1,
+    });
+    expect(done.jobDocument).toBeUndefined();
+    expect((await fx.execution('gw-7', 'fw-42')).history.map((h) => h.to)).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
+    expect(await operations()).toEqual(['UpdateJobExecution 200', 'UpdateJobExecution 200']);
+  });
+
+  test('without includeJobExecutionState the answer carries no state, as AWS answers', async () => {
+    const result = await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws);
+    expect(result).toEqual({ changed: true, attempts: 1, requestId: expect.any(String) });
+  });
+});
+
+describe('idempotence', () => {
+  test('re-running a terminal update succeeds with changed: false after one read, and changes nothing', async () => {
+    const input = { ...step, status: 'SUCCEEDED', statusDetails: { result: 'ok' } };
+    expect(await updateJobExecution(input, aws)).toMatchObject({ changed: true, attempts: 1 });
+    const before = await fx.execution('gw-7', 'fw-42');
+
+    const again = await updateJobExecution(input, aws);
+    expect(again).toEqual({
+      changed: false,
+      executionState: { status: 'SUCCEEDED', statusDetails: { result: 'ok' }, versionNumber: 2 },
+      attempts: 2,
+      requestId: expect.any(String),
+    });
+    expect(await fx.execution('gw-7', 'fw-42')).toEqual(before);
+    expect(await operations()).toEqual([
+      'UpdateJobExecution 200',
+      'UpdateJobExecution 409',
+      'DescribeJobExecution 200',
+    ]);
+  });
+
+  test('a response lost after the change was applied: the retry reconciles, one transition', async () => {
+    await fx.fault({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
+    const result = await updateJobExecution({ ...step, status: 'SUCCEEDED' }, aws, fast);
+    expect(result).toMatchObject({
+      changed: false,
+      executionState: { status: 'SUCCEEDED', versionNumber: 2 },
+      attempts: 3,
+    });
+    expect((await fx.execution('gw-7', 'fw-42')).history).toEqual([
+      expect.objectContaining({ operation: 'UpdateJobExecution', from: 'QUEUED', to: 'SUCCEEDED', versionNumber: 2 }),
+    ]);
+    expect(await operations()).toEqual([
+      'UpdateJobExecution reset apply-then-reset',
+      'UpdateJobExecution 409',
+      'DescribeJobExecution 200',
+    ]);
+  });
+
+  test('the same details with a stale expectedVersion is already done, not a conflict', async () => {
+    const input = { ...step, status: 'IN_PROGRESS', statusDetails: { step: '2' }, expectedVersion: 1 };
+    expect(await updateJobExecution(input, aws)).toMatchObject({ changed: true });
+    expect(await updateJobExecution(input, aws)).toMatchObject({
+      changed: false,
+      executionState: { status: 'IN_PROGRESS', versionNumber: 2 },
+    });
+  });
+
+  test('skipUnchanged reads first and sends nothing when the execution already matches', async () => {
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '3' } });
+    await fx.clearRequests();
+    const skipped = await updateJobExecution(
+      { ...step, status: 'IN_PROGRESS', statusDetails: { step: '3' }, includeJobDocument: true },
+      aws,
+      { skipUnchanged: true },
+    );
+    expect(skipped).toEqual({
+      changed: false,
+      executionState: { status: 'IN_PROGRESS', statusDetails: { step: '3' }, versionNumber: 2 },
+      jobDocument: '{"firmware":"4.2"}',
+      attempts: 1,
+      requestId: expect.any(String),
+    });
+    expect(await operations()).toEqual(['DescribeJobExecution 200']);
+
+    const sent = await updateJobExecution({ ...step, status: 'IN_PROGRESS', statusDetails: { step: '4' } }, aws, {
+      skipUnchanged: true,
+    });
+    expect(sent).toMatchObject({ changed: true, attempts: 2 });
+    expect(await operations()).toEqual([
+      'DescribeJobExecution 200',
+      'DescribeJobExecution 200',
+      'UpdateJobExecution 200',
+    ]);
+  });
+});
+
+describe('retries', () => {
+  test('throttled three times, then accepted: four attempts, backoff from the throttling base', async () => {
+    await fx.fault({ kind: 'throttle', operation: 'UpdateJobExecution', count: 3 });
+    const result = await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws, fast);
+    expect(result).toMatchObject({ changed: true, attempts: 4 });
+    // Full jitter at 0.5 under a ceiling of 500, 1000, 2000 ms.
+    expect(waits).toEqual([250, 500, 1000]);
+    expect((await fx.execution('gw-7', 'fw-42')).versionNumber).toBe(2);
+  });
+
+  test('503 beyond the attempt budget: unavailable, attempts counted, nothing applied', async () => {
+    const limited = new Connection({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: FIXTURE_CREDENTIALS,
+      maxAttempts: 3,
+    });
+    await fx.fault({ kind: 'unavailable', operation: 'UpdateJobExecution', count: 5 });
+    const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, limited, fast));
+    limited.destroy();
+    expect(error).toMatchObject({
+      code: 'unavailable',
+      awsErrorName: 'ServiceUnavailableException',
+      httpStatus: 503,
+      retryable: true,
+      attempts: 3,
+    });
+    expect(error.message).toMatch(/^UpdateJobExecution gw-7\/fw-42: ServiceUnavailableException: .*retry later$/);
+    expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');
+  });
+
+  test('a connection reset without effect is retried and applied once', async () => {
+    await fx.fault({ kind: 'reset', operation: 'UpdateJobExecution' });
+    expect(await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws, fast)).toMatchObject({
+      changed: true,
+      attempts: 2,
+    });
+    expect((await fx.execution('gw-7', 'fw-42')).history).toHaveLength(1);
+  });
+
+  test('an attempt that outlives its timeout is abandoned and retried', async () => {
+    const impatient = new Connection({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: FIXTURE_CREDENTIALS,
+      attemptTimeoutMs: 200,
+    });
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 1000 });
+    const result = await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, impatient, fast);
+    impatient.destroy();
+    // The retry is answered first; IN_PROGRESS → IN_PROGRESS is allowed, so the late first attempt is applied too.
+    expect(result).toMatchObject({ changed: true, attempts: 2 });
+  });
+
+  test('an aborted step stops at once with aborted, and is not retried', async () => {
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 2000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await failure(
+      updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws, { ...fast, signal: controller.signal }),
+    );
+    expect(error).toMatchObject({ code: 'aborted', attempts: 1, retryable: false });
+    expect(error.message).toBe('UpdateJobExecution gw-7/fw-42: cancelled by the caller');
+  });
+});
+
+describe('refusals', () => {
+  test('a terminal execution asked to move elsewhere', async () => {
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' });
+    const error = await failure(updateJobExecution({ ...step, status: 'FAILED' }, aws));
+    expect(error).toMatchObject({
+      code: 'invalid-transition',
+      awsErrorName: 'InvalidStateTransitionException',
+      httpStatus: 409,
+      attempts: 2,
+    });
+    expect(error.message).toBe(
+      'UpdateJobExecution gw-7/fw-42: the execution is SUCCEEDED (version 2); FAILED is not reachable from a terminal state, nothing was changed',
+    );
+  });
+
+  test('a version conflict names the current version and the fix', async () => {
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '1' } });
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '2' } });
+    const error = await failure(
+      updateJobExecution({ ...step, status: 'IN_PROGRESS', statusDetails: { step: '9' }, expectedVersion: 2 }, aws),
+    );
+    expect(error).toMatchObject({ code: 'version-conflict', httpStatus: 409 });
+    expect(error.message).toBe(
+      'UpdateJobExecution gw-7/fw-42: expectedVersion 2 does not match; the execution is IN_PROGRESS (version 3). ' +
+        'Read it again and pass expectedVersion 3, or leave expectedVersion out',
+    );
+    expect((await fx.execution('gw-7', 'fw-42')).statusDetails).toEqual({ step: '2' });
+  });
+
+  test('an unknown execution is not-found, without a second request', async () => {
+    const error = await failure(updateJobExecution({ thingName: 'gw-7', jobId: 'nope', status: 'SUCCEEDED' }, aws));
+    expect(error).toMatchObject({
+      code: 'not-found',
+      awsErrorName: 'ResourceNotFoundException',
+      httpStatus: 404,
+      attempts: 1,
+      requestId: expect.any(String),
+    });
+    expect(error.message).toMatch(/^UpdateJobExecution gw-7\/nope: ResourceNotFoundException: /);
+  });
+
+  test('when DescribeJobExecution answers 410 TerminalStateException, success is never claimed', async () => {
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' });
+    await fx.setTerminalStateOnDescribe(true);
+    for (const status of ['SUCCEEDED', 'FAILED']) {
+      const error = await failure(updateJobExecution({ ...step, status }, aws));
+      expect(error).toMatchObject({
+        code: 'terminal-state',
+        awsErrorName: 'TerminalStateException',
+        httpStatus: 410,
+        attempts: 2,
+      });
+      expect(error.message).toBe(
+        `UpdateJobExecution gw-7/fw-42: the service refused ${status} (InvalidStateTransitionException) and will not ` +
+          `show the execution because it is in a terminal state (TerminalStateException). Whether it is ${status} is ` +
+          'not confirmed; check with `aws iot describe-job-execution --thing-name gw-7 --job-id fw-42`',
+      );
+    }
+    // skipUnchanged cannot read it either, so the update decides and the same error follows.
+    const skipped = await failure(updateJobExecution({ ...step, status: 'SUCCEEDED' }, aws, { skipUnchanged: true }));
+    expect(skipped).toMatchObject({ code: 'terminal-state', attempts: 3 });
+  });
+
+  test('refused credentials are auth errors that hold no secret', async () => {
+    const wrong = new Connection({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: { ...FIXTURE_CREDENTIALS, secretAccessKey: 'wrong-secret-value' },
+    });
+    const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, wrong));
+    wrong.destroy();
+    expect(error).toMatchObject({
+      code: 'auth',
+      awsErrorName: 'InvalidSignatureException',
+      httpStatus: 403,
+      attempts: 1,
+    });
+    const everything = JSON.stringify(error) + error.message + String(error.stack);
+    for (const secret of [
+      'wrong-secret-value',
+      FIXTURE_CREDENTIALS.secretAccessKey,
+      FIXTURE_CREDENTIALS.sessionToken!,
+    ]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+});
+
+describe('input errors send nothing', () => {
+  test.each([
+    [{ ...step, status: 'SUCCESS' }, 'status', 'status is "SUCCESS"; did you mean SUCCEEDED?'],
+    [
+      { ...step, status: 'CANCELED' },
+      'status',
+      'status is CANCELED, which a device cannot set; the operator sets CANCELED with `aws iot cancel-job-execution`; use IN_PROGRESS, SUCCEEDED, FAILED, REJECTED',
+    ],
+    [{ ...step }, 'status', 'status is required; use one of IN_PROGRESS, SUCCEEDED, FAILED, REJECTED'],
+    [
+      { ...step, status: 'IN_PROGRESS', stepTimeoutInMinutes: '5x' },
+      'stepTimeoutInMinutes',
+      'stepTimeoutInMinutes must be a whole number, not "5x"; write it as digits, e.g. 5',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', stepTimeoutInMinutes: 0 },
+      'stepTimeoutInMinutes',
+      'stepTimeoutInMinutes is 0; it must be from 1 to 10080 or -1',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', expectedVersion: '1.5' },
+      'expectedVersion',
+      'expectedVersion must be a whole number, not "1.5"; write it as digits, e.g. 5',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', includeJobDocument: 'yes' },
+      'includeJobDocument',
+      'includeJobDocument must be true or false, not "yes"; write true or false',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', statusDetails: { progress: 50 } },
+      'statusDetails.progress',
+      'statusDetails.progress must be text, not number 50; write it in quotes, "50"',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', statusDetails: 'step' },
+      'statusDetails',
+      'statusDetails has "step" without "="; write key=value pairs separated by commas, or a JSON object',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', statusDetails: '{"a":' },
+      'statusDetails',
+      'statusDetails is not valid JSON; write a JSON object like {"step":"download"} or step=download',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', statusDetails: { 'bad key': 'x' } },
+      'statusDetails key "bad key"',
+      'statusDetails key "bad key" "bad key" has characters that are not allowed; use letters, digits, :, - and _',
+    ],
+    [
+      { ...step, status: 'IN_PROGRESS', statusDetails: { note: 'a\nb' } },
+      'statusDetails.note',
+      'statusDetails.note "a\\nb" has characters that are not allowed; use printable text without control characters (no newlines or tabs)',
+    ],
+    [
+      { ...step, jobId: 'fw 42', status: 'IN_PROGRESS' },
+      'jobId',
+      'jobId "fw 42" has characters that are not allowed; use letters, digits, - and _',
+    ],
+    [
+      { ...step, thingName: 'x'.repeat(129), status: 'IN_PROGRESS' },
+      'thingName',
+      'thingName is 129 characters long; the limit is 128',
+    ],
+    [
+      { ...step, jobID: 'fw-42', status: 'IN_PROGRESS' },
+      'jobID',
+      'jobID is not a field of UpdateJobExecution; did you mean jobId?',
+    ],
+  ])('%j → %s', async (input, field, message) => {
+    const error = await failure(updateJobExecution(input, aws));
+    expect(error).toMatchObject({ code: 'invalid-input', field, attempts: 0 });
+    expect(error.message).toBe(message);
+    expect(await fx.requests()).toEqual([]);
+  });
+
+  test('connection settings are checked before anything is sent, and never echo a secret', async () => {
+    const settings = [
+      [{ region: 'Europe' }, 'region is "Europe"; write a region code like eu-west-1'],
+      [{ endpoint: 'localhost:4566' }, 'endpoint uses localhost:; use an http:// or https:// URL'],
+      [
+        { credentials: { accessKeyId: 'AKIA', secretAccessKey: '' } },
+        'credentials.secretAccessKey is missing; give it, or leave out credentials to use the default chain',
+      ],
+      [{ maxAttempts: '0' }, 'maxAttempts is 0; it must be 1 or more'],
+      [
+        { tls: { certificate: 'not pem', privateKey: 'x' } },
+        'tls.certificate is not PEM text; give the device certificate itself, starting with -----BEGIN',
+      ],
+    ] as const;
+    for (const [bad, message] of settings) {
+      const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, { ...bad }));
+      expect([error.code, error.message]).toEqual(['invalid-input', message]);
+    }
+    expect(await fx.requests()).toEqual([]);
+  });
+});
