@@ -80,13 +80,15 @@ const ADVICE: Partial<Record<StepErrorCode, string>> = {
 
 /**
  * Maps anything a request threw to a StepError. `subject` names the resource in the message (`gw-7/fw-42`);
- * `names` maps the service's own error names to codes and wins over the common table and the status.
+ * `names` maps the service's own error names to codes and wins over the common table and the status;
+ * `clientCertificate` says the connection uses client-certificate TLS, which changes what a hang-up may mean.
  */
 export function toStepError(
   error: unknown,
   operation: StepOperation,
   subject: string,
   names: Readonly<Record<string, StepErrorCode>> = {},
+  clientCertificate = false,
 ): StepError {
   if (error instanceof StepError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ServiceErrorLike;
@@ -124,7 +126,11 @@ export function toStepError(
       });
     }
     if ((nodeCode && NETWORK_CODES.has(nodeCode)) || /socket hang up|ECONNRESET|other side closed/i.test(text)) {
-      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})`, {
+      // Under TLS 1.3 an endpoint refuses a client certificate after the handshake, by closing the connection.
+      const tlsHint = clientCertificate
+        ? '; with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA'
+        : '';
+      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})${tlsHint}`, {
         code: StepErrorCode.Network,
         operation,
         retryable: true,

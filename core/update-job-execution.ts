@@ -135,7 +135,7 @@ export async function updateJobExecution(
           }),
           { abortSignal },
         ),
-      (error) => toStepError(error, 'DescribeJobExecution', subject, IOT_ERROR_NAMES),
+      (error) => toStepError(error, 'DescribeJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
     );
     if (!out.execution) {
       throw new StepError(`DescribeJobExecution ${subject}: the answer held no execution`, {
@@ -174,7 +174,7 @@ export async function updateJobExecution(
       'UpdateJobExecution',
       subject,
       (abortSignal) => client.send(new UpdateJobExecutionCommand(request), { abortSignal }),
-      (error) => toStepError(error, 'UpdateJobExecution', subject, IOT_ERROR_NAMES),
+      (error) => toStepError(error, 'UpdateJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
     );
     return {
       changed: true,

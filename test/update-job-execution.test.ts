@@ -3,7 +3,7 @@
  * lifecycle, re-runs, lost responses, retries, conflicts, the 410 case, skipUnchanged, and what it refuses before
  * sending anything.
  */
-import { Connection, StepError, updateJobExecution, type StepOptions } from '../core/index';
+import { Connection, resolveEndpoint, StepError, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
@@ -431,5 +431,39 @@ describe('input errors send nothing', () => {
       expect([error.code, error.message]).toEqual(['invalid-input', message]);
     }
     expect(await fx.requests()).toEqual([]);
+  });
+});
+
+describe('connection from the environment', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('the endpoint variables in the SDKs’ order, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', () => {
+    const env = { AWS_ENDPOINT_URL: 'http://general:1', AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE: 'http://jobs:2/' };
+    expect(resolveEndpoint(undefined, 'iot-jobs-data', env)).toBe('http://jobs:2');
+    expect(resolveEndpoint(undefined, 'importexport', env)).toBe('http://general:1');
+    expect(resolveEndpoint('http://explicit:3', 'iot-jobs-data', env)).toBe('http://explicit:3');
+    expect(resolveEndpoint(undefined, 'iot-jobs-data', { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe(
+      undefined,
+    );
+    expect(() => resolveEndpoint(undefined, 'iot-jobs-data', { AWS_ENDPOINT_URL: 'ftp://x' })).toThrow(
+      'AWS_ENDPOINT_URL uses ftp:; use an http:// or https:// URL',
+    );
+  });
+
+  test('with no connection given, region, endpoint and credentials come from the environment (default chain)', async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE: emu.url,
+      AWS_ACCESS_KEY_ID: FIXTURE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FIXTURE_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: FIXTURE_CREDENTIALS.sessionToken,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    });
+    expect(await updateJobExecution({ ...step, status: 'REJECTED' })).toMatchObject({ changed: true, attempts: 1 });
+    expect((await fx.execution('gw-7', 'fw-42')).status).toBe('REJECTED');
   });
 });

@@ -1,0 +1,174 @@
+/**
+ * X.509 client-certificate TLS, the HTTPS path AWS IoT offers devices instead of SigV4. A test HTTPS front that
+ * requires a client certificate from its own CA (made here with openssl) forwards to an emulator; the step
+ * succeeds with a certificate from that CA, sends no signature, and fails clearly with a certificate it refuses.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Connection, StepError, updateJobExecution } from '../core/index';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { EmulatorFixture } from './helpers/emulator';
+
+interface Pem {
+  certificate: string;
+  privateKey: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'aws-job-steps-mtls-'));
+const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function makeCa(name: string): Pem {
+  openssl(
+    'req',
+    '-x509',
+    ...KEY,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+  );
+  return { certificate: read(`${name}.pem`), privateKey: read(`${name}.key`) };
+}
+
+function makeLeaf(name: string, ca: string, extensions: string): Pem {
+  writeFileSync(join(dir, `${name}.ext`), extensions);
+  openssl('req', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  );
+  return { certificate: read(`${name}.pem`), privateKey: read(`${name}.key`) };
+}
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+let front: Server;
+let frontUrl: string;
+let ca: Pem;
+let device: Pem;
+let stranger: Pem;
+/** What reached the front, as the device sent it. */
+const seen: { authorization: string | undefined; subject: string | undefined }[] = [];
+
+beforeAll(async () => {
+  ca = makeCa('iot-ca');
+  makeCa('other-ca');
+  const server = makeLeaf('server', 'iot-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  device = makeLeaf('gw-7', 'iot-ca', 'extendedKeyUsage=clientAuth\n');
+  stranger = makeLeaf('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
+
+  // The emulator without auth stands for the service behind AWS IoT's certificate check.
+  emu = await startEmulator({ port: 0 });
+  fx = new EmulatorFixture(emu.url);
+  const target = new URL(emu.url);
+  front = createServer(
+    {
+      key: server.privateKey,
+      cert: server.certificate,
+      ca: ca.certificate,
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (req, res) => {
+      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      seen.push({ authorization: req.headers.authorization, subject: String(peer.subject?.CN) });
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    },
+  );
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => {
+    front.close(() => resolve());
+    front.closeAllConnections();
+  });
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  seen.length = 0;
+  await fx.reset();
+  // Seeded unsigned: this emulator runs without auth.
+  const post = (path: string, method: string, body: unknown): Promise<Response> =>
+    fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/things/gw-7', 'POST', {});
+  await post('/jobs/fw-42', 'PUT', { targets: ['arn:aws:iot:us-east-1:123456789012:thing/gw-7'], document: '{}' });
+});
+
+test('with the device certificate the step succeeds, unsigned, and re-running it is still safe', async () => {
+  const gateway = new Connection({ endpoint: frontUrl, tls: { ...device, ca: ca.certificate } });
+  const input = { thingName: 'gw-7', jobId: 'fw-42', status: 'SUCCEEDED', includeJobExecutionState: true };
+  expect(await updateJobExecution(input, gateway)).toMatchObject({
+    changed: true,
+    executionState: { status: 'SUCCEEDED', versionNumber: 2 },
+    attempts: 1,
+  });
+  expect(await updateJobExecution(input, gateway)).toMatchObject({ changed: false, attempts: 2 });
+  gateway.destroy();
+  expect(seen).toEqual([
+    { authorization: undefined, subject: 'gw-7' },
+    { authorization: undefined, subject: 'gw-7' },
+    { authorization: undefined, subject: 'gw-7' },
+  ]);
+});
+
+test('a certificate the endpoint refuses fails with a message that points at the certificate', async () => {
+  // TLS 1.3 refuses a client certificate after the handshake by closing the connection, which looks like any other
+  // hang-up; the step retries it as one, then says what it most likely is.
+  const wrong = new Connection({ endpoint: frontUrl, tls: { ...stranger, ca: ca.certificate }, maxAttempts: 2 });
+  const error = await updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'SUCCEEDED' }, wrong, {
+    sleep: async () => {},
+  }).catch((e: unknown) => e);
+  wrong.destroy();
+  expect(error).toBeInstanceOf(StepError);
+  expect(error).toMatchObject({ code: 'network', attempts: 2 });
+  expect((error as StepError).message).toMatch(
+    /^UpdateJobExecution gw-7\/fw-42: the connection failed \(.+\); with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA$/,
+  );
+  expect(seen).toEqual([]);
+  expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');
+});
+
+test('client-certificate TLS needs an https endpoint, said before anything is sent', () => {
+  expect(() => new Connection({ tls: device })).toThrow(
+    "endpoint is required with client-certificate TLS; give your account's endpoint from `aws iot describe-endpoint --endpoint-type iot:Jobs`",
+  );
+  expect(() => new Connection({ endpoint: emu.url, tls: device })).toThrow(
+    'endpoint must be https:// for client-certificate TLS',
+  );
+});
