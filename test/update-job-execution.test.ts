@@ -5,7 +5,7 @@
  */
 import { Connection, resolveEndpoint, StepError, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
-import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
 
 let emu: RunningEmulator;
@@ -102,6 +102,32 @@ describe('the lifecycle', () => {
   test('without includeJobExecutionState the answer carries no state, as AWS answers', async () => {
     const result = await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws);
     expect(result).toEqual({ changed: true, attempts: 1, requestId: expect.any(String) });
+  });
+});
+
+describe('the AWS request shape', () => {
+  test('the document `--generate-cli-skeleton` prints, filled in, works for the AWS CLI and for the step alike', async () => {
+    requireAwsCli();
+    const skeleton = await awsCli(emu.url, ['iot-jobs-data', 'update-job-execution', '--generate-cli-skeleton']);
+    const document = JSON.parse(skeleton.stdout) as Record<string, unknown>;
+    // The skeleton's zeros are placeholders that AWS refuses; a user fills in or removes them.
+    delete document.stepTimeoutInMinutes;
+    delete document.executionNumber;
+    Object.assign(document, { ...step, status: 'IN_PROGRESS', statusDetails: { step: 'flash' }, expectedVersion: 1 });
+
+    await fx.seed(['gw-8'], [{ jobId: 'fw-43', targets: ['gw-8'], document: '{"firmware":"4.3"}' }]);
+    const cli = await awsCli(emu.url, [
+      'iot-jobs-data',
+      'update-job-execution',
+      '--cli-input-json',
+      JSON.stringify({ ...document, thingName: 'gw-8', jobId: 'fw-43' }),
+    ]);
+    expect(cli.code).toBe(0);
+    const ours = await updateJobExecution(document, aws);
+    expect(ours).toMatchObject({ changed: true, jobDocument: '{"firmware":"4.2"}' });
+    expect(ours.executionState).toEqual(JSON.parse(cli.stdout).executionState);
+    const [a, b] = [await fx.execution('gw-7', 'fw-42'), await fx.execution('gw-8', 'fw-43')];
+    expect([a.status, a.statusDetails, a.versionNumber]).toEqual([b.status, b.statusDetails, b.versionNumber]);
   });
 });
 
@@ -234,6 +260,24 @@ describe('retries', () => {
     impatient.destroy();
     // The retry is answered first; IN_PROGRESS → IN_PROGRESS is allowed, so the late first attempt is applied too.
     expect(result).toMatchObject({ changed: true, attempts: 2 });
+  });
+
+  test('the step deadline bounds every attempt and the retries together', async () => {
+    const hurried = new Connection({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: FIXTURE_CREDENTIALS,
+      deadlineMs: 300,
+    });
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 1000 });
+    const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, hurried, fast));
+    hurried.destroy();
+    // The attempt was given what was left of the 300 ms, not the 10 s attempt timeout.
+    expect(Number(/no answer within (\d+) ms/.exec(error.message)?.[1] ?? 300)).toBeLessThanOrEqual(300);
+    expect(error).toMatchObject({ code: 'timeout', retryable: true });
+    expect(error.message).toMatch(
+      /^UpdateJobExecution gw-7\/fw-42: (no answer within \d+ ms|the step deadline of 300 ms passed)$/,
+    );
   });
 
   test('an aborted step stops at once with aborted, and is not retried', async () => {
