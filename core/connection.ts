@@ -11,6 +11,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
+import { IMPORT_EXPORT_ENDPOINT, ImportExportClient } from './importexport-client';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
@@ -225,6 +226,7 @@ export class Connection {
   private handler: NodeHttpHandler | undefined;
   private credentialProvider: CredentialsProvider | undefined;
   private iotClient: IoTJobsDataPlaneClient | undefined;
+  private ieClient: ImportExportClient | undefined;
 
   constructor(settings: ConnectionSettings = {}, env: NodeJS.ProcessEnv = process.env) {
     this.settings = resolveSettings(settings, env);
@@ -279,11 +281,22 @@ export class Connection {
     return this.iotClient;
   }
 
+  /** The Import/Export client, on the same handler and credentials; it always signs SigV4 (no client-certificate TLS). */
+  importExportClient(): ImportExportClient {
+    this.ieClient ??= new ImportExportClient({
+      endpoint: this.endpoint('importexport') ?? IMPORT_EXPORT_ENDPOINT,
+      credentials: this.credentials(),
+      httpHandler: this.httpHandler(),
+    });
+    return this.ieClient;
+  }
+
   /** Closes the sockets; a later step builds them again. */
   destroy(): void {
     this.iotClient?.destroy();
     this.handler?.destroy();
     this.iotClient = undefined;
+    this.ieClient = undefined;
     this.handler = undefined;
   }
 }

@@ -24,3 +24,22 @@ export {
   type UpdateJobExecutionInputRaw,
 } from './job-execution-input';
 export { updateJobExecution, type UpdateJobExecutionResult } from './update-job-execution';
+export {
+  encodeForm,
+  IMPORT_EXPORT_API_VERSION,
+  IMPORT_EXPORT_ENDPOINT,
+  IMPORT_EXPORT_SIGNING,
+  ImportExportClient,
+  ImportExportOperation,
+  ImportExportServiceError,
+  type Artifact,
+  type CreateJobRequest,
+  type CreateJobResponse,
+  type GetStatusResponse,
+  type JobType,
+  type UpdateJobRequest,
+  type UpdateJobResponse,
+} from './importexport-client';
+export { parseUpdateJobInput, readManifest, type UpdateJobInput, type UpdateJobInputRaw } from './job-input';
+export { maskManifest, normalizeManifest, sameManifest } from './manifest';
+export { updateJob, type UpdateJobResult } from './update-job';

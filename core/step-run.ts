@@ -26,6 +26,9 @@ export interface StepOptions {
   readonly random?: (() => number) | undefined;
 }
 
+/** Failures after which the request may or may not have been applied. */
+const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([StepErrorCode.Network, StepErrorCode.Timeout]);
+
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 /** One step's budget and attempt count across every request it sends. */
@@ -60,12 +63,16 @@ export class StepRun {
   /**
    * Sends one request with retries. `send` gets a signal that fires at the attempt timeout, the deadline or the
    * caller's abort; `classify` maps what it threw. Throws the last StepError, with `attempts` set.
+   *
+   * `settle`, when given, runs before retrying a failure whose effect is unknown (the connection failed or timed
+   * out after the request may have been applied): a value it returns ends the call instead of sending again.
    */
   async call<T>(
     operation: StepOperation,
     subject: string,
     send: (signal: AbortSignal) => Promise<T>,
     classify: (error: unknown) => StepError,
+    settle?: (failure: StepError) => Promise<T | undefined>,
   ): Promise<T> {
     const { signal, logger } = this.options;
     for (let attempt = 1; ; attempt++) {
@@ -101,6 +108,10 @@ export class StepRun {
         await (this.options.sleep ?? realSleep)(wait, signal);
       } catch {
         throw this.aborted(operation, subject);
+      }
+      if (settle && AMBIGUOUS.has(failure.code)) {
+        const settled = await settle(failure);
+        if (settled !== undefined) return settled;
       }
     }
   }

@@ -23,86 +23,18 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { canonicalQuery, signV2, stringToSignV2, verifySigV2 } from '../emulator/sigv2';
 import type { EmulatorRequest } from '../emulator/types';
 import { FIXTURE_CREDENTIALS, awsCli, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import {
+  CLI_EXAMPLE_MANIFEST,
+  EXPORT_MANIFEST,
+  importExportJobs,
+  manifest,
+  setProgress as helperSetProgress,
+  type JobDump,
+} from './helpers/importexport';
 
 const NS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 /** AWS CLI v1 exits 255 when the service answers an error. */
 const CLI_SERVICE_ERROR = 255;
-
-/** The AWS CLI's create-job example manifest, verbatim: `2.0;` and address fields written without indentation. */
-const CLI_EXAMPLE_MANIFEST = `manifestVersion: 2.0;
-returnAddress:
-name: Jane Roe
-company: Example Corp.
-street1: 123 Any Street
-city: Anytown
-stateOrProvince: WA
-postalCode: 91011-1111
-phoneNumber: 206-555-1111
-country: USA
-deviceId: 49382
-eraseDevice: yes
-notificationEmail: john.doe@example.com;jane.roe@example.com
-bucket: amzn-s3-demo-bucket
-`;
-
-type Fields = Record<string, string | null>;
-
-/** An import manifest in the documented indented layout; `null` removes a field. */
-function manifest(top: Fields = {}, address: Fields = {}): string {
-  const fields: Fields = {
-    manifestVersion: '2.0',
-    deviceId: '49382',
-    eraseDevice: 'yes',
-    bucket: 'amzn-s3-demo-bucket',
-    accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-    ...top,
-  };
-  const addressFields: Fields = {
-    name: 'Jane Roe',
-    company: 'Example Corp.',
-    street1: '123 Any Street',
-    city: 'Anytown',
-    stateOrProvince: 'WA',
-    postalCode: '91011-1111',
-    phoneNumber: '206-555-1111',
-    country: 'USA',
-    ...address,
-  };
-  const lines = Object.entries(fields)
-    .filter(([, v]) => v !== null)
-    .map(([k, v]) => `${k}: ${v}`);
-  lines.push('returnAddress:');
-  for (const [k, v] of Object.entries(addressFields)) if (v !== null) lines.push(`    ${k}: ${v}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** An export manifest: a file system and the bucket to export as an `operations:` list. */
-const EXPORT_MANIFEST = `manifestVersion: 2.0
-deviceId: 5301
-fileSystem: NTFS
-logBucket: amzn-s3-demo-bucket
-operations:
-  - exportBucket: amzn-s3-demo-bucket
-returnAddress:
-    name: Jane Roe
-    street1: 123 Any Street
-    city: Anytown
-    postalCode: 91011-1111
-    phoneNumber: 206-555-1111
-    country: USA
-`;
-
-interface JobDump {
-  id: string;
-  type: string;
-  manifest: string;
-  canceled: boolean;
-  progressCode: string;
-  locationCode: string;
-  updateCount: number;
-  ownerAccessKeyId: string | null;
-  creationDate: string;
-}
 
 let emu: RunningEmulator;
 let dir: string;
@@ -137,10 +69,7 @@ async function ieJson<T = Record<string, unknown>>(args: readonly string[]): Pro
   return JSON.parse(result.stdout) as T;
 }
 
-async function jobs(): Promise<JobDump[]> {
-  const state = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as { importexport: { jobs: JobDump[] } };
-  return state.importexport.jobs;
-}
+const jobs = (): Promise<JobDump[]> => importExportJobs(emu.url);
 
 async function createJob(text = manifest(), type = 'import'): Promise<string> {
   const out = await ieJson<{ JobId: string }>([
@@ -167,13 +96,8 @@ function updateArgs(jobId: string, text: string, type = 'import', validate = '--
   ];
 }
 
-async function setProgress(jobId: string, body: Record<string, string>): Promise<Response> {
-  return fetch(`${emu.url}/_emulator/importexport/jobs/${jobId}/progress`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
+const setProgress = (jobId: string, body: Record<string, string>): Promise<Response> =>
+  helperSetProgress(emu.url, jobId, body);
 
 /** Runs a CLI command that must fail with `code`, and checks the CLI's own error line and exit code. */
 async function expectCliError(args: readonly string[], code: string, operation: string): Promise<CliResult> {
