@@ -6,8 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +21,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { canonicalQuery, signV2, stringToSignV2, verifySigV2 } from '../emulator/sigv2';
 import type { EmulatorRequest } from '../emulator/types';
 import { FIXTURE_CREDENTIALS, awsCli, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { startCapture } from './helpers/capture';
 import {
   CLI_EXAMPLE_MANIFEST,
   EXPORT_MANIFEST,
@@ -365,27 +364,12 @@ describe('Import/Export through the AWS CLI (SigV4, IngestionService)', () => {
 
 describe('what the AWS CLI sends for update-job', () => {
   test('a SigV4 form post to / scoped us-east-1/IngestionService, JobType as typed', async () => {
-    const seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string } = {};
-    const capture = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        Object.assign(seen, {
-          method: req.method,
-          url: req.url,
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        });
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(
-          `<UpdateJobResponse xmlns="${NS}"><UpdateJobResult><Success>true</Success></UpdateJobResult>` +
-            `<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></UpdateJobResponse>`,
-        );
-      });
-    });
-    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    const capture = await startCapture(
+      `<UpdateJobResponse xmlns="${NS}"><UpdateJobResult><Success>true</Success></UpdateJobResult>` +
+        `<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></UpdateJobResponse>`,
+    );
     try {
-      const url = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
+      const { url } = capture;
       const text = manifest();
       writeFileSync(join(dir, 'manifest.txt'), text);
       const result = await awsCli(
@@ -404,6 +388,8 @@ describe('what the AWS CLI sends for update-job', () => {
         { cwd: dir },
       );
       expect(result.code).toBe(0);
+      expect(capture.requests).toHaveLength(1);
+      const seen = capture.requests[0]!;
       expect(seen.method).toBe('POST');
       expect(seen.url).toBe('/');
       expect(seen.headers?.['content-type']).toBe('application/x-www-form-urlencoded; charset=utf-8');
@@ -420,7 +406,7 @@ describe('what the AWS CLI sends for update-job', () => {
       ]).toString();
       expect(seen.body).toBe(expected);
     } finally {
-      await new Promise<void>((resolve) => capture.close(() => resolve()));
+      await capture.close();
     }
   });
 });

@@ -3,10 +3,11 @@
  * lifecycle, re-runs, lost responses, retries, conflicts, the 410 case, skipUnchanged, and what it refuses before
  * sending anything.
  */
-import { Connection, resolveEndpoint, StepError, updateJobExecution, type StepOptions } from '../core/index';
+import { Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
+import { expectStepError } from './helpers/steps';
 
 let emu: RunningEmulator;
 let fx: EmulatorFixture;
@@ -42,16 +43,7 @@ beforeEach(async () => {
 const operations = async (): Promise<string[]> =>
   (await fx.requests()).map((r) => `${r.operation} ${r.status}${r.fault ? ` ${r.fault}` : ''}`);
 
-/** Runs a step expected to fail and returns its StepError. */
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(StepError);
-  return outcome.error as StepError;
-}
+const failure = expectStepError;
 
 const step = { thingName: 'gw-7', jobId: 'fw-42' };
 

@@ -3,8 +3,6 @@
  * the AWS CLI v1: what goes on the wire, byte for byte, and what each outcome is.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,13 +12,14 @@ import {
   maskManifest,
   parseUpdateJobInput,
   sameManifest,
-  StepError,
   updateJob,
   type StepOptions,
 } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
+import { startCapture } from './helpers/capture';
 import { EmulatorFixture } from './helpers/emulator';
+import { expectStepError } from './helpers/steps';
 import { EXPORT_MANIFEST, importExportJobs, manifest, setProgress, type JobDump } from './helpers/importexport';
 
 let emu: RunningEmulator;
@@ -58,15 +57,7 @@ async function createJob(text = manifest(), jobType: 'Import' | 'Export' = 'Impo
   return created.jobId;
 }
 
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(StepError);
-  return outcome.error as StepError;
-}
+const failure = expectStepError;
 
 const operations = async (): Promise<string[]> =>
   (await fx.requests()).map((r) => `${r.operation} ${r.status}${r.fault ? ` ${r.fault}` : ''}`);
@@ -285,22 +276,10 @@ describe('the query client on the wire', () => {
   test('Manifest file://path is read as the AWS CLI reads it, and the form body is byte-identical to the CLI’s', async () => {
     const text = manifest({ deviceId: '8008' }, { company: 'R&D ~ "West" * (1+1=2) ünïcode' });
     writeFileSync(join(dir, 'manifest.txt'), text);
-    const bodies: { url: string; body: string; authorization: string }[] = [];
-    const capture = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push({
-          url: req.url ?? '',
-          body: Buffer.concat(chunks).toString('utf8'),
-          authorization: req.headers.authorization ?? '',
-        });
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end('<UpdateJobResponse><UpdateJobResult><Success>true</Success></UpdateJobResult></UpdateJobResponse>');
-      });
-    });
-    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
+    const capture = await startCapture(
+      '<UpdateJobResponse><UpdateJobResult><Success>true</Success></UpdateJobResult></UpdateJobResponse>',
+    );
+    const { url, requests: bodies } = capture;
     try {
       const cli = await awsCli(
         url,
@@ -331,9 +310,9 @@ describe('the query client on the wire', () => {
       expect(bodies[1]!.url).toBe('/?Operation=UpdateJob');
       // Both sign for us-east-1/IngestionService with the same headers.
       const scope = (auth: string): string => auth.replace(/Signature=[0-9a-f]+$/, '').replace(/\/\d{8}\//, '/DATE/');
-      expect(scope(bodies[1]!.authorization)).toBe(scope(bodies[0]!.authorization));
+      expect(scope(String(bodies[1]!.headers.authorization))).toBe(scope(String(bodies[0]!.headers.authorization)));
     } finally {
-      await new Promise<void>((resolve) => capture.close(() => resolve()));
+      await capture.close();
     }
   });
 
