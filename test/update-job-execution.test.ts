@@ -480,6 +480,9 @@ describe('connection from the environment', () => {
     const env = { AWS_ENDPOINT_URL: 'http://general:1', AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE: 'http://jobs:2/' };
     expect(resolveEndpoint(undefined, 'iot-jobs-data', env)).toBe('http://jobs:2');
     expect(resolveEndpoint(undefined, 'importexport', env)).toBe('http://general:1');
+    expect(resolveEndpoint(undefined, 'importexport', { ...env, AWS_ENDPOINT_URL_IMPORTEXPORT: 'http://ie:4' })).toBe(
+      'http://ie:4',
+    );
     expect(resolveEndpoint('http://explicit:3', 'iot-jobs-data', env)).toBe('http://explicit:3');
     expect(resolveEndpoint(undefined, 'iot-jobs-data', { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe(
       undefined,
