@@ -140,44 +140,54 @@ export function checkKnownKeys(input: object, known: readonly string[], where: s
   }
 }
 
+/** Pair separators in the shorthand: commas as the AWS CLI writes them, or line breaks (one pair per line). */
+const SEPARATOR = /[,\r\n]/;
+
+function nextSeparator(text: string, from: number): number {
+  const found = text.slice(from).search(SEPARATOR);
+  return found < 0 ? text.length : from + found;
+}
+
 /**
- * Splits the AWS CLI shorthand for a string map, `key=value,key2=value2`. A value may be quoted with " or ' to
- * hold commas or = signs (`note="a, b"`); white space around keys and unquoted values is dropped.
+ * Splits the AWS CLI shorthand for a string map, `key=value,key2=value2`, or one `key=value` per line. A value
+ * may be quoted with " or ' to hold commas or = signs (`note="a, b"`); white space around keys and unquoted values
+ * is dropped.
  */
 export function parseShorthandMap(field: string, text: string): Record<string, string> {
   // Entries, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
   const out = new Map<string, string>();
-  let i = 0;
   const fail = (problem: string): never => {
-    throw invalidInput(field, problem, 'write key=value pairs separated by commas, or a JSON object');
+    throw invalidInput(field, problem, 'write key=value pairs separated by commas or lines, or a JSON object');
   };
-  while (i < text.length) {
-    const eq = text.indexOf('=', i);
-    if (eq < 0) fail(`has ${describeValue(text.slice(i).trim())} without "="`);
-    const key = text.slice(i, eq).trim();
-    if (key.includes(',')) fail(`has ${describeValue(key.split(',')[0]!.trim())} without "="`);
+  const body = text.trim();
+  let i = 0;
+  while (i < body.length) {
+    const eq = body.indexOf('=', i);
+    const end = nextSeparator(body, i);
+    if (eq < 0 || end < eq) fail(`has ${describeValue(body.slice(i, end).trim())} without "="`);
+    const key = body.slice(i, eq).trim();
     let j = eq + 1;
-    while (text[j] === ' ') j++;
+    while (body[j] === ' ') j++;
     let value: string;
-    const quote = text[j];
+    const quote = body[j];
     if (quote === '"' || quote === "'") {
-      const close = text.indexOf(quote, j + 1);
+      const close = body.indexOf(quote, j + 1);
       if (close < 0) fail(`has an unclosed ${quote} in the value of ${describeValue(key)}`);
-      value = text.slice(j + 1, close);
+      value = body.slice(j + 1, close);
       j = close + 1;
-      while (text[j] === ' ') j++;
-      if (j < text.length && text[j] !== ',') fail(`has text after the quoted value of ${describeValue(key)}`);
+      while (body[j] === ' ') j++;
+      if (j < body.length && !SEPARATOR.test(body[j]!))
+        fail(`has text after the quoted value of ${describeValue(key)}`);
     } else {
-      const comma = text.indexOf(',', j);
-      const end = comma < 0 ? text.length : comma;
-      value = text.slice(j, end).trim();
-      j = end;
+      j = nextSeparator(body, j);
+      value = body.slice(eq + 1, j).trim();
     }
     if (key === '') fail('has a value without a key');
     if (out.has(key)) fail(`names ${describeValue(key)} twice`);
     out.set(key, value);
-    i = j + 1;
-    if (j < text.length && text.slice(i).trim() === '') fail('ends with a comma');
+    // A CRLF line break is one separator; a separator followed by nothing is a dangling comma.
+    i = body[j] === '\r' && body[j + 1] === '\n' ? j + 2 : j + 1;
+    if (j < body.length && body.slice(i).trim() === '') fail('ends with a comma');
   }
   return Object.fromEntries(out);
 }
@@ -203,8 +213,8 @@ export function parseStringMap(field: string, value: unknown): Record<string, st
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw invalidInput(field, `must be an object of strings, not ${describeValue(raw)}`, 'write {"key":"value"}');
   }
-  const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(raw)) {
+  const entries = Object.entries(raw);
+  for (const [key, v] of entries) {
     if (typeof v !== 'string') {
       throw invalidInput(
         `${field}.${key}`,
@@ -212,7 +222,7 @@ export function parseStringMap(field: string, value: unknown): Record<string, st
         `write it in quotes, "${String(v)}"`,
       );
     }
-    out[key] = v;
   }
-  return out;
+  // Object.fromEntries, not assignment: a key such as "__proto__" stays an ordinary key.
+  return Object.fromEntries(entries) as Record<string, string>;
 }

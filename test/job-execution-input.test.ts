@@ -64,7 +64,7 @@ describe('parseUpdateJobExecutionInput', () => {
     );
   });
 
-  test('the AWS CLI shorthand gives the same details as the object', () => {
+  test('the AWS CLI shorthand, with commas or one pair per line, gives the same details as the object', () => {
     fc.assert(
       fc.property(
         fc.dictionary(detailsKey, plainValue, { minKeys: 1, maxKeys: 6 }),
@@ -73,11 +73,12 @@ describe('parseUpdateJobExecutionInput', () => {
           anyValue.filter((v) => !v.includes('"')),
           { minKeys: 1, maxKeys: 3 },
         ),
-        (plain, quoted) => {
+        fc.constantFrom(',', ', ', '\n', '\r\n', ' \n'),
+        (plain, quoted, separator) => {
           const merged = { ...plain, ...quoted };
           const shorthand = Object.entries(merged)
-            .map(([k, v]) => (k in quoted ? `${k}="${v}"` : `${k}=${v}`))
-            .join(', ');
+            .map(([k, v]) => (Object.hasOwn(quoted, k) ? `${k}="${v}"` : `${k}=${v}`))
+            .join(separator);
           const parsed = parseUpdateJobExecutionInput({
             jobId: 'j',
             thingName: 't',

@@ -409,7 +409,7 @@ describe('input errors send nothing', () => {
     [
       { ...step, status: 'IN_PROGRESS', statusDetails: 'step' },
       'statusDetails',
-      'statusDetails has "step" without "="; write key=value pairs separated by commas, or a JSON object',
+      'statusDetails has "step" without "="; write key=value pairs separated by commas or lines, or a JSON object',
     ],
     [
       { ...step, status: 'IN_PROGRESS', statusDetails: '{"a":' },
