@@ -6,12 +6,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
-import { IoTJobsDataPlaneClient, type IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
+import type { IoTJobsDataPlaneClient, IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
-import { IMPORT_EXPORT_ENDPOINT, ImportExportClient } from './importexport-client';
+import type { ImportExportClient } from './importexport-client';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
@@ -202,6 +202,16 @@ export function resolveEndpoint(
   return parseEndpoint(env[variable] ? variable : 'AWS_ENDPOINT_URL', fromEnv);
 }
 
+/*
+ * Each service's client is loaded on first use, so a process that runs one operation (a GitHub Action step, a
+ * CLI call) never loads the other's SDK: `require` here, not a top-level import, on purpose.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadIotJobsSdk = (): typeof import('@aws-sdk/client-iot-jobs-data-plane') =>
+  require('@aws-sdk/client-iot-jobs-data-plane');
+const loadImportExport = (): typeof import('./importexport-client') => require('./importexport-client');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
 const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [
   {
@@ -269,6 +279,7 @@ export class Connection {
   iotJobsClient(): IoTJobsDataPlaneClient {
     if (!this.iotClient) {
       const endpoint = this.endpoint('iot-jobs-data');
+      const { IoTJobsDataPlaneClient } = loadIotJobsSdk();
       this.iotClient = new IoTJobsDataPlaneClient({
         // With TLS the region only feeds the SDK's endpoint rules; the explicit endpoint wins.
         region: this.settings.region ?? (this.settings.tls ? 'us-east-1' : undefined),
@@ -283,6 +294,7 @@ export class Connection {
 
   /** The Import/Export client, on the same handler and credentials; it always signs SigV4 (no client-certificate TLS). */
   importExportClient(): ImportExportClient {
+    const { ImportExportClient, IMPORT_EXPORT_ENDPOINT } = loadImportExport();
     this.ieClient ??= new ImportExportClient({
       endpoint: this.endpoint('importexport') ?? IMPORT_EXPORT_ENDPOINT,
       credentials: this.credentials(),

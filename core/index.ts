@@ -41,5 +41,5 @@ export {
   type UpdateJobResponse,
 } from './importexport-client';
 export { parseUpdateJobInput, readManifest, type UpdateJobInput, type UpdateJobInputRaw } from './job-input';
-export { maskManifest, normalizeManifest, sameManifest } from './manifest';
+export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './manifest';
 export { updateJob, type UpdateJobResult } from './update-job';

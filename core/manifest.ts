@@ -30,3 +30,8 @@ export function maskManifest(text: string): string {
       `${key}${value.slice(0, 4)}${'*'.repeat(Math.max(0, value.length - 4))}${rest}`,
   );
 }
+
+/** The value of the manifest's `accessKeyId` field, if it has one: wrappers register it as a secret to mask. */
+export function manifestAccessKeyId(text: string): string | undefined {
+  return /^\s*accessKeyId\s*:\s*(\S+)/m.exec(text)?.[1];
+}

@@ -1,0 +1,153 @@
+/**
+ * The action's inputs, as `action.yml` declares them, and how they become a core step's input: which inputs
+ * belong to which operation, the AWS field each one sets, and `cli-input-json` underneath them (explicit inputs
+ * override its fields, as with the AWS CLI). Reads through a getter so it knows nothing of `@actions/core`.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import type { ConnectionSettings } from '../core/connection';
+import { invalidInput } from '../core/errors';
+import { readManifest } from '../core/job-input';
+import { manifestAccessKeyId } from '../core/manifest';
+import { isGiven, parseBoolean, parseInteger } from '../core/parse';
+
+/** The operations, by the names the `operation` input takes. */
+export const Operation = {
+  UpdateJobExecution: 'update-job-execution',
+  UpdateJob: 'update-job',
+} as const;
+export type Operation = (typeof Operation)[keyof typeof Operation];
+
+/** Each operation's inputs and the AWS request field each sets. `job-id` is shared, under each API's own name. */
+export const OPERATION_INPUTS: Readonly<Record<Operation, Readonly<Record<string, string>>>> = {
+  'update-job-execution': {
+    'job-id': 'jobId',
+    'thing-name': 'thingName',
+    status: 'status',
+    'status-details': 'statusDetails',
+    'step-timeout-in-minutes': 'stepTimeoutInMinutes',
+    'expected-version': 'expectedVersion',
+    'include-job-execution-state': 'includeJobExecutionState',
+    'include-job-document': 'includeJobDocument',
+    'execution-number': 'executionNumber',
+  },
+  'update-job': {
+    'job-id': 'JobId',
+    manifest: 'Manifest',
+    'job-type': 'JobType',
+    'validate-only': 'ValidateOnly',
+    'api-version': 'APIVersion',
+  },
+};
+
+/** Reads one input; '' when it is not set. */
+export type InputGetter = (name: string) => string;
+
+/** Everything the action needs to run one step. */
+export interface ActionRequest {
+  readonly operation: Operation;
+  /** The AWS request shape, cli-input-json first, explicit inputs over it. */
+  readonly input: Record<string, unknown>;
+  readonly connection: ConnectionSettings;
+  readonly skipUnchanged: boolean;
+  /** Values to register as secrets before anything is printed. */
+  readonly secrets: string[];
+}
+
+/** The input a core field came from, for messages that name what the user wrote in the workflow. */
+export function inputForField(operation: Operation, field: string | undefined): string | undefined {
+  if (field === undefined) return undefined;
+  const root = field.split(/[.\s]/)[0]!;
+  const found = Object.entries(OPERATION_INPUTS[operation]).find(([, aws]) => aws === root);
+  const connection: Record<string, string> = {
+    region: 'aws-region',
+    endpoint: 'endpoint-url',
+    maxAttempts: 'max-attempts',
+  };
+  return found?.[0] ?? connection[root];
+}
+
+/** A JSON object from text or `file://path` (relative to the workspace), for `cli-input-json`. */
+function readCliInputJson(value: string, workspace: string): Record<string, unknown> {
+  let text = value;
+  const file = /^file:\/\/(.+)$/s.exec(value.trim());
+  if (file) {
+    const path = resolve(workspace, file[1]!);
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw invalidInput('cli-input-json', `names a file that cannot be read: ${path}`, 'give a path in the workspace');
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidInput('cli-input-json', 'is not valid JSON', 'give a JSON object, e.g. from --generate-cli-skeleton');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidInput(
+      'cli-input-json',
+      'is not a JSON object',
+      'give a JSON object, e.g. from --generate-cli-skeleton',
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads and checks every input. Fails, naming the input, for one that belongs to the other operation or a value
+ * that cannot be right; the core step checks the request itself.
+ */
+export function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv): ActionRequest {
+  const operationText = getInput('operation') || Operation.UpdateJobExecution;
+  const operation = Object.values(Operation).find((o) => o === operationText.trim().toLowerCase());
+  if (!operation) {
+    throw invalidInput('operation', `is "${operationText}"`, `use ${Object.values(Operation).join(' or ')}`);
+  }
+  const own = OPERATION_INPUTS[operation];
+  const other = operation === Operation.UpdateJob ? Operation.UpdateJobExecution : Operation.UpdateJob;
+  for (const name of Object.keys(OPERATION_INPUTS[other])) {
+    if (!(name in own) && getInput(name) !== '') {
+      throw invalidInput(name, `is an input of ${other}, not ${operation}`, `remove it, or set operation: ${other}`);
+    }
+  }
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const cliInput = getInput('cli-input-json');
+  const input: Record<string, unknown> = cliInput ? readCliInputJson(cliInput, workspace) : {};
+  for (const [name, field] of Object.entries(own)) {
+    const value = getInput(name);
+    if (value !== '') input[field] = value;
+  }
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter((s): s is string => Boolean(s));
+  if (operation === Operation.UpdateJob) {
+    // Read here so `file://` is relative to the workspace, and so the key id in it is masked before anything prints.
+    if (isGiven(input.Manifest)) input.Manifest = readManifest(input.Manifest, workspace);
+    const keyId = typeof input.Manifest === 'string' ? manifestAccessKeyId(input.Manifest) : undefined;
+    if (keyId) secrets.push(keyId);
+  } else if (!isGiven(input.includeJobExecutionState)) {
+    // The status and version-number outputs need the state in the answer.
+    input.includeJobExecutionState = true;
+  }
+  optionalBoolean(getInput, 'summary', true); // checked here; read when the summary is written
+  const timeout = getInput('timeout-seconds');
+  const maxAttempts = getInput('max-attempts');
+  return {
+    operation,
+    input,
+    connection: {
+      region: getInput('aws-region') || undefined,
+      endpoint: getInput('endpoint-url') || undefined,
+      ...(maxAttempts && { maxAttempts: parseInteger('max-attempts', maxAttempts, { min: 1, max: 20 }) }),
+      ...(timeout && { deadlineMs: parseInteger('timeout-seconds', timeout, { min: 1, max: 3600 }) * 1000 }),
+    },
+    skipUnchanged: optionalBoolean(getInput, 'skip-unchanged', false),
+    secrets,
+  };
+}
+
+function optionalBoolean(getInput: InputGetter, name: string, fallback: boolean): boolean {
+  const value = getInput(name);
+  return value === '' ? fallback : parseBoolean(name, value);
+}

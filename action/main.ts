@@ -1,0 +1,103 @@
+/**
+ * The GitHub Action: reads every input up front, runs one core step, publishes the outputs and a job summary,
+ * and turns any failure into `setFailed` with outputs a `continue-on-error` workflow can branch on.
+ * No AWS logic here. `@actions/core` and `@actions/github` are ESM-only, hence `import()`; each operation's step
+ * is loaded only when chosen.
+ */
+import { StepError } from '../core/errors';
+import type { StepLogger } from '../core/step-run';
+import type { UpdateJobResult } from '../core/update-job';
+import type { UpdateJobExecutionResult } from '../core/update-job-execution';
+import { inputForField, Operation, readActionRequest, type ActionRequest } from './inputs';
+import { writeSummary, type SummaryOutcome } from './summary';
+
+type ActionsCore = typeof import('@actions/core');
+
+/** The outputs of a finished step, by output name. */
+export function stepOutputs(
+  operation: Operation,
+  result: UpdateJobExecutionResult | UpdateJobResult,
+): Record<string, string> {
+  const common = { changed: String(result.changed), result: JSON.stringify(result) };
+  if (operation === Operation.UpdateJob) {
+    const r = result as UpdateJobResult;
+    return {
+      ...common,
+      success: String(r.success),
+      'warning-message': r.warningMessage ?? '',
+      'artifact-list': JSON.stringify(r.artifactList),
+    };
+  }
+  const r = result as UpdateJobExecutionResult;
+  return {
+    ...common,
+    status: r.executionState?.status ?? '',
+    'version-number': r.executionState?.versionNumber === undefined ? '' : String(r.executionState.versionNumber),
+    'status-details': JSON.stringify(r.executionState?.statusDetails ?? {}),
+    'job-document': r.jobDocument ?? '',
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- each step is loaded only when its operation runs */
+async function runStep(
+  request: ActionRequest,
+  logger: StepLogger,
+): Promise<UpdateJobExecutionResult | UpdateJobResult> {
+  const options = { skipUnchanged: request.skipUnchanged, logger };
+  if (request.operation === Operation.UpdateJob) {
+    const { updateJob }: typeof import('../core/update-job') = require('../core/update-job');
+    return updateJob(request.input, request.connection, options);
+  }
+  const { updateJobExecution }: typeof import('../core/update-job-execution') = require('../core/update-job-execution');
+  return updateJobExecution(request.input, request.connection, options);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A core input error, told in the workflow's terms: the input's name first. */
+function inWorkflowTerms(error: unknown, operation: Operation): unknown {
+  if (!(error instanceof StepError) || error.code !== 'invalid-input') return error;
+  const input = inputForField(operation, error.field);
+  if (!input || input === error.field) return error;
+  return new StepError(`input ${input}: ${error.message}`, { ...error, field: input, cause: error });
+}
+
+/** The operation the workflow asked for, as far as it can be told (for messages and the summary). */
+function askedOperation(core: ActionsCore): Operation {
+  const asked = core.getInput('operation').trim().toLowerCase();
+  return asked === Operation.UpdateJob ? Operation.UpdateJob : Operation.UpdateJobExecution;
+}
+
+/** The action's entry point; never throws: failures go to `setFailed`. */
+export async function run(): Promise<void> {
+  const core: ActionsCore = await import('@actions/core');
+  let outcome: SummaryOutcome;
+  let request: ActionRequest | undefined;
+  try {
+    request = readActionRequest((name) => core.getInput(name), process.env);
+    for (const secret of request.secrets) core.setSecret(secret);
+    core.debug(`operation ${request.operation}; fields ${Object.keys(request.input).sort().join(', ')}`);
+    const result = await runStep(request, { debug: (message) => core.debug(message) });
+    for (const [name, value] of Object.entries(stepOutputs(request.operation, result))) core.setOutput(name, value);
+    outcome = { request, result };
+  } catch (caught) {
+    const operation = request?.operation ?? askedOperation(core);
+    const error = inWorkflowTerms(caught, operation);
+    const step = error instanceof StepError ? error : undefined;
+    const message = step
+      ? `${step.message}${step.requestId ? ` (request id ${step.requestId})` : ''}`
+      : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    core.setOutput('error-code', step?.code ?? 'internal');
+    core.setOutput('error-message', message);
+    core.setFailed(message);
+    outcome = { request: request ?? { operation, input: {} }, error: step, message };
+  }
+  // Read again rather than from the request, so a failure to read the inputs is summarised too.
+  if (core.getInput('summary').trim().toLowerCase() !== 'false') {
+    try {
+      await writeSummary(core, outcome);
+    } catch (error) {
+      // The summary is a courtesy: a runner without GITHUB_STEP_SUMMARY must not fail a step that worked.
+      core.debug(`job summary not written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The GitHub Action end to end: the committed `dist/index.js` run as the runner runs it, under Node 20 and under
+ * Node 24 (GitHub's `node24`), against the emulator with auth on.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { runAction, actionYaml, NODES, type ActionRun } from './helpers/action-runner';
+import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+import { importExportJobs, manifest } from './helpers/importexport';
+import { Connection } from '../core/index';
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+let workspace: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  workspace = mkdtempSync(join(tmpdir(), 'action-workspace-'));
+});
+
+afterAll(async () => {
+  await emu.close();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await fx.reset();
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'], document: '{"firmware":"4.2"}' }]);
+});
+
+/** Nothing secret, and no manifest content, in anything the action printed or published. */
+function expectNoSecrets(run: ActionRun): void {
+  // `::add-mask::` lines are how a step hands the runner its secrets; the runner consumes them.
+  const printed = run.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+  const everything = [printed, run.stderr, run.summary, JSON.stringify(run.outputs)].join('\n');
+  for (const secret of [
+    FIXTURE_CREDENTIALS.secretAccessKey,
+    FIXTURE_CREDENTIALS.sessionToken!,
+    'Jane Roe',
+    '123 Any Street',
+  ]) {
+    expect(everything).not.toContain(secret);
+  }
+}
+
+const execution = { 'job-id': 'fw-42', 'thing-name': 'gw-7' };
+
+describe.each(Object.entries(NODES))('under %s', (_, node) => {
+  const run = (inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> =>
+    runAction({ 'endpoint-url': emu.url, 'aws-region': 'us-east-1', ...inputs }, { node, workspace, env });
+
+  test('update-job-execution: outputs, summary, and a re-run that changes nothing', async () => {
+    const first = await run({
+      ...execution,
+      status: 'succeeded',
+      'status-details': 'result=ok\nduration=42s',
+      'include-job-document': 'true',
+    });
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.outputs).toEqual({
+      changed: 'true',
+      result: expect.any(String),
+      status: 'SUCCEEDED',
+      'version-number': '2',
+      'status-details': '{"result":"ok","duration":"42s"}',
+      'job-document': '{"firmware":"4.2"}',
+    });
+    expect(JSON.parse(first.outputs.result!)).toMatchObject({ changed: true, attempts: 1 });
+    expect(first.stdout).toContain(`::add-mask::${FIXTURE_CREDENTIALS.sessionToken}`);
+    expect(first.summary).toContain('aws-job-steps update-job-execution');
+    expect(first.summary).toContain('<td>Version</td><td>1 → 2</td>');
+    expect(first.summary).toContain('https://github.com/example/aws-job-steps/actions/runs/4242');
+    expectNoSecrets(first);
+
+    const again = await run({
+      ...execution,
+      status: 'SUCCEEDED',
+      'status-details': '{"result":"ok","duration":"42s"}',
+    });
+    expect(again.code).toBe(0);
+    expect(again.outputs).toMatchObject({ changed: 'false', status: 'SUCCEEDED', 'version-number': '2' });
+    expect((await fx.execution('gw-7', 'fw-42')).history).toHaveLength(1);
+  });
+
+  test('update-job-execution: a lost response is reconciled', async () => {
+    await fx.fault({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
+    const result = await run({ ...execution, status: 'FAILED' });
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ changed: 'false', status: 'FAILED', 'version-number': '2' });
+    expect(JSON.parse(result.outputs.result!)).toMatchObject({ attempts: 3 });
+    expect((await fx.execution('gw-7', 'fw-42')).history).toHaveLength(1);
+  });
+
+  test('update-job: manifest from the workspace, cli-input-json under explicit inputs, re-run unchanged', async () => {
+    const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+    const { jobId } = await aws
+      .importExportClient()
+      .createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+    aws.destroy();
+    writeFileSync(join(workspace, 'manifest.txt'), manifest({ deviceId: '777' }));
+    writeFileSync(
+      join(workspace, 'request.json'),
+      JSON.stringify({ JobId: 'WRONG', JobType: 'Import', ValidateOnly: false }),
+    );
+    const inputs = {
+      operation: 'update-job',
+      'cli-input-json': 'file://request.json',
+      'job-id': jobId,
+      manifest: 'file://manifest.txt',
+    };
+    const first = await run(inputs);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.outputs).toEqual({
+      changed: 'true',
+      result: expect.any(String),
+      success: 'true',
+      'warning-message': '**** Device will be erased before being returned. ****',
+      'artifact-list': expect.stringMatching(/^\[\{"description":"Signature file","url":"https:/),
+    });
+    // The manifest's key id is registered as a secret before anything is printed.
+    expect(first.stdout).toContain(`::add-mask::${FIXTURE_CREDENTIALS.accessKeyId}`);
+    expectNoSecrets(first);
+    expect((await importExportJobs(emu.url))[0]).toMatchObject({
+      manifest: manifest({ deviceId: '777' }),
+      updateCount: 1,
+    });
+
+    const again = await run(inputs);
+    expect(again.outputs).toMatchObject({ changed: 'false', success: 'true' });
+  });
+
+  test.each([
+    [{ ...execution, status: 'SUCCESS' }, 'invalid-input', 'status is "SUCCESS"; did you mean SUCCEEDED?'],
+    [
+      { ...execution, status: 'SUCCEEDED', manifest: 'x' },
+      'invalid-input',
+      'manifest is an input of update-job, not update-job-execution; remove it, or set operation: update-job',
+    ],
+    [
+      { 'job-id': 'fw-42', status: 'SUCCEEDED' },
+      'invalid-input',
+      'input thing-name: thingName is required; give a value',
+    ],
+    [
+      { ...execution, status: 'SUCCEEDED', 'max-attempts': 'lots' },
+      'invalid-input',
+      'max-attempts must be a whole number, not "lots"; write it as digits, e.g. 5',
+    ],
+    [
+      { ...execution, status: 'SUCCEEDED', operation: 'update-thing' },
+      'invalid-input',
+      'operation is "update-thing"; use update-job-execution or update-job',
+    ],
+    [
+      { operation: 'update-job', 'job-id': 'JOB01', 'job-type': 'Import', manifest: 'file://nope.txt' },
+      'invalid-input',
+      /^input manifest: Manifest names a file that does not exist: .*nope\.txt; give the path/,
+    ],
+    [
+      { 'job-id': 'nope', 'thing-name': 'gw-7', status: 'SUCCEEDED' },
+      'not-found',
+      /^UpdateJobExecution gw-7\/nope: ResourceNotFoundException: .* \(request id [0-9a-f-]{36}\)$/,
+    ],
+  ])('%j fails with %s', async (inputs, code, message) => {
+    const result = await run(inputs);
+    expect(result.code).toBe(1);
+    expect(result.outputs['error-code']).toBe(code);
+    if (typeof message === 'string') expect(result.outputs['error-message']).toBe(message);
+    else expect(result.outputs['error-message']).toMatch(message);
+    expect(result.stdout).toContain(`::error::${result.outputs['error-message']}`);
+    expect(result.summary).toContain('<td>Outcome</td><td>failed</td>');
+    expectNoSecrets(result);
+  });
+
+  test('a finished execution asked to move elsewhere, and refused credentials', async () => {
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' });
+    const refused = await run({ ...execution, status: 'FAILED' });
+    expect([refused.code, refused.outputs['error-code']]).toEqual([1, 'invalid-transition']);
+    expect(refused.outputs['error-message']).toMatch(
+      /^UpdateJobExecution gw-7\/fw-42: the execution is SUCCEEDED \(version 2\); FAILED is not reachable from a terminal state, nothing was changed \(request id .+\)$/,
+    );
+    const wrongKey = await run({ ...execution, status: 'SUCCEEDED' }, { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
+    expect([wrongKey.code, wrongKey.outputs['error-code']]).toEqual([1, 'auth']);
+    expect(`${wrongKey.stdout}${wrongKey.stderr}${wrongKey.summary}`.replace(/::add-mask::.*/g, '')).not.toContain(
+      'not-the-secret',
+    );
+  });
+
+  test('summary: false writes no summary', async () => {
+    const result = await run({ ...execution, status: 'IN_PROGRESS', summary: 'false' });
+    expect([result.code, result.summary]).toEqual([0, '']);
+  });
+});
+
+test('action.yml: node24, dist/index.js, branding, and a description on every input and output', () => {
+  const yaml = actionYaml as unknown as {
+    runs: { using: string; main: string };
+    branding: object;
+    inputs: Record<string, { description?: string }>;
+    outputs: Record<string, { description?: string }>;
+  };
+  expect(yaml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  expect(yaml.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
+  for (const spec of [...Object.values(yaml.inputs), ...Object.values(yaml.outputs)]) {
+    expect(spec.description?.length).toBeGreaterThan(10);
+  }
+});
