@@ -2,6 +2,7 @@
  * The GitHub Action end to end: the committed `dist/index.js` run as the runner runs it, under Node 20 and under
  * Node 24 (GitHub's `node24`), against the emulator with auth on.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,3 +214,37 @@ test('action.yml: node24, dist/index.js, branding, and a description on every in
     expect(spec.description?.length).toBeGreaterThan(10);
   }
 });
+
+test('the action runs under GitHub’s own @github/local-action tool', async () => {
+  const dotenv = join(workspace, 'local-action.env');
+  writeFileSync(
+    dotenv,
+    [
+      'INPUT_OPERATION=update-job-execution',
+      'INPUT_JOB-ID=fw-42',
+      'INPUT_THING-NAME=gw-7',
+      'INPUT_STATUS=REJECTED',
+      `INPUT_ENDPOINT-URL=${emu.url}`,
+      'INPUT_AWS-REGION=us-east-1',
+      'INPUT_SUMMARY=false',
+      `AWS_ACCESS_KEY_ID=${FIXTURE_CREDENTIALS.accessKeyId}`,
+      `AWS_SECRET_ACCESS_KEY=${FIXTURE_CREDENTIALS.secretAccessKey}`,
+      `AWS_SESSION_TOKEN=${FIXTURE_CREDENTIALS.sessionToken}`,
+      'AWS_CONFIG_FILE=/dev/null',
+      'AWS_SHARED_CREDENTIALS_FILE=/dev/null',
+      '',
+    ].join('\n'),
+  );
+  const root = join(__dirname, '..');
+  const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+    execFile(
+      join(root, 'node_modules', '.bin', 'local-action'),
+      ['run', root, 'action/main.ts', dotenv],
+      { cwd: root, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      (error, out, err) => (error ? reject(new Error(`local-action failed: ${err}${out}`)) : resolve({ stdout: out })),
+    );
+  });
+  expect(stdout).toContain('::set-output name=changed::true');
+  expect(stdout).toContain('::set-output name=status::REJECTED');
+  expect((await fx.execution('gw-7', 'fw-42')).status).toBe('REJECTED');
+}, 120_000);
