@@ -32,6 +32,8 @@ export const StepErrorCode = {
   Aborted: 'aborted',
   /** Any other service error. */
   ServiceError: 'service-error',
+  /** A wrapper's bounded queue (a Node-RED node's) was full; nothing was sent. */
+  QueueFull: 'queue-full',
 } as const;
 export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
 

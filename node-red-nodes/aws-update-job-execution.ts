@@ -1,0 +1,27 @@
+/** `aws-update-job-execution`: the update-job-execution step as a Node-RED node. */
+import { updateJobExecution, type UpdateJobExecutionResult } from '../core/update-job-execution';
+import type { RedAPI } from './red';
+import { registerStepNode } from './step-node';
+
+export = function register(RED: RedAPI): void {
+  registerStepNode<UpdateJobExecutionResult>(RED, {
+    type: 'aws-update-job-execution',
+    fields: [
+      'jobId',
+      'thingName',
+      'status',
+      'statusDetails',
+      'stepTimeoutInMinutes',
+      'expectedVersion',
+      'includeJobExecutionState',
+      'includeJobDocument',
+      'executionNumber',
+    ],
+    run: updateJobExecution,
+    target: (input) => `${String(input.thingName)}/${String(input.jobId)}`,
+    successText: (result) =>
+      result.changed
+        ? `${result.executionState?.status ?? 'updated'}${result.executionState?.versionNumber === undefined ? '' : ` v${result.executionState.versionNumber}`}`
+        : 'unchanged',
+  });
+};

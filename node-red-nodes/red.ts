@@ -1,0 +1,54 @@
+/**
+ * The small part of Node-RED's runtime API these nodes use, typed here so the runtime code is checked without
+ * depending on Node-RED itself (it is the host, not a dependency).
+ */
+
+export interface NodeMessage {
+  _msgid?: string;
+  payload?: unknown;
+  error?: unknown;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export interface RedNode {
+  readonly id: string;
+  readonly type: string;
+  readonly name?: string;
+  credentials?: Record<string, string | undefined>;
+  on(
+    event: 'input',
+    listener: (msg: NodeMessage, send: (out: (NodeMessage | null)[]) => void, done: (err?: Error) => void) => void,
+  ): void;
+  on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
+  status(status: NodeStatus): void;
+  warn(message: string): void;
+  error(message: string | Error, msg?: NodeMessage): void;
+  debug(message: string): void;
+}
+
+export interface RedAPI {
+  nodes: {
+    createNode(node: object, config: object): void;
+    registerType(
+      type: string,
+      constructor: unknown,
+      options?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+    ): void;
+    getNode(id: string): unknown;
+  };
+  util: {
+    evaluateNodeProperty(
+      value: string,
+      type: string,
+      node: RedNode,
+      msg: NodeMessage,
+      callback: (err: Error | null, result: unknown) => void,
+    ): void;
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * What both step nodes share: each AWS parameter as a TypedInput (by default `msg.payload.<awsName>`), a per-target
+ * queue, the result and error ports, `node.status`, and a clean close. A node type is this plus its step.
+ */
+import { StepError, StepErrorCode } from '../core/errors';
+import type { StepOptions } from '../core/step-run';
+import type { ConnectionNode } from './connection-settings';
+import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
+import { TargetQueue } from './target-queue';
+
+/** How long in-flight requests may finish after a redeploy or stop, before they are aborted. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A step node type: its AWS parameters, its step, and how it names a target and a success. */
+export interface StepNodeSpec<Result> {
+  readonly type: string;
+  /** AWS parameter names; each is a config property with a `<name>Type` beside it. */
+  readonly fields: readonly string[];
+  readonly run: (
+    input: Record<string, unknown>,
+    connection: ReturnType<ConnectionNode['connection']>,
+    options: StepOptions,
+  ) => Promise<Result>;
+  /** The target work is ordered by (messages for one target run one at a time, in order). */
+  readonly target: (input: Record<string, unknown>) => string;
+  /** The status text after a success, e.g. `SUCCEEDED v4` or `unchanged`. */
+  readonly successText: (result: Result) => string;
+}
+
+export interface StepNodeConfig {
+  readonly id: string;
+  readonly name?: string;
+  readonly connection?: string;
+  readonly concurrency?: string | number;
+  readonly queueLimit?: string | number;
+  readonly skipUnchanged?: boolean;
+  readonly raiseErrors?: boolean;
+  readonly [field: string]: unknown;
+}
+
+/** `msg.error` on the error port: enough for a flow to decide whether to retry. */
+export interface StepErrorReport {
+  readonly message: string;
+  readonly code: string;
+  readonly awsErrorName?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly retryable: boolean;
+  readonly source: { readonly id: string; readonly type: string; readonly name?: string | undefined };
+}
+
+function positive(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** Reads one TypedInput: an empty msg property means the AWS name under `msg.payload`. */
+function evaluate(
+  RED: RedAPI,
+  node: RedNode,
+  config: StepNodeConfig,
+  field: string,
+  msg: NodeMessage,
+): Promise<unknown> {
+  const type = typeof config[`${field}Type`] === 'string' ? (config[`${field}Type`] as string) : 'msg';
+  let value = typeof config[field] === 'string' ? (config[field] as string) : '';
+  if (type === 'msg' && value === '') value = `payload.${field}`;
+  // An empty fixed value means "not given", as an empty GitHub input does.
+  if (value === '') return Promise.resolve(undefined);
+  return new Promise((resolve, reject) =>
+    RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) =>
+      err
+        ? reject(new StepError(`${field}: ${err.message}`, { code: StepErrorCode.InvalidInput, field }))
+        : resolve(result),
+    ),
+  );
+}
+
+/** The core's error (or anything thrown) as the error port reports it. */
+export function errorReport(error: unknown, node: RedNode): StepErrorReport {
+  const step = error instanceof StepError ? error : undefined;
+  return {
+    message: step?.message ?? (error instanceof Error ? error.message : String(error)),
+    code: step?.code ?? 'internal',
+    awsErrorName: step?.awsErrorName,
+    requestId: step?.requestId,
+    retryable: step?.retryable ?? false,
+    source: { id: node.id, type: node.type, name: node.name },
+  };
+}
+
+/** Registers a step node type with Node-RED. */
+export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>): void {
+  function StepNode(this: RedNode, config: StepNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let outcome: NodeStatus = {};
+    const queue = new TargetQueue({
+      concurrency: positive(config.concurrency, 4),
+      limit: positive(config.queueLimit, 100),
+      onChange: (held) => node.status(held > 0 ? { fill: 'blue', shape: 'ring', text: `${held} queued` } : outcome),
+    });
+
+    const fail = (
+      msg: NodeMessage,
+      send: (out: (NodeMessage | null)[]) => void,
+      done: (err?: Error) => void,
+      error: unknown,
+    ): void => {
+      const report = errorReport(error, node);
+      msg.error = report;
+      outcome = { fill: 'red', shape: 'ring', text: report.code };
+      if (queue.size === 0) node.status(outcome);
+      send([null, msg]);
+      done(config.raiseErrors ? new Error(report.message) : undefined);
+    };
+
+    node.on('input', (msg, send, done) => {
+      void (async () => {
+        let input: Record<string, unknown>;
+        try {
+          input = {};
+          for (const field of spec.fields) {
+            const value = await evaluate(RED, node, config, field, msg);
+            if (value !== undefined && value !== null && value !== '') input[field] = value;
+          }
+        } catch (error) {
+          return fail(msg, send, done, error);
+        }
+        const accepted = queue.push(spec.target(input), async (signal) => {
+          try {
+            const connectionNode = config.connection
+              ? (RED.nodes.getNode(config.connection) as ConnectionNode | null)
+              : null;
+            if (!connectionNode) {
+              throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
+                code: StepErrorCode.InvalidInput,
+                field: 'connection',
+              });
+            }
+            const result = await spec.run(input, connectionNode.connection(), {
+              signal,
+              skipUnchanged: config.skipUnchanged === true,
+              logger: { debug: (message) => node.debug(message) },
+            });
+            msg.payload = result;
+            outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
+            send([msg, null]);
+            done();
+          } catch (error) {
+            fail(msg, send, done, error);
+          }
+        });
+        if (!accepted) {
+          fail(
+            msg,
+            send,
+            done,
+            new StepError(
+              `the queue is full (${queue.size} messages held); slow the flow down or raise the queue limit`,
+              { code: StepErrorCode.QueueFull },
+            ),
+          );
+        }
+      })();
+    });
+
+    node.on('close', (_removed, done) => {
+      void queue.close(CLOSE_GRACE_MS).then(() => {
+        node.status({});
+        done();
+      });
+    });
+  }
+  RED.nodes.registerType(spec.type, StepNode);
+}

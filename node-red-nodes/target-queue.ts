@@ -1,0 +1,99 @@
+/**
+ * The order and concurrency a gateway needs: work for one target (a thing's job execution, an Import/Export job)
+ * runs one at a time in arrival order, so an IN_PROGRESS report never overtakes the SUCCEEDED after it, while
+ * different targets run side by side up to a limit. The queue is bounded, and closing it finishes or aborts
+ * everything it holds, so no message is ever left without an answer.
+ */
+
+/** One unit of work; it must settle (never throw synchronously) and should stop when `signal` aborts. */
+export type Task = (signal: AbortSignal) => Promise<void>;
+
+interface Held {
+  readonly key: string;
+  readonly task: Task;
+  readonly controller: AbortController;
+}
+
+export interface TargetQueueOptions {
+  /** Targets worked on at once. */
+  readonly concurrency: number;
+  /** Messages held at most, running ones included; more are refused. */
+  readonly limit: number;
+  /** Told whenever the number of held messages changes. */
+  readonly onChange?: (held: number) => void;
+}
+
+export class TargetQueue {
+  private readonly waiting: Held[] = [];
+  private readonly running = new Set<Held>();
+  /** Targets with work running: their later work waits. */
+  private readonly busy = new Set<string>();
+  private closed = false;
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly options: TargetQueueOptions) {}
+
+  /** Messages held: waiting and running. */
+  get size(): number {
+    return this.waiting.length + this.running.size;
+  }
+
+  /** Queues `task` behind earlier work for `key`. False, and nothing queued, when full or closed. */
+  push(key: string, task: Task): boolean {
+    if (this.closed || this.size >= this.options.limit) return false;
+    this.waiting.push({ key, task, controller: new AbortController() });
+    this.changed();
+    this.pump();
+    return true;
+  }
+
+  private changed(): void {
+    this.options.onChange?.(this.size);
+    if (this.size === 0) this.idle?.();
+  }
+
+  /** Starts the oldest waiting work whose target is free, while there is room. */
+  private pump(): void {
+    for (let i = 0; i < this.waiting.length && this.running.size < this.options.concurrency;) {
+      const held = this.waiting[i]!;
+      if (this.busy.has(held.key)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.busy.add(held.key);
+      this.start(held);
+    }
+  }
+
+  private start(held: Held): void {
+    this.running.add(held);
+    void held.task(held.controller.signal).finally(() => {
+      this.running.delete(held);
+      this.busy.delete(held.key);
+      this.changed();
+      if (!this.closed) this.pump();
+    });
+  }
+
+  /**
+   * Stops taking work. Waiting work is started at once with an aborted signal (so each task answers its message);
+   * running work gets `graceMs` to finish, then is aborted. Resolves when nothing is held.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    const drained = new Promise<void>((resolve) => {
+      this.idle = resolve;
+      if (this.size === 0) resolve();
+    });
+    for (const held of this.waiting.splice(0)) {
+      held.controller.abort(new Error('the node was closed'));
+      this.start(held);
+    }
+    const timer = setTimeout(() => {
+      for (const held of this.running) held.controller.abort(new Error('the node was closed'));
+    }, graceMs);
+    await drained;
+    clearTimeout(timer);
+  }
+}
