@@ -17,6 +17,8 @@ export = function register(RED: RedAPI): void {
       'includeJobDocument',
       'executionNumber',
     ],
+    // The status under the node shows the version, which only the state in the answer carries.
+    defaults: { includeJobExecutionState: true },
     run: updateJobExecution,
     target: (input) => `${String(input.thingName)}/${String(input.jobId)}`,
     successText: (result) =>

@@ -35,8 +35,12 @@ export interface TlsConfigNode {
 
 /** The runtime side of the config node, as step nodes see it. */
 export interface ConnectionNode extends RedNode {
-  /** The shared connection, built on first use. @throws StepError `invalid-input` for wrong settings. */
-  connection(): Connection;
+  /**
+   * Runs `work` with the shared connection (built on first use), keeping it open until `work` settles: Node-RED
+   * closes config and step nodes together, and a step's in-flight request must outlive the redeploy's start.
+   * @throws StepError `invalid-input` for wrong settings.
+   */
+  use<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
 }
 
 const text = (value: unknown): string | undefined =>

@@ -2,6 +2,7 @@
  * What both step nodes share: each AWS parameter as a TypedInput (by default `msg.payload.<awsName>`), a per-target
  * queue, the result and error ports, `node.status`, and a clean close. A node type is this plus its step.
  */
+import type { Connection } from '../core/connection';
 import { StepError, StepErrorCode } from '../core/errors';
 import type { StepOptions } from '../core/step-run';
 import type { ConnectionNode } from './connection-settings';
@@ -16,13 +17,11 @@ export interface StepNodeSpec<Result> {
   readonly type: string;
   /** AWS parameter names; each is a config property with a `<name>Type` beside it. */
   readonly fields: readonly string[];
-  readonly run: (
-    input: Record<string, unknown>,
-    connection: ReturnType<ConnectionNode['connection']>,
-    options: StepOptions,
-  ) => Promise<Result>;
+  readonly run: (input: Record<string, unknown>, connection: Connection, options: StepOptions) => Promise<Result>;
   /** The target work is ordered by (messages for one target run one at a time, in order). */
   readonly target: (input: Record<string, unknown>) => string;
+  /** Values used when neither the node nor the message gives one. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
   /** The status text after a success, e.g. `SUCCEEDED v4` or `unchanged`. */
   readonly successText: (result: Result) => string;
 }
@@ -92,6 +91,8 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
 export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>): void {
   function StepNode(this: RedNode, config: StepNodeConfig): void {
     RED.nodes.createNode(this, config);
+    // Node-RED calls this as a constructor; the handlers below close over the node it made.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     let outcome: NodeStatus = {};
     const queue = new TargetQueue({
@@ -118,7 +119,7 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
       void (async () => {
         let input: Record<string, unknown>;
         try {
-          input = {};
+          input = { ...spec.defaults };
           for (const field of spec.fields) {
             const value = await evaluate(RED, node, config, field, msg);
             if (value !== undefined && value !== null && value !== '') input[field] = value;
@@ -137,11 +138,13 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
                 field: 'connection',
               });
             }
-            const result = await spec.run(input, connectionNode.connection(), {
-              signal,
-              skipUnchanged: config.skipUnchanged === true,
-              logger: { debug: (message) => node.debug(message) },
-            });
+            const result = await connectionNode.use((connection) =>
+              spec.run(input, connection, {
+                signal,
+                skipUnchanged: config.skipUnchanged === true,
+                logger: { debug: (message) => node.debug(message) },
+              }),
+            );
             msg.payload = result;
             outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
             send([msg, null]);

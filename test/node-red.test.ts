@@ -1,0 +1,305 @@
+/**
+ * The Node-RED nodes in flows run by `node-red-node-test-helper`, against the emulator with auth on. Runs on the
+ * Node-RED that `NODE_RED_PACKAGE` names: `node-red` (4.1, Node 20) by default, `node-red-5` under Node 24
+ * (`npm run test:node-red-5`).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import helper from 'node-red-node-test-helper';
+
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import connectionNode from '../node-red-nodes/aws-job-steps-connection';
+import updateJobNode from '../node-red-nodes/aws-update-job';
+import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
+import type { NodeMessage } from '../node-red-nodes/red';
+import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+import { manifest } from './helpers/importexport';
+import { Connection } from '../core/index';
+
+const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
+helper.init(require.resolve(NODE_RED));
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  await helper.startServer();
+});
+
+afterAll(async () => {
+  await helper.stopServer();
+  await emu.close();
+});
+
+beforeEach(async () => {
+  await fx.reset();
+  await fx.seed(
+    ['gw-7', 'gw-8'],
+    [
+      { jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"4.2"}' },
+      { jobId: 'fw-43', targets: ['gw-7'] },
+    ],
+  );
+  await fx.clearRequests();
+});
+
+afterEach(async () => {
+  await helper.unload();
+});
+
+const NODES = [connectionNode, updateJobExecutionNode, updateJobNode];
+const CREDENTIALS = {
+  conn: {
+    accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
+    secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
+    sessionToken: FIXTURE_CREDENTIALS.sessionToken,
+  },
+};
+
+/** A flow: connection (keys), the node under test wired to a result and an error helper, and a Catch node. */
+function flow(node: Record<string, unknown>): object[] {
+  return [
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'step', z: 'tab', connection: 'conn', wires: [['result'], ['error']], ...node },
+    { id: 'result', z: 'tab', type: 'helper' },
+    { id: 'error', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+    { id: 'tab', type: 'tab' },
+  ];
+}
+
+interface Port {
+  readonly messages: NodeMessage[];
+  next(): Promise<NodeMessage>;
+}
+
+/** Collects what arrives at a helper node. */
+function port(id: string): Port {
+  const messages: NodeMessage[] = [];
+  const waiters: ((msg: NodeMessage) => void)[] = [];
+  helper.getNode(id).on('input', (msg: NodeMessage) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(msg);
+    else messages.push(msg);
+  });
+  return {
+    messages,
+    next: () => {
+      const queued = messages.shift();
+      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+interface StatusCall {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+function statuses(id: string): StatusCall[] {
+  const node = helper.getNode(id) as unknown as { status: { args: StatusCall[][] } };
+  return node.status.args.map((a) => a[0]!);
+}
+
+const execution = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'aws-update-job-execution',
+  ...extra,
+});
+
+describe('aws-update-job-execution', () => {
+  test('a payload that is the CLI document: result port, green status with status and version', async () => {
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    const result = port('result');
+    helper.getNode('step').receive({
+      payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED', statusDetails: { result: 'ok' } },
+      topic: 'kept',
+    });
+    const msg = await result.next();
+    expect(msg.topic).toBe('kept');
+    expect(msg.payload).toMatchObject({
+      changed: true,
+      executionState: { status: 'SUCCEEDED', statusDetails: { result: 'ok' }, versionNumber: 2 },
+      attempts: 1,
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'SUCCEEDED v2' });
+
+    helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
+    expect((await result.next()).payload).toMatchObject({ changed: false });
+    await new Promise((r) => setImmediate(r));
+    expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'unchanged' });
+  });
+
+  test('a value set in the node wins; flow context and env are sources too', async () => {
+    process.env.AWS_JOB_STEPS_TEST_THING = 'gw-8';
+    await helper.load(
+      NODES,
+      flow(
+        execution({
+          status: 'IN_PROGRESS',
+          statusType: 'str',
+          thingName: 'AWS_JOB_STEPS_TEST_THING',
+          thingNameType: 'env',
+          jobId: 'job',
+          jobIdType: 'flow',
+        }),
+      ),
+      CREDENTIALS,
+    );
+    helper.getNode('step').context().flow.set('job', 'fw-42');
+    const result = port('result');
+    helper.getNode('step').receive({ payload: { status: 'FAILED', thingName: 'gw-7', jobId: 'other' } });
+    expect((await result.next()).payload).toMatchObject({ changed: true, executionState: { status: 'IN_PROGRESS' } });
+    expect((await fx.execution('gw-8', 'fw-42')).status).toBe('IN_PROGRESS');
+    expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');
+    delete process.env.AWS_JOB_STEPS_TEST_THING;
+  });
+
+  test('invalid input goes to the error port before any request; Catch is off by default', async () => {
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    const error = port('error');
+    const caught = port('caught');
+    helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCESS' }, topic: 't' });
+    const msg = await error.next();
+    expect(msg.topic).toBe('t');
+    expect(msg.payload).toEqual({ jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCESS' });
+    expect(msg.error).toEqual({
+      message: 'status is "SUCCESS"; did you mean SUCCEEDED?',
+      code: 'invalid-input',
+      retryable: false,
+      source: { id: 'step', type: 'aws-update-job-execution' },
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(caught.messages).toEqual([]);
+    expect(statuses('step').at(-1)).toEqual({ fill: 'red', shape: 'ring', text: 'invalid-input' });
+    expect(await fx.requests()).toEqual([]);
+  });
+
+  test('with "raise errors" the error also reaches Catch nodes; AWS errors carry name and request id', async () => {
+    await helper.load(NODES, flow(execution({ raiseErrors: true })), CREDENTIALS);
+    const error = port('error');
+    const caught = port('caught');
+    helper.getNode('step').receive({ payload: { jobId: 'nope', thingName: 'gw-7', status: 'SUCCEEDED' } });
+    const msg = await error.next();
+    expect(msg.error).toMatchObject({
+      code: 'not-found',
+      awsErrorName: 'ResourceNotFoundException',
+      requestId: expect.any(String),
+      retryable: false,
+    });
+    const fromCatch = await caught.next();
+    expect((fromCatch.error as { message: string }).message).toMatch(
+      /^(Error: )?UpdateJobExecution gw-7\/nope: ResourceNotFoundException/,
+    );
+  });
+
+  test('one target in arrival order, other targets alongside', async () => {
+    await helper.load(NODES, flow(execution({ concurrency: 4 })), CREDENTIALS);
+    const result = port('result');
+    // The first report is slow; the SUCCEEDED after it must still land last.
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 300 });
+    const step = helper.getNode('step');
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-8', status: 'REJECTED' } });
+    const order = [];
+    for (let i = 0; i < 3; i++) {
+      const msg = await result.next();
+      const p = msg.payload as { executionState: { status: string } };
+      order.push(p.executionState.status);
+    }
+    // gw-8 did not wait behind gw-7's slow first report.
+    expect(order).toEqual(['REJECTED', 'IN_PROGRESS', 'SUCCEEDED']);
+    expect((await fx.execution('gw-7', 'fw-42')).history.map((h) => h.to)).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
+  });
+
+  test('a full queue refuses at once with queue-full; nothing is dropped silently', async () => {
+    await helper.load(NODES, flow(execution({ queueLimit: 1 })), CREDENTIALS);
+    const result = port('result');
+    const error = port('error');
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 200 });
+    const step = helper.getNode('step');
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+    step.receive({ payload: { jobId: 'fw-43', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+    const refused = await error.next();
+    expect(refused.error).toMatchObject({ code: 'queue-full', retryable: false });
+    expect((refused.payload as { jobId: string }).jobId).toBe('fw-43');
+    expect((await result.next()).payload).toMatchObject({ changed: true });
+  });
+
+  test('close lets in-flight work finish within the grace period, aborts the rest, and answers every message', async () => {
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 300 });
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 6000 });
+    const step = helper.getNode('step') as unknown as { send: (out: unknown) => void; receive: (msg: object) => void };
+    // Downstream nodes stop with the flow, so the answers are seen where the node sends them.
+    const sent: (NodeMessage | null)[][] = [];
+    const send = step.send.bind(step);
+    step.send = (out) => {
+      sent.push(out as (NodeMessage | null)[]);
+      send(out);
+    };
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+    step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-8', status: 'IN_PROGRESS' } });
+    await new Promise((r) => setTimeout(r, 50));
+    await helper.unload();
+    const answers = sent.map(([ok, failed]) =>
+      ok
+        ? `result ${(ok.payload as { executionState: { status: string } }).executionState.status}`
+        : `error ${(failed?.error as { code: string }).code}`,
+    );
+    expect(answers.sort()).toEqual(['error aborted', 'result IN_PROGRESS']);
+    // Loaded again so afterEach has something to unload.
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+  });
+
+  test('no secret in statuses, results or errors; keys stay in the credential store', async () => {
+    await helper.load(NODES, flow(execution()), {
+      conn: { ...CREDENTIALS.conn, secretAccessKey: 'not-the-secret-value' },
+    });
+    const error = port('error');
+    helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
+    const msg = await error.next();
+    expect(msg.error).toMatchObject({ code: 'auth', awsErrorName: 'InvalidSignatureException' });
+    const seen = JSON.stringify([msg, statuses('step')]);
+    for (const secret of ['not-the-secret-value', FIXTURE_CREDENTIALS.sessionToken!])
+      expect(seen).not.toContain(secret);
+    const conn = helper.getNode('conn') as unknown as Record<string, unknown>;
+    expect(JSON.stringify({ ...conn, credentials: undefined, _flow: undefined })).not.toContain('not-the-secret-value');
+  });
+});
+
+describe('aws-update-job', () => {
+  test('both ports, from payload fields in the AWS shape', async () => {
+    const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+    const { jobId } = await aws
+      .importExportClient()
+      .createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+    aws.destroy();
+    await helper.load(NODES, flow({ type: 'aws-update-job' }), CREDENTIALS);
+    const result = port('result');
+    const error = port('error');
+    const step = helper.getNode('step');
+    step.receive({ payload: { JobId: jobId, Manifest: manifest({ deviceId: '5' }), JobType: 'import' } });
+    expect((await result.next()).payload).toMatchObject({ changed: true, success: true });
+    await new Promise((r) => setImmediate(r));
+    expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'updated' });
+
+    step.receive({ payload: { JobId: jobId, Manifest: 'not a manifest', JobType: 'Import' } });
+    const refused = await error.next();
+    expect(refused.error).toMatchObject({ code: 'invalid-request', awsErrorName: 'MalformedManifestException' });
+    expect(JSON.stringify(refused.error)).not.toContain('Jane Roe');
+  });
+});
+
+test('the helper runs the Node-RED this suite is meant for', () => {
+  const pkg = readFileSync(join(dirname(require.resolve(`${NODE_RED}/package.json`)), 'package.json'), 'utf8');
+  const { version } = JSON.parse(pkg) as { version: string };
+  expect(version.split('.')[0]).toBe(NODE_RED === 'node-red-5' ? '5' : '4');
+});
