@@ -3,7 +3,10 @@
  * Node-RED that `NODE_RED_PACKAGE` names: `node-red` (4.1, Node 20) by default, `node-red-5` under Node 24
  * (`npm run test:node-red-5`).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import helper from 'node-red-node-test-helper';
@@ -302,4 +305,47 @@ test('the helper runs the Node-RED this suite is meant for', () => {
   const pkg = readFileSync(join(dirname(require.resolve(`${NODE_RED}/package.json`)), 'package.json'), 'utf8');
   const { version } = JSON.parse(pkg) as { version: string };
   expect(version.split('.')[0]).toBe(NODE_RED === 'node-red-5' ? '5' : '4');
+});
+
+test('the connection takes a device certificate from Node-RED’s own tls-config node', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nr-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'c.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=gw-7',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
+  const [cert, key] = [readFileSync(join(dir, 'c.pem'), 'utf8'), readFileSync(join(dir, 'k.pem'), 'utf8')];
+  rmSync(dir, { recursive: true, force: true });
+  const nodeRedDir = dirname(require.resolve(`${NODE_RED}/package.json`));
+  const load = createRequire(__filename);
+  const tlsNode: unknown = load(load.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [nodeRedDir] }));
+  const flowWithTls = [
+    { id: 'device-cert', type: 'tls-config', name: 'device', cert: '', key: '', ca: '', verifyservercert: true },
+    {
+      id: 'conn',
+      type: 'aws-job-steps-connection',
+      endpoint: 'https://example-ats.iot.eu-west-1.amazonaws.com',
+      credentialSource: 'tls',
+      tls: 'device-cert',
+    },
+  ];
+  await helper.load([tlsNode, ...NODES], flowWithTls, { 'device-cert': { certdata: cert, keydata: key } });
+  const conn = helper.getNode('conn') as unknown as { use<T>(work: (c: Connection) => Promise<T>): Promise<T> };
+  expect(await conn.use(async (c) => c.tls)).toBe(true);
 });
