@@ -192,7 +192,7 @@ function prepareUserDir(o: Options, emulatorUrl: string): void {
   writeFileSync(
     join(o.dir, 'settings.js'),
     // credentialSecret false: the sandbox's fake keys are stored in plain text, which no real deployment should do.
-    `module.exports = { uiHost: '127.0.0.1', uiPort: ${o.editorPort}, flowFile: 'flows.json', credentialSecret: false, logging: { console: { level: 'info' } } };\n`,
+    `module.exports = { uiHost: '127.0.0.1', uiPort: ${o.editorPort}, flowFile: 'flows.json', credentialSecret: false, editorTheme: { tours: false }, telemetry: { enabled: false }, logging: { console: { level: 'info' } } };\n`,
   );
   const all = flows(emulatorUrl);
   writeFileSync(join(o.dir, 'flows.json'), JSON.stringify(all, null, 2));
