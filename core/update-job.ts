@@ -21,6 +21,7 @@ export interface UpdateJobResult {
   readonly success: boolean;
   /** The service's warning, e.g. that a device will be erased. Absent when nothing was sent. */
   readonly warningMessage?: string | undefined;
+  /** The artifacts the answer listed: UpdateJob's own (often none), or the job's from GetStatus when nothing was sent. */
   readonly artifactList: Artifact[];
   /** Requests sent: reads and retries included. */
   readonly attempts: number;
@@ -151,7 +152,7 @@ export async function updateJob(
     changed: !wasAsAsked,
     success: sent.out.success,
     warningMessage: sent.out.warningMessage,
-    artifactList: sent.out.artifactList.length > 0 ? sent.out.artifactList : before.artifactList,
+    artifactList: sent.out.artifactList,
     attempts: run.attempts,
     requestId: sent.out.requestId,
   };

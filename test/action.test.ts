@@ -124,7 +124,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
       result: expect.any(String),
       success: 'true',
       'warning-message': '**** Device will be erased before being returned. ****',
-      'artifact-list': expect.stringMatching(/^\[\{"description":"Signature file","url":"https:/),
+      'artifact-list': '[]',
     });
     // The manifest's key id is registered as a secret before anything is printed.
     expect(first.stdout).toContain(`::add-mask::${FIXTURE_CREDENTIALS.accessKeyId}`);

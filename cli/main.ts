@@ -1,0 +1,332 @@
+#!/usr/bin/env node
+/**
+ * `aws-job-steps`: drop-in, idempotent versions of `aws iot-jobs-data update-job-execution` and
+ * `aws importexport update-job`. Same flags, same output formats, same exit codes (2 for a bad command line,
+ * 255 for a refused request); a re-run that finds the work already done succeeds. Imports are lazy: only the
+ * chosen command's step is loaded.
+ */
+import { readFileSync } from 'node:fs';
+
+import { StepError } from '../core/errors';
+import { COMMANDS, type CommandSpec, type Parameter } from './commands';
+import { formatOutput, shapeResponse, type OutputFormat } from './output';
+
+/** The AWS CLI's exit codes. */
+const EXIT = { usage: 2, service: 255 } as const;
+
+class UsageError extends Error {}
+/** `<command> help` or `--help`, wherever it appears as a word of its own. */
+class HelpRequested extends Error {}
+/** Unknown options: the AWS CLI names them after the usage, without "error:", and exits 255. */
+class UnknownOptions extends Error {}
+
+const GLOBAL_VALUE_FLAGS = [
+  'region',
+  'endpoint-url',
+  'profile',
+  'output',
+  'cli-input-json',
+  'cli-input-yaml',
+  'max-attempts',
+  'color',
+  'query',
+  'ca-bundle',
+  'cli-read-timeout',
+  'cli-connect-timeout',
+];
+/** Accepted for compatibility and ignored: they change nothing a script relies on here. */
+const HARMLESS_SWITCHES = [
+  'no-cli-pager',
+  'no-paginate',
+  'no-verify-ssl',
+  'no-sign-request',
+  'no-cli-auto-prompt',
+  'cli-auto-prompt',
+];
+const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug'];
+
+interface Parsed {
+  readonly values: Map<string, string>;
+  readonly switches: Set<string>;
+}
+
+function parseFlags(spec: CommandSpec, args: readonly string[]): Parsed {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  const byFlag = new Map(spec.parameters.map((p) => [p.flag, p]));
+  const unknown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === 'help' || arg === '--help') throw new HelpRequested();
+    if (!arg.startsWith('--')) {
+      unknown.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    const parameter = byFlag.get(name) ?? byFlag.get(name.replace(/^no-/, ''));
+    if (parameter?.kind === 'boolean') {
+      switches.add(name);
+      continue;
+    }
+    if (parameter || GLOBAL_VALUE_FLAGS.includes(name) || name === 'generate-cli-skeleton') {
+      let value = inline ?? args[i + 1];
+      if (inline === undefined) {
+        if (name === 'generate-cli-skeleton' && (value === undefined || value.startsWith('--'))) value = 'input';
+        else i++;
+      }
+      if (value === undefined) throw new UsageError(`argument --${name}: expected one argument`);
+      values.set(name, value);
+      continue;
+    }
+    if (HARMLESS_SWITCHES.includes(name) || OUR_SWITCHES.includes(name)) {
+      switches.add(name);
+      continue;
+    }
+    unknown.push(arg);
+  }
+  if (unknown.length > 0) throw new UnknownOptions(`Unknown options: ${unknown.join(', ')}`);
+  return { values, switches };
+}
+
+/** A document from text or `file://path`, JSON or YAML. */
+async function readDocument(flag: string, text: string): Promise<Record<string, unknown>> {
+  const file = /^file:\/\/(.+)$/s.exec(text);
+  let body = text;
+  if (file) {
+    try {
+      body = readFileSync(file[1]!, 'utf8');
+    } catch {
+      throw new UsageError(`argument --${flag}: cannot read ${file[1]}`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = flag === 'cli-input-yaml' ? (await import('yaml')).parse(body) : JSON.parse(body);
+  } catch (error) {
+    throw new UsageError(
+      `argument --${flag}: not valid ${flag === 'cli-input-yaml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`argument --${flag}: must be an object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The request: the input document first, command-line flags over it, as the AWS CLI merges them. */
+async function buildInput(spec: CommandSpec, parsed: Parsed): Promise<Record<string, unknown>> {
+  const input: Record<string, unknown> = {};
+  for (const flag of ['cli-input-json', 'cli-input-yaml']) {
+    const text = parsed.values.get(flag);
+    if (text !== undefined) Object.assign(input, await readDocument(flag, text));
+  }
+  for (const p of spec.parameters) {
+    if (p.kind === 'boolean') {
+      if (parsed.switches.has(p.flag)) input[p.member] = true;
+      if (parsed.switches.has(`no-${p.flag}`)) input[p.member] = false;
+      continue;
+    }
+    const value = parsed.values.get(p.flag);
+    if (value === undefined) continue;
+    if (p.kind === 'integer' && !/^[+-]?\d+$/.test(value.trim())) {
+      throw new UsageError(`argument --${p.flag}: invalid int value: '${value}'`);
+    }
+    input[p.member] = p.kind === 'integer' ? Number(value) : value;
+  }
+  const missing = spec.parameters.filter((p) => p.required && input[p.member] === undefined).map((p) => `--${p.flag}`);
+  if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
+  return input;
+}
+
+/** `--generate-cli-skeleton`: the AWS CLI's placeholder documents. */
+async function skeleton(spec: CommandSpec, form: string): Promise<string> {
+  const placeholder = (p: Parameter): unknown =>
+    ({
+      string: p.member === 'status' ? 'FAILED' : p.member === 'JobType' ? 'Import' : '',
+      integer: 0,
+      boolean: true,
+      map: { KeyName: '' },
+    })[p.kind];
+  if (form === 'input' || form === 'yaml-input') {
+    const document = Object.fromEntries(spec.parameters.map((p) => [p.member, placeholder(p)]));
+    if (form === 'input') return `${JSON.stringify(document, null, 4)}\n`;
+    const { stringify } = await import('yaml');
+    return stringify(document, { indent: 2, singleQuote: true });
+  }
+  if (form === 'output') {
+    const fill = (members: CommandSpec['output']): Record<string, unknown> =>
+      Object.fromEntries(
+        members.map((m) => [
+          m.name,
+          m.members
+            ? fill(m.members)
+            : m.item
+              ? [fill(m.item)]
+              : m.map
+                ? { KeyName: 'KeyName' }
+                : m.name === 'Success'
+                  ? true
+                  : m.name === 'versionNumber'
+                    ? 0
+                    : m.name,
+        ]),
+      );
+    return `${JSON.stringify(fill(spec.output), null, 4)}\n`;
+  }
+  throw new UsageError(
+    `argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output | yaml-input`,
+  );
+}
+
+function help(spec: CommandSpec): string {
+  const synopsis = spec.parameters
+    .map((p) =>
+      p.kind === 'boolean'
+        ? `[--${p.flag} | --no-${p.flag}]`
+        : p.required
+          ? `--${p.flag} <value>`
+          : `[--${p.flag} <value>]`,
+    )
+    .join('\n          ');
+  const options = spec.parameters
+    .map((p) => `       --${p.flag}${p.kind === 'boolean' ? ` | --no-${p.flag}` : ` (${p.kind})`}\n          ${p.help}`)
+    .join('\n\n');
+  return `NAME
+       ${spec.name} -
+
+DESCRIPTION
+       ${spec.summary}
+       A drop-in for \`${spec.awsCommand}\`.
+
+SYNOPSIS
+          aws-job-steps ${spec.name}
+          ${synopsis}
+          [--cli-input-json <value> | --cli-input-yaml <value>]
+          [--generate-cli-skeleton <input | output | yaml-input>]
+          [--region <value>] [--endpoint-url <value>] [--profile <value>] [--output json | text | yaml]
+          [--skip-unchanged] [--max-attempts <value>] [--report-changed] [--debug]
+
+OPTIONS
+${options}
+
+       --skip-unchanged
+          Read the current state first; send nothing when it already is what is asked.
+
+       --report-changed
+          Add "changed" and "attempts" to the output.
+`;
+}
+
+function usage(): string {
+  return `usage: aws-job-steps <command> [parameters]\ncommands: ${Object.keys(COMMANDS).join(', ')}\nTo see help text, you can run:\n\n  aws-job-steps <command> help\n`;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const spec = command ? COMMANDS[command as CommandSpec['name']] : undefined;
+  if (!spec) {
+    process.stderr.write(`${usage()}aws-job-steps: error: argument command: Invalid choice: ${command ?? '(none)'}\n`);
+    return EXIT.usage;
+  }
+  let parsed: Parsed;
+  let input: Record<string, unknown>;
+  try {
+    parsed = parseFlags(spec, args);
+    const form = parsed.values.get('generate-cli-skeleton');
+    if (form !== undefined) {
+      process.stdout.write(await skeleton(spec, form));
+      return 0;
+    }
+    input = await buildInput(spec, parsed);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(help(spec));
+      return 0;
+    }
+    if (error instanceof UnknownOptions) {
+      process.stderr.write(`${usage()}\n${error.message}\n`);
+      return EXIT.service;
+    }
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${usage()}aws-job-steps: error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const format = (parsed.values.get('output') ?? process.env.AWS_DEFAULT_OUTPUT ?? 'json') as OutputFormat;
+  if (!['json', 'text', 'yaml'].includes(format)) {
+    process.stderr.write(
+      `${usage()}aws-job-steps: error: argument --output: Invalid choice: ${format} (json | text | yaml)\n`,
+    );
+    return EXIT.usage;
+  }
+  const connection = {
+    region: parsed.values.get('region'),
+    endpoint: parsed.values.get('endpoint-url'),
+    profile: parsed.values.get('profile'),
+    maxAttempts: parsed.values.get('max-attempts'),
+  };
+  const options = {
+    skipUnchanged: parsed.switches.has('skip-unchanged'),
+    ...(parsed.switches.has('debug') && { logger: { debug: (m: string) => process.stderr.write(`DEBUG ${m}\n`) } }),
+  };
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports -- only the chosen command's step is loaded */
+    const result: { changed: boolean; attempts: number } =
+      spec.name === 'update-job'
+        ? await (require('../core/update-job') as typeof import('../core/update-job')).updateJob(
+            input,
+            connection,
+            options,
+          )
+        : await (
+            require('../core/update-job-execution') as typeof import('../core/update-job-execution')
+          ).updateJobExecution(input, connection, options);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const fields = result as unknown as Record<string, unknown>;
+    const response = spec.name === 'update-job' ? awsShapeOfJobResult(fields) : fields;
+    const shaped = shapeResponse(response, spec.output);
+    if (parsed.switches.has('report-changed'))
+      Object.assign(shaped, { changed: result.changed, attempts: result.attempts });
+    process.stdout.write(await formatOutput(shaped, format));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof StepError)) throw error;
+    const name = error.awsErrorName ?? error.code;
+    // The service's own words, as the AWS CLI prints them; our explanation when the service said nothing.
+    const message = serviceMessage(error) ?? error.message.replace(/^[A-Za-z]+ [^:]*: /, '');
+    process.stderr.write(
+      error.code === 'invalid-input'
+        ? `\nParameter validation failed:\n${error.message}\n`
+        : `\nAn error occurred (${name}) when calling the ${spec.operation} operation: ${message}\n`,
+    );
+    return EXIT.service;
+  }
+}
+
+/** The message of the service error at the root of a StepError, if the service answered one. */
+function serviceMessage(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ('$metadata' in e && typeof e.message === 'string') return e.message;
+  }
+  return undefined;
+}
+
+/** The core's update-job result in the service's own member names. */
+function awsShapeOfJobResult(result: Record<string, unknown>): Record<string, unknown> {
+  const artifacts = result.artifactList as { description: string; url: string }[];
+  return {
+    Success: result.success,
+    WarningMessage: result.warningMessage,
+    ...(artifacts.length > 0 && { ArtifactList: artifacts.map((a) => ({ Description: a.description, URL: a.url })) }),
+  };
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`aws-job-steps: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.service;
+  },
+);

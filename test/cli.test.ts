@@ -1,0 +1,281 @@
+/**
+ * Differential tests of `aws-job-steps` (the committed bundle, dist/cli/index.js) against the AWS CLI v1 on the
+ * machine: each case runs through both CLIs against fresh emulator state (auth on), and stdout, exit code and the
+ * resulting state are compared. Differences are deliberate and named: the program name in usage errors, and a
+ * re-run of a finished update, which ours completes (exit 0) where the AWS CLI fails.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { parse } from 'yaml';
+
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+import { importExportJobs, manifest } from './helpers/importexport';
+import { Connection } from '../core/index';
+
+const BUNDLE = join(__dirname, '..', 'dist', 'cli', 'index.js');
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+let dir: string;
+
+beforeAll(async () => {
+  requireAwsCli();
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  writeFileSync(join(dir, 'manifest.txt'), manifest({ deviceId: '8008' }));
+  writeFileSync(
+    join(dir, 'input.json'),
+    JSON.stringify({ jobId: 'fw-42', thingName: 'gw-7', status: 'FAILED', statusDetails: { from: 'file' } }),
+  );
+});
+
+afterAll(async () => {
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function ours(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BUNDLE, ...args.slice(0, 1), '--endpoint-url', emu.url, ...args.slice(1)],
+      { env: awsEnv(), cwd: dir, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The AWS CLI's form of the same command. */
+function theirs(args: readonly string[]): Promise<CliResult> {
+  const service = args[0] === 'update-job' ? 'importexport' : 'iot-jobs-data';
+  return awsCli(emu.url, [service, ...args], { cwd: dir });
+}
+
+/** Fresh state: two things with a QUEUED execution of fw-42 each, and one Import/Export job (JOB01). */
+async function fresh(): Promise<void> {
+  await fx.reset();
+  await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
+  const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  aws.destroy();
+}
+
+async function state(): Promise<unknown> {
+  const iot = await fx.iot();
+  const jobs = await importExportJobs(emu.url);
+  return {
+    executions: iot.executions.map((e) => [e.thingName, e.status, e.statusDetails, e.versionNumber, e.history.length]),
+    jobs: jobs.map((j) => [j.id, j.manifest, j.updateCount]),
+  };
+}
+
+interface Both {
+  readonly aws: CliResult;
+  readonly ours: CliResult;
+  readonly awsState: unknown;
+  readonly ourState: unknown;
+}
+
+async function both(args: readonly string[], prepare: () => Promise<void> = async () => {}): Promise<Both> {
+  await fresh();
+  await prepare();
+  const aws = await theirs(args);
+  const awsState = await state();
+  await fresh();
+  await prepare();
+  const mine = await ours(args);
+  return { aws, ours: mine, awsState, ourState: await state() };
+}
+
+const EXECUTION = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', 'gw-7'];
+const JOB = ['update-job', '--job-id', 'JOB01', '--job-type', 'Import', '--manifest', 'file://manifest.txt'];
+
+describe('the same stdout, exit code and state as the AWS CLI', () => {
+  test.each([
+    ['nothing requested: empty output', [...EXECUTION, '--status', 'IN_PROGRESS']],
+    [
+      'state and document, json',
+      [...EXECUTION, '--status', 'IN_PROGRESS', '--include-job-execution-state', '--include-job-document'],
+    ],
+    [
+      'state and document, text',
+      [
+        ...EXECUTION,
+        '--status',
+        'IN_PROGRESS',
+        '--include-job-execution-state',
+        '--include-job-document',
+        '--output',
+        'text',
+      ],
+    ],
+    [
+      'shorthand details',
+      [
+        ...EXECUTION,
+        '--status',
+        'SUCCEEDED',
+        '--status-details',
+        'step=done,note=ü x',
+        '--include-job-execution-state',
+      ],
+    ],
+    [
+      'JSON details, text',
+      [
+        ...EXECUTION,
+        '--status',
+        'REJECTED',
+        '--status-details',
+        '{"why":"disk","b":"1"}',
+        '--include-job-execution-state',
+        '--output',
+        'text',
+      ],
+    ],
+    [
+      '--flag=value forms and --no- switches',
+      [
+        ...EXECUTION,
+        '--status=IN_PROGRESS',
+        '--step-timeout-in-minutes=30',
+        '--expected-version=1',
+        '--no-include-job-document',
+        '--include-job-execution-state',
+      ],
+    ],
+    [
+      'cli-input-json from a file, a flag overriding it',
+      [
+        'update-job-execution',
+        '--cli-input-json',
+        'file://input.json',
+        '--status',
+        'SUCCEEDED',
+        '--include-job-execution-state',
+      ],
+    ],
+    [
+      'cli-input-json inline',
+      [
+        'update-job-execution',
+        '--cli-input-json',
+        '{"jobId":"fw-42","thingName":"gw-8","status":"IN_PROGRESS","includeJobExecutionState":true}',
+      ],
+    ],
+    ['update-job, json', [...JOB, '--no-validate-only']],
+    ['update-job, text (the seed example form)', [...JOB, '--no-validate-only', '--output', 'text']],
+    ['update-job --validate-only', [...JOB, '--validate-only']],
+    [
+      'a service error: unknown execution',
+      ['update-job-execution', '--job-id', 'nope', '--thing-name', 'gw-7', '--status', 'SUCCEEDED'],
+    ],
+    [
+      'a service error: unknown Import/Export job',
+      [
+        'update-job',
+        '--job-id',
+        'JOB99',
+        '--job-type',
+        'Import',
+        '--manifest',
+        'file://manifest.txt',
+        '--no-validate-only',
+      ],
+    ],
+    ['a version conflict', [...EXECUTION, '--status', 'IN_PROGRESS', '--expected-version', '7']],
+  ])('%s', async (_, args) => {
+    const result = await both(args);
+    expect(result.ours.stdout).toBe(result.aws.stdout);
+    expect(result.ours.code).toBe(result.aws.code);
+    if (result.aws.code !== 0)
+      expect(result.ours.stderr.trim().split('\n').at(-1)).toBe(result.aws.stderr.trim().split('\n').at(-1));
+    expect(result.ourState).toEqual(result.awsState);
+  });
+
+  test.each([
+    ['input', 'update-job-execution'],
+    ['input', 'update-job'],
+  ])('--generate-cli-skeleton %s for %s', async (form, command) => {
+    const args = [command, '--generate-cli-skeleton', form];
+    const [aws, mine] = [await theirs(args), await ours(args)];
+    // botocore fills an enum with a random member of it; everything else is fixed.
+    const anyEnum = (text: string): string =>
+      text
+        .replace(/"status": "(\w+)"/, '"status": "<enum>"')
+        .replace(/"JobType": "(Import|Export)"/, '"JobType": "<enum>"');
+    expect([mine.code, anyEnum(mine.stdout)]).toEqual([aws.code, anyEnum(aws.stdout)]);
+  });
+
+  test('update-job --generate-cli-skeleton output', async () => {
+    const args = [...JOB, '--validate-only', '--generate-cli-skeleton', 'output'];
+    const [aws, mine] = [await theirs(args), await ours(args)];
+    expect([mine.code, mine.stdout]).toEqual([aws.code, aws.stdout]);
+  });
+
+  test.each([
+    ['a missing required flag', ['update-job-execution', '--job-id', 'fw-42'], 2],
+    ['a non-integer', [...EXECUTION, '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', 'abc'], 2],
+    ['an unknown option', [...EXECUTION, '--status', 'IN_PROGRESS', '--bogus'], 255],
+  ])('%s: the same exit code and error line, under our program name', async (_, args, code) => {
+    const [aws, mine] = [await theirs(args), await ours(args)];
+    expect([aws.code, mine.code]).toEqual([code, code]);
+    const last = (r: CliResult): string =>
+      r.stderr
+        .trim()
+        .split('\n')
+        .at(-1)!
+        .replace(/^aws(-job-steps)?: /, '');
+    expect(last(mine)).toBe(last(aws));
+  });
+});
+
+describe('where ours differs on purpose', () => {
+  test('a re-run of a finished update succeeds, with changed: false when asked to report it', async () => {
+    const args = [...EXECUTION, '--status', 'SUCCEEDED', '--include-job-execution-state'];
+    const finished = async (): Promise<void> => void (await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' }));
+    const result = await both(args, finished);
+    expect(result.aws.code).toBe(255);
+    expect(result.aws.stderr).toContain('InvalidStateTransitionException');
+    expect(result.ours.code).toBe(0);
+    expect(result.ourState).toEqual(result.awsState);
+    const reported = await ours([...args, '--report-changed']);
+    expect(JSON.parse(reported.stdout)).toMatchObject({
+      executionState: { status: 'SUCCEEDED', versionNumber: 2 },
+      changed: false,
+      attempts: 2,
+    });
+  });
+
+  test('--output yaml (the AWS CLI v1 here has none) prints the same data', async () => {
+    await fresh();
+    const out = await ours([
+      ...EXECUTION,
+      '--status',
+      'IN_PROGRESS',
+      '--include-job-execution-state',
+      '--output',
+      'yaml',
+    ]);
+    expect(parse(out.stdout)).toEqual({ executionState: { status: 'IN_PROGRESS', versionNumber: 2 } });
+    const yamlInput = await ours(['update-job-execution', '--generate-cli-skeleton', 'yaml-input']);
+    expect(parse(yamlInput.stdout)).toMatchObject({ jobId: '', thingName: '', status: 'FAILED' });
+  });
+
+  test('--cli-input-yaml, and --help in the AWS CLI manner', async () => {
+    await fresh();
+    writeFileSync(join(dir, 'input.yaml'), 'jobId: fw-42\nthingName: gw-8\nstatus: succeeded\n');
+    expect((await ours(['update-job-execution', '--cli-input-yaml', 'file://input.yaml'])).code).toBe(0);
+    expect((await fx.execution('gw-8', 'fw-42')).status).toBe('SUCCEEDED');
+    const help = await ours(['update-job-execution', 'help']);
+    expect(help.stdout).toMatch(/^NAME\n {7}update-job-execution -\n/);
+    expect(help.stdout).toContain('--status-details (map)');
+    expect(help.stdout).toContain('[--include-job-document | --no-include-job-document]');
+  });
+});
