@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { ConnectionSettings } from '../core/connection';
 import { invalidInput } from '../core/errors';
 import { readManifest } from '../core/job-input';
+import { UPDATE_JOB_EXECUTION_PARAMETERS, UPDATE_JOB_PARAMETERS, type Parameter } from '../core/parameters';
 import { manifestAccessKeyId } from '../core/manifest';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
 
@@ -19,26 +20,14 @@ export const Operation = {
 } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
 
+function inputsOf(parameters: readonly Parameter[]): Record<string, string> {
+  return Object.fromEntries(parameters.map((p) => [p.flag, p.member]));
+}
+
 /** Each operation's inputs and the AWS request field each sets. `job-id` is shared, under each API's own name. */
 export const OPERATION_INPUTS: Readonly<Record<Operation, Readonly<Record<string, string>>>> = {
-  'update-job-execution': {
-    'job-id': 'jobId',
-    'thing-name': 'thingName',
-    status: 'status',
-    'status-details': 'statusDetails',
-    'step-timeout-in-minutes': 'stepTimeoutInMinutes',
-    'expected-version': 'expectedVersion',
-    'include-job-execution-state': 'includeJobExecutionState',
-    'include-job-document': 'includeJobDocument',
-    'execution-number': 'executionNumber',
-  },
-  'update-job': {
-    'job-id': 'JobId',
-    manifest: 'Manifest',
-    'job-type': 'JobType',
-    'validate-only': 'ValidateOnly',
-    'api-version': 'APIVersion',
-  },
+  'update-job-execution': inputsOf(UPDATE_JOB_EXECUTION_PARAMETERS),
+  'update-job': inputsOf(UPDATE_JOB_PARAMETERS),
 };
 
 /** Reads one input; '' when it is not set. */

@@ -1,22 +1,13 @@
 /** `aws-update-job-execution`: the update-job-execution step as a Node-RED node. */
 import { updateJobExecution, type UpdateJobExecutionResult } from '../core/update-job-execution';
+import { UPDATE_JOB_EXECUTION_PARAMETERS } from '../core/parameters';
 import type { RedAPI } from './red';
 import { registerStepNode } from './step-node';
 
 export = function register(RED: RedAPI): void {
   registerStepNode<UpdateJobExecutionResult>(RED, {
     type: 'aws-update-job-execution',
-    fields: [
-      'jobId',
-      'thingName',
-      'status',
-      'statusDetails',
-      'stepTimeoutInMinutes',
-      'expectedVersion',
-      'includeJobExecutionState',
-      'includeJobDocument',
-      'executionNumber',
-    ],
+    fields: UPDATE_JOB_EXECUTION_PARAMETERS.map((p) => p.member),
     // The status under the node shows the version, which only the state in the answer carries.
     defaults: { includeJobExecutionState: true },
     run: updateJobExecution,
