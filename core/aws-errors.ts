@@ -10,7 +10,11 @@ interface ServiceErrorLike {
   readonly name?: unknown;
   readonly message?: unknown;
   readonly code?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
+  readonly $metadata?: {
+    readonly httpStatusCode?: number;
+    readonly requestId?: string;
+    readonly clockSkewCorrected?: boolean;
+  };
 }
 
 /** Error names shared by AWS services, whatever the protocol. */
@@ -149,14 +153,16 @@ export function toStepError(
   }
 
   const code = names[name] ?? COMMON_NAMES[name] ?? byStatus(status);
-  const advice = ADVICE[code];
+  // The client learnt the service's clock from this answer (ours was off by 5 minutes or more): signing again works.
+  const skewCorrected = e.$metadata?.clockSkewCorrected === true;
+  const advice = skewCorrected ? 'the local clock is off; corrected from the service’s time' : ADVICE[code];
   return new StepError(`${prefix} ${name}: ${text}${advice ? `; ${advice}` : ''}`, {
     code,
     operation,
     awsErrorName: name,
     httpStatus: status,
     requestId,
-    retryable: RETRYABLE.has(code),
+    retryable: RETRYABLE.has(code) || skewCorrected,
     cause: error,
   });
 }

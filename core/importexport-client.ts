@@ -84,7 +84,12 @@ export interface CreateJobResponse {
  * id) so that one mapping turns both into StepErrors. Its message is the service's own and holds no manifest.
  */
 export class ImportExportServiceError extends Error {
-  readonly $metadata: { readonly httpStatusCode: number; readonly requestId: string | undefined };
+  readonly $metadata: {
+    readonly httpStatusCode: number;
+    readonly requestId: string | undefined;
+    /** Set when the answer showed our clock off by 5 minutes or more and the offset was corrected: retry. */
+    clockSkewCorrected?: boolean;
+  };
   readonly $fault: 'client' | 'server';
 
   constructor(name: string, message: string, httpStatusCode: number, requestId: string | undefined) {
@@ -150,9 +155,26 @@ export interface ImportExportClientConfig {
  * The client. One instance per connection; each method sends one signed request and resolves with the parsed
  * answer or rejects with an `ImportExportServiceError` (service errors) or the transport's error.
  */
+/** AWS refuses signatures more than 5 minutes away from its clock. */
+const MAX_SKEW_MS = 5 * 60 * 1000;
+
 export class ImportExportClient {
   private readonly url: URL;
   private readonly signer: SignatureV4;
+  /**
+   * Added to the local clock when signing, learnt from the service's Date header when the two differ by 5 minutes
+   * or more (as the v3 SDK does), so a gateway with a wrong clock still gets through.
+   */
+  private clockOffsetMs = 0;
+
+  /** Learns the service's time from an answer; true when that changed the offset. */
+  private learnClock(dateHeader: string | undefined): boolean {
+    const serverTime = dateHeader ? Date.parse(dateHeader) : NaN;
+    if (Number.isNaN(serverTime)) return false;
+    if (Math.abs(Date.now() + this.clockOffsetMs - serverTime) < MAX_SKEW_MS) return false;
+    this.clockOffsetMs = serverTime - Date.now();
+    return true;
+  }
 
   constructor(private readonly config: ImportExportClientConfig) {
     this.url = new URL(config.endpoint);
@@ -178,25 +200,29 @@ export class ImportExportClient {
     for (const [key, value] of params) if (value !== undefined) pairs.push([key, String(value)]);
     const body = encodeForm(pairs);
     const { protocol, hostname, port, pathname } = this.url;
-    const signed = await this.signer.sign({
-      method: 'POST',
-      protocol,
-      hostname,
-      ...(port && { port: Number(port) }),
-      path: pathname === '' ? '/' : pathname,
-      query: { Operation: operation },
-      headers: {
-        host: this.url.host,
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    const signed = await this.signer.sign(
+      {
+        method: 'POST',
+        protocol,
+        hostname,
+        ...(port && { port: Number(port) }),
+        path: pathname === '' ? '/' : pathname,
+        query: { Operation: operation },
+        headers: {
+          host: this.url.host,
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        },
+        body,
       },
-      body,
-    });
+      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
+    );
     signed.headers['content-length'] = String(Buffer.byteLength(body));
     const { response } = await this.config.httpHandler.handle(signed as Parameters<NodeHttpHandler['handle']>[0], {
       ...(abortSignal && { abortSignal }),
     });
     const xml = await readBody(response.body as IncomingMessage);
     const headerId = response.headers['x-amzn-requestid'];
+    const clockSkewCorrected = this.learnClock(response.headers.date);
     let doc: XmlNode;
     try {
       doc = parser.parse(xml) as XmlNode;
@@ -206,12 +232,14 @@ export class ImportExportClient {
     if (response.statusCode >= 300) {
       const envelope = child(doc, 'ErrorResponse');
       const error = child(envelope, 'Error');
-      throw new ImportExportServiceError(
+      const failure = new ImportExportServiceError(
         text(error, 'Code') ?? `Http${response.statusCode}`,
         text(error, 'Message') ?? `HTTP ${response.statusCode}`,
         response.statusCode,
         text(envelope, 'RequestId') ?? headerId,
       );
+      if (clockSkewCorrected) failure.$metadata.clockSkewCorrected = true;
+      throw failure;
     }
     const envelope = child(doc, `${operation}Response`);
     if (!envelope) {

@@ -1,0 +1,97 @@
+/**
+ * Clock skew: the emulator refuses a signature more than 5 minutes from its clock, as AWS does, and both of our
+ * clients (the v3 SDK for IoT Jobs, our query client for Import/Export) recover from a wrong local clock by
+ * learning the service's time from its answer. The clients run in a child process whose clock is 15 minutes off.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+import { Connection } from '../core/index';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+import { manifest } from './helpers/importexport';
+
+const BUNDLE = join(__dirname, '..', 'dist', 'cli', 'index.js');
+const SKEW = join(__dirname, 'helpers', 'skew-clock.cjs');
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  aws.destroy();
+});
+
+afterAll(() => emu.close());
+
+function skewed(skewMs: number, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['-r', SKEW, BUNDLE, args[0]!, '--endpoint-url', emu.url, '--report-changed', ...args.slice(1)],
+      { env: { ...awsEnv(), SKEW_MS: String(skewMs) }, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('a signature 6 minutes old is refused with AWS’s error', async () => {
+  const url = new URL(emu.url);
+  const signer = new SignatureV4({
+    credentials: FIXTURE_CREDENTIALS,
+    region: 'us-east-1',
+    service: 'iot-jobs-data',
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const request = await signer.sign(
+    {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/things/gw-7/jobs/fw-42',
+      headers: { host: url.host },
+    },
+    { signingDate: new Date(Date.now() - 6 * 60_000) },
+  );
+  const res = await fetch(`${emu.url}/things/gw-7/jobs/fw-42`, { headers: request.headers });
+  expect(res.status).toBe(403);
+  expect(res.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+  expect(((await res.json()) as { message: string }).message).toMatch(/^Signature expired: /);
+});
+
+test.each([-15 * 60_000, 15 * 60_000])('with the local clock %i ms off, both steps still succeed', async (skewMs) => {
+  const execution = await skewed(skewMs, [
+    'update-job-execution',
+    '--job-id',
+    'fw-42',
+    '--thing-name',
+    'gw-7',
+    '--status',
+    'IN_PROGRESS',
+  ]);
+  expect({ code: execution.code, stderr: execution.stderr }).toEqual({ code: 0, stderr: '' });
+  // The first request is refused as expired; the SDK learns the service's time and the retry is signed right.
+  expect(JSON.parse(execution.stdout)).toEqual({ changed: true, attempts: 2 });
+
+  const job = await skewed(skewMs, [
+    'update-job',
+    '--job-id',
+    'JOB01',
+    '--job-type',
+    'Import',
+    '--manifest',
+    manifest({ deviceId: String(skewMs) }),
+    '--no-validate-only',
+  ]);
+  expect({ code: job.code, stderr: job.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(JSON.parse(job.stdout)).toMatchObject({ Success: true, changed: true, attempts: 3 });
+});
