@@ -102,7 +102,16 @@ export class StepRun {
       failure.attempts = this.attempts;
       if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;
       const wait = this.backoff(attempt, failure.code);
-      if (Date.now() + wait >= this.deadline) throw failure;
+      if (Date.now() + wait >= this.deadline) {
+        // Waiting would pass the deadline: the step is out of time, which is what the caller needs to know.
+        const last = failure.awsErrorName ?? failure.code;
+        throw this.timeout(
+          operation,
+          subject,
+          `the step deadline of ${this.policy.deadlineMs} ms leaves no time to retry (last answer: ${last})`,
+          failure,
+        );
+      }
       logger?.debug(`${failure.message} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`);
       try {
         await (this.options.sleep ?? realSleep)(wait, signal);
@@ -116,12 +125,13 @@ export class StepRun {
     }
   }
 
-  private timeout(operation: StepOperation, subject: string, why: string): StepError {
+  private timeout(operation: StepOperation, subject: string, why: string, cause?: StepError): StepError {
     return new StepError(`${operation} ${subject}: ${why}`, {
       code: StepErrorCode.Timeout,
       operation,
       retryable: true,
       attempts: this.attempts,
+      cause,
     });
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * Deadlines: a step given a total time ends within 10% of it whatever the faults (slow answers, endless
+ * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test.
+ */
+import { Connection, StepError, updateJob, updateJobExecution } from '../core/index';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { EmulatorFixture, type FaultRule } from './helpers/emulator';
+import { manifest } from './helpers/importexport';
+
+const DEADLINE_MS = 800;
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+let aws: Connection;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  aws = new Connection({
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: FIXTURE_CREDENTIALS,
+    deadlineMs: DEADLINE_MS,
+    maxAttempts: 50,
+  });
+});
+
+afterAll(async () => {
+  aws.destroy();
+  await emu.close();
+});
+
+beforeEach(async () => {
+  await fx.reset();
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+});
+
+const schedules: [string, FaultRule[]][] = [
+  ['a slow answer', [{ kind: 'latency', latencyMs: 5000 }]],
+  ['endless throttling', [{ kind: 'throttle', count: 1000 }]],
+  ['endless 503s', [{ kind: 'unavailable', count: 1000 }]],
+  ['endless resets', [{ kind: 'reset', count: 1000 }]],
+  [
+    '503s, then slow answers',
+    [
+      { kind: 'unavailable', count: 2 },
+      { kind: 'latency', latencyMs: 5000, count: 1000 },
+    ],
+  ],
+];
+
+describe.each([
+  ['update-job-execution', () => updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'IN_PROGRESS' }, aws)],
+  ['update-job', () => updateJob({ JobId: 'JOB01', Manifest: manifest({ deviceId: '1' }), JobType: 'Import' }, aws)],
+] as [string, () => Promise<unknown>][])('%s', (_, step) => {
+  test.each(schedules)('%s: timeout within 10%% of the deadline', async (__, faults) => {
+    for (const rule of faults) await fx.fault(rule);
+    const started = performance.now();
+    const outcome = await step().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const elapsed = performance.now() - started;
+    expect(outcome).toBeInstanceOf(StepError);
+    expect((outcome as StepError).code).toBe('timeout');
+    expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS * 1.1);
+  });
+});
