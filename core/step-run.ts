@@ -104,6 +104,7 @@ export class StepRun {
       const wait = this.backoff(attempt, failure.code);
       if (Date.now() + wait >= this.deadline) {
         // Waiting would pass the deadline: the step is out of time, which is what the caller needs to know.
+        if (failure.code === StepErrorCode.Timeout) throw failure;
         const last = failure.awsErrorName ?? failure.code;
         throw this.timeout(
           operation,
