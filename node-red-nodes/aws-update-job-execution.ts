@@ -2,7 +2,7 @@
 import { updateJobExecution, type UpdateJobExecutionResult } from '../core/update-job-execution';
 import { UPDATE_JOB_EXECUTION_PARAMETERS } from '../core/parameters';
 import type { RedAPI } from './red';
-import { registerStepNode } from './step-node';
+import { registerStepNode, targetPart } from './step-node';
 
 export = function register(RED: RedAPI): void {
   registerStepNode<UpdateJobExecutionResult>(RED, {
@@ -11,7 +11,7 @@ export = function register(RED: RedAPI): void {
     // The status under the node shows the version, which only the state in the answer carries.
     defaults: { includeJobExecutionState: true },
     run: updateJobExecution,
-    target: (input) => `${String(input.thingName)}/${String(input.jobId)}`,
+    target: (input) => `${targetPart(input.thingName)}/${targetPart(input.jobId)}`,
     successText: (result) =>
       result.changed
         ? `${result.executionState?.status ?? 'updated'}${result.executionState?.versionNumber === undefined ? '' : ` v${result.executionState.versionNumber}`}`

@@ -2,14 +2,14 @@
 import { updateJob, type UpdateJobResult } from '../core/update-job';
 import { UPDATE_JOB_PARAMETERS } from '../core/parameters';
 import type { RedAPI } from './red';
-import { registerStepNode } from './step-node';
+import { registerStepNode, targetPart } from './step-node';
 
 export = function register(RED: RedAPI): void {
   registerStepNode<UpdateJobResult>(RED, {
     type: 'aws-update-job',
     fields: UPDATE_JOB_PARAMETERS.map((p) => p.member),
     run: updateJob,
-    target: (input) => String(input.JobId),
+    target: (input) => targetPart(input.JobId),
     successText: (result) => (result.changed ? 'updated' : result.success ? 'unchanged' : 'refused'),
   });
 };

@@ -87,6 +87,14 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   };
 }
 
+/**
+ * A target id's part for ordering, from whatever the message held: only strings and numbers name a target; any
+ * other value (an object without a prototype, a symbol…) is invalid input the step reports, so it orders nowhere.
+ */
+export function targetPart(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '\u0000invalid';
+}
+
 /** Registers a step node type with Node-RED. */
 export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>): void {
   function StepNode(this: RedNode, config: StepNodeConfig): void {
@@ -116,7 +124,16 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
     };
 
     node.on('input', (msg, send, done) => {
-      void (async () => {
+      // Nothing a message holds may escape as an exception: every failure becomes an error-port message.
+      void handle(msg, send, done).catch((error: unknown) => fail(msg, send, done, error));
+    });
+
+    const handle = async (
+      msg: NodeMessage,
+      send: (out: (NodeMessage | null)[]) => void,
+      done: (err?: Error) => void,
+    ): Promise<void> => {
+      {
         let input: Record<string, unknown>;
         try {
           input = { ...spec.defaults };
@@ -164,8 +181,8 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
             ),
           );
         }
-      })();
-    });
+      }
+    };
 
     node.on('close', (_removed, done) => {
       void queue.close(CLOSE_GRACE_MS).then(() => {

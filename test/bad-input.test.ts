@@ -1,0 +1,193 @@
+/**
+ * Bad input everywhere, as property tests: arbitrary Node-RED payloads (any type, huge strings, unicode,
+ * `__proto__` keys), arbitrary action inputs (the environment) and arbitrary CLI arguments. Never an uncaught
+ * exception or a crashed runtime, always a clear error naming the field, and no request reaches the emulator.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+import fc from 'fast-check';
+import helper from 'node-red-node-test-helper';
+
+import { parseUpdateJobExecutionInput, parseUpdateJob } from './helpers/parse-or-undefined';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import connectionNode from '../node-red-nodes/aws-job-steps-connection';
+import updateJobNode from '../node-red-nodes/aws-update-job';
+import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
+import type { NodeMessage } from '../node-red-nodes/red';
+import { runAction } from './helpers/action-runner';
+import { awsEnv, FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { EmulatorFixture } from './helpers/emulator';
+
+helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
+
+let emu: RunningEmulator;
+let fx: EmulatorFixture;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
+  fx = new EmulatorFixture(emu.url);
+  await helper.startServer();
+});
+
+afterAll(async () => {
+  await helper.stopServer();
+  await emu.close();
+});
+
+/** Values people and flows really send: any JSON-ish value, long strings, unicode, polluting keys. */
+const hostile = fc.oneof(
+  fc.anything({ withNullPrototype: true, withBigInt: false, withBoxedValues: true }),
+  fc.string({ unit: 'grapheme', maxLength: 50 }),
+  fc.constant('x'.repeat(200_000)),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    '',
+    ' ',
+    '\u0000',
+    'SUCCEEDED\n',
+    '../../etc/passwd',
+    'file:///etc/shadow',
+  ),
+  fc.constant(JSON.parse('{"__proto__":{"polluted":true}}')),
+);
+
+const payload = fc.oneof(
+  hostile,
+  fc.record(
+    { jobId: hostile, thingName: hostile, status: hostile, statusDetails: hostile, expectedVersion: hostile },
+    { requiredKeys: [] },
+  ),
+  fc.record({ JobId: hostile, Manifest: hostile, JobType: hostile, ValidateOnly: hostile }, { requiredKeys: [] }),
+);
+
+test('Node-RED: any payload gives exactly one error message naming a field, and sends nothing', async () => {
+  const flow = [
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'exec', z: 'tab', type: 'aws-update-job-execution', connection: 'conn', wires: [['ok'], ['err']] },
+    { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']] },
+    { id: 'ok', z: 'tab', type: 'helper' },
+    { id: 'err', z: 'tab', type: 'helper' },
+    { id: 'tab', type: 'tab' },
+  ];
+  await helper.load([connectionNode, updateJobExecutionNode, updateJobNode], flow, {
+    conn: {
+      accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
+      secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
+      sessionToken: FIXTURE_CREDENTIALS.sessionToken,
+    },
+  });
+  const errors: NodeMessage[] = [];
+  const results: NodeMessage[] = [];
+  helper.getNode('err').on('input', (msg: NodeMessage) => void errors.push(msg));
+  helper.getNode('ok').on('input', (msg: NodeMessage) => void results.push(msg));
+  await fx.clearRequests();
+  let sent = 0;
+  await fc.assert(
+    fc.asyncProperty(payload, fc.constantFrom('exec', 'job'), async (value, target) => {
+      // A payload that happens to be a valid request is not bad input.
+      if (target === 'exec' ? parseUpdateJobExecutionInput(value) : parseUpdateJob(value)) return;
+      const before = errors.length;
+      helper.getNode(target).receive({ payload: value });
+      sent++;
+      for (let i = 0; i < 100 && errors.length === before; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(errors.length).toBe(before + 1);
+      const report = errors.at(-1)!.error as { code: string; message: string };
+      expect(report.code).toBe('invalid-input');
+      expect(report.message).toMatch(/^\S+/);
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  expect(results).toEqual([]);
+  expect(errors).toHaveLength(sent);
+  expect(await fx.requests()).toEqual([]);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  await helper.unload();
+}, 120_000);
+
+/** Strings a workflow or a shell may pass: anything printable, empty, huge, or unicode. */
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.constantFrom('', '5x', '-2', 'true!', '{"a":', '__proto__=1'),
+);
+
+test('the action: arbitrary inputs fail with exit 1 and an error naming an input, before any request', async () => {
+  await fx.clearRequests();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        status: text,
+        'thing-name': text,
+        'status-details': text,
+        'step-timeout-in-minutes': text,
+        'expected-version': text,
+      }),
+      async (inputs) => {
+        const valid = parseUpdateJobExecutionInput({
+          jobId: 'fw-42',
+          thingName: inputs['thing-name'],
+          status: inputs.status,
+          statusDetails: inputs['status-details'],
+          stepTimeoutInMinutes: inputs['step-timeout-in-minutes'],
+          expectedVersion: inputs['expected-version'],
+        });
+        if (valid) return;
+        const run = await runAction({
+          'job-id': 'fw-42',
+          ...inputs,
+          'endpoint-url': emu.url,
+          'aws-region': 'us-east-1',
+          summary: 'false',
+        });
+        expect(run.code).toBe(1);
+        expect(run.outputs['error-code']).toBe('invalid-input');
+        expect(run.stderr).toBe('');
+      },
+    ),
+    { numRuns: 25, seed: 11 },
+  );
+  expect(await fx.requests()).toEqual([]);
+}, 300_000);
+
+test('the CLI: arbitrary arguments exit 2 or 255 with an error line, and send nothing invalid', async () => {
+  await fx.clearRequests();
+  const bundle = join(__dirname, '..', 'dist', 'cli', 'index.js');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.oneof(
+          text,
+          fc.constantFrom(
+            '--status',
+            '--job-id',
+            '--thing-name',
+            '--status-details',
+            '--expected-version',
+            '--cli-input-json',
+            '--output',
+          ),
+        ),
+        { maxLength: 8 },
+      ),
+      async (args) => {
+        const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+          execFile(
+            process.execPath,
+            [bundle, 'update-job-execution', '--endpoint-url', emu.url, '--thing-name', 'gw-7', ...args],
+            { env: awsEnv(), encoding: 'utf8' },
+            (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+          ),
+        );
+        // Only a valid command line may reach the service (and then the thing is unknown: 255 ResourceNotFound).
+        expect([2, 255]).toContain(result.code);
+        expect(result.stderr.trim().split('\n').at(-1)).toMatch(/\S/);
+        expect(result.stderr).not.toMatch(/at .*\(.*:\d+:\d+\)/);
+      },
+    ),
+    { numRuns: 25, seed: 13 },
+  );
+  const reached = await fx.requests();
+  expect(reached.every((r) => r.status === 404)).toBe(true);
+}, 300_000);
