@@ -53,6 +53,32 @@ export class StepRun {
     });
   }
 
+  /**
+   * A signal for one attempt: it fires at `ms` or when the caller aborts. `release` clears the timer and the
+   * listener as soon as the attempt settles, so a gateway sending for days keeps no timers or listeners behind
+   * (AbortSignal.timeout and AbortSignal.any would hold both until the timer fires).
+   */
+  private attemptSignal(ms: number): { signal: AbortSignal; timedOut(): boolean; release(): void } {
+    const controller = new AbortController();
+    const caller = this.options.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    timer.unref();
+    const onAbort = (): void => controller.abort(caller?.reason);
+    caller?.addEventListener('abort', onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      timedOut: () => timedOut,
+      release: () => {
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', onAbort);
+      },
+    };
+  }
+
   /** The wait before retry `retry` (1-based): full jitter under a doubling ceiling. */
   private backoff(retry: number, code: StepErrorCode): number {
     const base = code === StepErrorCode.Throttled ? this.policy.throttleBaseDelayMs : this.policy.baseDelayMs;
@@ -80,24 +106,24 @@ export class StepRun {
       const remaining = this.deadline - Date.now();
       if (remaining <= 0)
         throw this.timeout(operation, subject, `the step deadline of ${this.policy.deadlineMs} ms passed`);
-      const timer = AbortSignal.timeout(Math.min(this.policy.attemptTimeoutMs, remaining));
+      const attemptMs = Math.min(this.policy.attemptTimeoutMs, remaining);
+      const limit = this.attemptSignal(attemptMs);
       this.attempts++;
       let failure: StepError;
       try {
-        return await send(signal ? AbortSignal.any([signal, timer]) : timer);
+        return await send(limit.signal);
       } catch (error) {
         if (signal?.aborted) throw this.aborted(operation, subject);
-        failure = timer.aborted
-          ? new StepError(
-              `${operation} ${subject}: no answer within ${Math.min(this.policy.attemptTimeoutMs, remaining)} ms`,
-              {
-                code: StepErrorCode.Timeout,
-                operation,
-                retryable: true,
-                cause: error,
-              },
-            )
+        failure = limit.timedOut()
+          ? new StepError(`${operation} ${subject}: no answer within ${attemptMs} ms`, {
+              code: StepErrorCode.Timeout,
+              operation,
+              retryable: true,
+              cause: error,
+            })
           : classify(error);
+      } finally {
+        limit.release();
       }
       failure.attempts = this.attempts;
       if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;

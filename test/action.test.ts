@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { runAction, actionYaml, NODES, type ActionRun } from './helpers/action-runner';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
+import { expectNoSecrets as expectNoSecretValues } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 
@@ -42,6 +43,7 @@ function expectNoSecrets(run: ActionRun): void {
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n');
   const everything = [printed, run.stderr, run.summary, JSON.stringify(run.outputs)].join('\n');
+  expectNoSecretValues('the action run', everything);
   for (const secret of [
     FIXTURE_CREDENTIALS.secretAccessKey,
     FIXTURE_CREDENTIALS.sessionToken!,

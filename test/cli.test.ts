@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
+import { expectNoSecrets } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 
@@ -90,6 +91,7 @@ async function both(args: readonly string[], prepare: () => Promise<void> = asyn
   await fresh();
   await prepare();
   const mine = await ours(args);
+  expectNoSecrets(`aws-job-steps ${args.join(' ')}`, mine.stdout, mine.stderr);
   return { aws, ours: mine, awsState, ourState: await state() };
 }
 

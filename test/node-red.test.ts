@@ -18,6 +18,7 @@ import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
+import { expectNoSecrets } from './helpers/secrets';
 import { manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 
@@ -271,6 +272,7 @@ describe('aws-update-job-execution', () => {
     const msg = await error.next();
     expect(msg.error).toMatchObject({ code: 'auth', awsErrorName: 'InvalidSignatureException' });
     const seen = JSON.stringify([msg, statuses('step')]);
+    expectNoSecrets('Node-RED messages and statuses', seen);
     for (const secret of ['not-the-secret-value', FIXTURE_CREDENTIALS.sessionToken!])
       expect(seen).not.toContain(secret);
     const conn = helper.getNode('conn') as unknown as Record<string, unknown>;
