@@ -7,11 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { freePort } from './helpers/ports';
 
 const ROOT = join(__dirname, '..');
 const IMAGES = join(ROOT, 'docs', 'images');
@@ -37,15 +38,6 @@ interface EditorWindow {
     workspaces: { show(id: string): void };
     sidebar: { show(id: string): void; help: { show(type: string): void } };
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 let sandbox: ChildProcess;

@@ -5,11 +5,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { freePort } from './helpers/ports';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
 
@@ -21,15 +21,6 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
     execFile(command, args, { cwd, encoding: 'utf8', timeout: 300_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(`${command} ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout),
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -8,16 +8,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const START = join(__dirname, '..', 'lib', 'sandbox', 'start.js');
+import { freePort } from './helpers/ports';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const START = join(__dirname, '..', 'lib', 'sandbox', 'start.js');
 
 interface Started {
   child: ChildProcess;
