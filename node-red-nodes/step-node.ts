@@ -133,54 +133,48 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
       send: (out: (NodeMessage | null)[]) => void,
       done: (err?: Error) => void,
     ): Promise<void> => {
-      {
-        let input: Record<string, unknown>;
+      // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
+      const input: Record<string, unknown> = { ...spec.defaults };
+      for (const field of spec.fields) {
+        const value = await evaluate(RED, node, config, field, msg);
+        if (value !== undefined && value !== null && value !== '') input[field] = value;
+      }
+      const accepted = queue.push(spec.target(input), async (signal) => {
         try {
-          input = { ...spec.defaults };
-          for (const field of spec.fields) {
-            const value = await evaluate(RED, node, config, field, msg);
-            if (value !== undefined && value !== null && value !== '') input[field] = value;
+          const connectionNode = config.connection
+            ? (RED.nodes.getNode(config.connection) as ConnectionNode | null)
+            : null;
+          if (!connectionNode) {
+            throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
+              code: StepErrorCode.InvalidInput,
+              field: 'connection',
+            });
           }
-        } catch (error) {
-          return fail(msg, send, done, error);
-        }
-        const accepted = queue.push(spec.target(input), async (signal) => {
-          try {
-            const connectionNode = config.connection
-              ? (RED.nodes.getNode(config.connection) as ConnectionNode | null)
-              : null;
-            if (!connectionNode) {
-              throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
-                code: StepErrorCode.InvalidInput,
-                field: 'connection',
-              });
-            }
-            const result = await connectionNode.use((connection) =>
-              spec.run(input, connection, {
-                signal,
-                skipUnchanged: config.skipUnchanged === true,
-                logger: { debug: (message) => node.debug(message) },
-              }),
-            );
-            msg.payload = result;
-            outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
-            send([msg, null]);
-            done();
-          } catch (error) {
-            fail(msg, send, done, error);
-          }
-        });
-        if (!accepted) {
-          fail(
-            msg,
-            send,
-            done,
-            new StepError(
-              `the queue is full (${queue.size} messages held); slow the flow down or raise the queue limit`,
-              { code: StepErrorCode.QueueFull },
-            ),
+          const result = await connectionNode.use((connection) =>
+            spec.run(input, connection, {
+              signal,
+              skipUnchanged: config.skipUnchanged === true,
+              logger: { debug: (message) => node.debug(message) },
+            }),
           );
+          msg.payload = result;
+          outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
+          send([msg, null]);
+          done();
+        } catch (error) {
+          fail(msg, send, done, error);
         }
+      });
+      if (!accepted) {
+        fail(
+          msg,
+          send,
+          done,
+          new StepError(
+            `the queue is full (${queue.size} messages held); slow the flow down or raise the queue limit`,
+            { code: StepErrorCode.QueueFull },
+          ),
+        );
       }
     };
 
