@@ -1,7 +1,7 @@
 /**
  * The action's inputs, as `action.yml` declares them, and how they become a core step's input: which inputs
  * belong to which operation, the AWS field each one sets, and `cli-input-json` underneath them (explicit inputs
- * override its fields, as with the AWS CLI). Reads through a getter so it knows nothing of `@actions/core`.
+ * override its fields, as with the AWS CLI). Reads through a getter so it knows nothing of the runner.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

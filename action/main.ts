@@ -1,17 +1,15 @@
 /**
  * The GitHub Action: reads every input up front, runs one core step, publishes the outputs and a job summary,
  * and turns any failure into `setFailed` with outputs a `continue-on-error` workflow can branch on.
- * No AWS logic here. `@actions/core` and `@actions/github` are ESM-only, hence `import()`; each operation's step
- * is loaded only when chosen.
+ * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
 import { StepError } from '../core/errors';
 import type { StepLogger } from '../core/step-run';
 import type { UpdateJobResult } from '../core/update-job';
 import type { UpdateJobExecutionResult } from '../core/update-job-execution';
 import { inputForField, Operation, readActionRequest, type ActionRequest } from './inputs';
+import * as runner from './runner';
 import { writeSummary, type SummaryOutcome } from './summary';
-
-type ActionsCore = typeof import('@actions/core');
 
 /** The outputs of a finished step, by output name. */
 export function stepOutputs(
@@ -62,42 +60,41 @@ function inWorkflowTerms(error: unknown, operation: Operation): unknown {
 }
 
 /** The operation the workflow asked for, as far as it can be told (for messages and the summary). */
-function askedOperation(core: ActionsCore): Operation {
-  const asked = core.getInput('operation').trim().toLowerCase();
+function askedOperation(): Operation {
+  const asked = runner.getInput('operation').toLowerCase();
   return asked === Operation.UpdateJob ? Operation.UpdateJob : Operation.UpdateJobExecution;
 }
 
 /** The action's entry point; never throws: failures go to `setFailed`. */
 export async function run(): Promise<void> {
-  const core: ActionsCore = await import('@actions/core');
   let outcome: SummaryOutcome;
   let request: ActionRequest | undefined;
   try {
-    request = readActionRequest((name) => core.getInput(name), process.env);
-    for (const secret of request.secrets) core.setSecret(secret);
-    core.debug(`operation ${request.operation}; fields ${Object.keys(request.input).sort().join(', ')}`);
-    const result = await runStep(request, { debug: (message) => core.debug(message) });
-    for (const [name, value] of Object.entries(stepOutputs(request.operation, result))) core.setOutput(name, value);
+    request = readActionRequest(runner.getInput, process.env);
+    for (const secret of request.secrets) runner.setSecret(secret);
+    runner.debug(`operation ${request.operation}; fields ${Object.keys(request.input).sort().join(', ')}`);
+    const result = await runStep(request, { debug: (message) => runner.debug(message) });
+    for (const [name, value] of Object.entries(stepOutputs(request.operation, result))) runner.setOutput(name, value);
     outcome = { request, result };
   } catch (caught) {
-    const operation = request?.operation ?? askedOperation(core);
+    const operation = request?.operation ?? askedOperation();
     const error = inWorkflowTerms(caught, operation);
     const step = error instanceof StepError ? error : undefined;
     const message = step
       ? `${step.message}${step.requestId ? ` (request id ${step.requestId})` : ''}`
       : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    core.setOutput('error-code', step?.code ?? 'internal');
-    core.setOutput('error-message', message);
-    core.setFailed(message);
+    runner.setOutput('error-code', step?.code ?? 'internal');
+    runner.setOutput('error-message', message);
+    runner.setFailed(message);
     outcome = { request: request ?? { operation, input: {} }, error: step, message };
   }
   // Read again rather than from the request, so a failure to read the inputs is summarised too.
-  if (core.getInput('summary').trim().toLowerCase() !== 'false') {
+  if (runner.getInput('summary').toLowerCase() !== 'false') {
     try {
-      await writeSummary(core, outcome);
+      writeSummary(outcome);
     } catch (error) {
       // The summary is a courtesy: a runner without GITHUB_STEP_SUMMARY must not fail a step that worked.
-      core.debug(`job summary not written: ${error instanceof Error ? error.message : String(error)}`);
+      runner.debug(`job summary not written: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }

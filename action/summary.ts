@@ -2,12 +2,13 @@
  * The job summary a step leaves on the workflow run page: what was asked, what the remote state is, whether this
  * step changed it, how many requests it took, and a link back to the run. Never the manifest or a credential.
  */
+import { EOL } from 'node:os';
+
 import type { StepError } from '../core/errors';
 import type { UpdateJobResult } from '../core/update-job';
 import type { UpdateJobExecutionResult } from '../core/update-job-execution';
 import { Operation } from './inputs';
-
-type ActionsCore = typeof import('@actions/core');
+import { appendSummary, workflowRunUrl } from './runner';
 
 /** What was asked: the operation and the AWS request fields, as far as they could be read. */
 export interface SummaryRequest {
@@ -64,24 +65,22 @@ export function summaryRows(outcome: SummaryOutcome): [string, string][] {
   return rows;
 }
 
-/** Writes the summary through `@actions/core`'s summary API, with a link to the workflow run. */
-export async function writeSummary(core: ActionsCore, outcome: SummaryOutcome): Promise<void> {
-  const { context } = await import('@actions/github');
+/** Appends the summary to the job's summary file: a heading, the table, and a link to the workflow run. */
+export function writeSummary(outcome: SummaryOutcome): void {
   const failed = 'error' in outcome;
-  const summary = core.summary
-    .addHeading(`${failed ? '❌' : '✅'} aws-job-steps ${outcome.request.operation}`, 3)
-    .addTable([
-      [
-        { data: 'Field', header: true },
-        { data: 'Value', header: true },
-      ],
-      ...summaryRows(outcome).map(([label, value]) => [label, escapeHtml(value)]),
-    ]);
-  if (context.runId && context.repo.repo) {
-    const url = `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
-    summary.addLink('Workflow run', url);
-  }
-  await summary.write();
+  const cells = (tag: 'th' | 'td', row: readonly string[]): string =>
+    `<tr>${row.map((cell) => `<${tag}>${cell}</${tag}>`).join('')}</tr>`;
+  const table = [
+    cells('th', ['Field', 'Value']),
+    ...summaryRows(outcome).map(([l, v]) => cells('td', [l, escapeHtml(v)])),
+  ];
+  const url = workflowRunUrl();
+  const markup = [
+    `<h3>${failed ? '❌' : '✅'} aws-job-steps ${outcome.request.operation}</h3>`,
+    `<table>${table.join('')}</table>`,
+    ...(url ? [`<a href="${escapeHtml(url)}">Workflow run</a>`] : []),
+  ];
+  appendSummary(`${markup.join(EOL)}${EOL}`);
 }
 
 function escapeHtml(value: string): string {

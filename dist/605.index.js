@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 227;
-exports.ids = [227];
+exports.id = 605;
+exports.ids = [605];
 exports.modules = {
 
-/***/ 2159:
+/***/ 1509:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -56,7 +56,7 @@ exports.checkUrl = checkUrl;
 
 /***/ }),
 
-/***/ 4550:
+/***/ 8712:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -67,9 +67,9 @@ const client_1 = __webpack_require__(5152);
 const node_http_handler_1 = __webpack_require__(1279);
 const property_provider_1 = __webpack_require__(1238);
 const promises_1 = tslib_1.__importDefault(__webpack_require__(1943));
-const checkUrl_1 = __webpack_require__(2159);
-const requestHelpers_1 = __webpack_require__(6044);
-const retry_wrapper_1 = __webpack_require__(9700);
+const checkUrl_1 = __webpack_require__(1509);
+const requestHelpers_1 = __webpack_require__(8914);
+const retry_wrapper_1 = __webpack_require__(1122);
 const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const DEFAULT_LINK_LOCAL_HOST = "http://169.254.170.2";
 const AWS_CONTAINER_CREDENTIALS_FULL_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -133,7 +133,7 @@ exports.fromHttp = fromHttp;
 
 /***/ }),
 
-/***/ 6044:
+/***/ 8914:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -193,7 +193,7 @@ async function getCredentials(response, logger) {
 
 /***/ }),
 
-/***/ 9700:
+/***/ 1122:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -217,14 +217,14 @@ exports.retryWrapper = retryWrapper;
 
 /***/ }),
 
-/***/ 7227:
+/***/ 8605:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 var __webpack_unused_export__;
 
 __webpack_unused_export__ = ({ value: true });
 exports.fromHttp = void 0;
-var fromHttp_1 = __webpack_require__(4550);
+var fromHttp_1 = __webpack_require__(8712);
 Object.defineProperty(exports, "fromHttp", ({ enumerable: true, get: function () { return fromHttp_1.fromHttp; } }));
 
 

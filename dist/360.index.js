@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 742;
-exports.ids = [742];
+exports.id = 360;
+exports.ids = [360];
 exports.modules = {
 
-/***/ 9742:
+/***/ 5360:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
