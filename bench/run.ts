@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     const cli = await processTime(
       process.execPath,
       [
-        join(ROOT, 'dist', 'cli', 'index.js'),
+        join(ROOT, 'lib', 'cli', 'index.js'),
         'update-job-execution',
         '--endpoint-url',
         url,

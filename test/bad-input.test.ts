@@ -153,7 +153,7 @@ test('the action: arbitrary inputs fail with exit 1 and an error naming an input
 
 test('the CLI: arbitrary arguments exit 2 or 255 with an error line, and send nothing invalid', async () => {
   await fx.clearRequests();
-  const bundle = join(__dirname, '..', 'dist', 'cli', 'index.js');
+  const bundle = join(__dirname, '..', 'lib', 'cli', 'index.js');
   await fc.assert(
     fc.asyncProperty(
       fc.array(

@@ -1,5 +1,5 @@
 /**
- * Differential tests of `aws-job-steps` (the committed bundle, dist/cli/index.js) against the AWS CLI v1 on the
+ * Differential tests of `aws-job-steps` (the bundle `npm run build` makes, lib/cli/index.js) against the AWS CLI v1 on the
  * machine: each case runs through both CLIs against fresh emulator state (auth on), and stdout, exit code and the
  * resulting state are compared. Differences are deliberate and named: the program name in usage errors, and a
  * re-run of a finished update, which ours completes (exit 0) where the AWS CLI fails.
@@ -18,7 +18,7 @@ import { expectNoSecrets } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 
-const BUNDLE = join(__dirname, '..', 'dist', 'cli', 'index.js');
+const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 
 let emu: RunningEmulator;
 let fx: EmulatorFixture;

@@ -15,7 +15,7 @@ import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 
-const BUNDLE = join(__dirname, '..', 'dist', 'cli', 'index.js');
+const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 const SKEW = join(__dirname, 'helpers', 'skew-clock.cjs');
 
 let emu: RunningEmulator;
