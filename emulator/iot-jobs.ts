@@ -39,7 +39,11 @@ import {
   type RoutedOperation,
   type ServiceModule,
 } from './types';
+import { appendBounded } from './bounded';
 import { restJsonError } from './wire';
+
+/** Changes an execution's history keeps: the most recent ones. */
+export const HISTORY_LIMIT = 1_000;
 
 /** Job execution statuses (the `JobExecutionStatus` enum, identical in both models). */
 export const JobExecutionStatus = {
@@ -220,7 +224,7 @@ function transition(exec: Execution, to: JobExecutionStatus, at: number, operati
     exec.stepTimeoutAt = undefined;
     exec.inProgressTimeoutAt = undefined;
   }
-  exec.history.push({ operation, from, to, versionNumber: exec.versionNumber, at });
+  appendBounded(exec.history, { operation, from, to, versionNumber: exec.versionNumber, at }, HISTORY_LIMIT);
 }
 
 /**
@@ -816,7 +820,7 @@ export interface IotJobsModule extends ServiceModule {
   /**
    * A JSON snapshot: things, jobs (with derived status and counts) and executions with full state, timers as
    * epoch ms, and `history`, one entry per accepted change (update, start-next, cancel, timeout; creation is not
-   * one). Pass `now` to expire timers first; without it the snapshot is as of the last request.
+   * one), the last {@link HISTORY_LIMIT}. Pass `now` to expire timers first; without it the snapshot is as of the last request.
    */
   dump(now?: number): unknown;
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { appendBounded } from './bounded';
 import { FaultKind, FaultQueue, parseFaultRule } from './faults';
 import { createImportExport } from './importexport';
 import { createIotJobs, type IotJobsModule } from './iot-jobs';
@@ -41,7 +42,10 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** One line of the request log, read by tests through `GET /_emulator/requests`. */
+/** Requests the log keeps: the most recent ones. */
+export const REQUEST_LOG_LIMIT = 10_000;
+
+/** One line of the request log (the last {@link REQUEST_LOG_LIMIT}), read by tests through `GET /_emulator/requests`. */
 export interface RequestLogEntry {
   readonly seq: number;
   readonly service: ServiceName;
@@ -165,6 +169,10 @@ export class Emulator {
   private readonly importExport: ServiceModule;
   private readonly faults = new FaultQueue();
   private log: RequestLogEntry[] = [];
+
+  private record(entry: RequestLogEntry): void {
+    appendBounded(this.log, entry, REQUEST_LOG_LIMIT);
+  }
   private seq = 0;
   /** Added to the wall clock for service state (step timers); signatures are always checked against real time. */
   private clockOffsetMs = 0;
@@ -231,7 +239,7 @@ export class Emulator {
 
     const refusal = this.authenticate(req, request, rawQuery);
     if (refusal) {
-      this.log.push({ ...logBase, status: refusal.status, authenticated: false });
+      this.record({ ...logBase, status: refusal.status, authenticated: false });
       return this.write(res, refusal);
     }
     const authenticated = this.options.auth !== undefined;
@@ -241,19 +249,19 @@ export class Emulator {
     if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
     if (fault?.kind === FaultKind.Throttle || fault?.kind === FaultKind.Unavailable) {
       const response = frontError(service, fault.kind, '', requestId);
-      this.log.push({ ...logBase, status: response.status, fault: fault.kind, authenticated });
+      this.record({ ...logBase, status: response.status, fault: fault.kind, authenticated });
       return this.write(res, response);
     }
     if (fault?.kind === FaultKind.Reset) {
-      this.log.push({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
+      this.record({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
       return void req.socket.destroy();
     }
     const response = routed.run();
     if (fault?.kind === FaultKind.ApplyThenReset) {
-      this.log.push({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
+      this.record({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
       return void req.socket.destroy();
     }
-    this.log.push({ ...logBase, status: response.status, ...(fault && { fault: fault.kind }), authenticated });
+    this.record({ ...logBase, status: response.status, ...(fault && { fault: fault.kind }), authenticated });
     this.write(res, response);
   }
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { HISTORY_LIMIT } from '../emulator/iot-jobs';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import { ARN_PREFIX, EmulatorFixture, type DumpExecution, type HttpReply, type IotDump } from './helpers/emulator';
 
@@ -778,6 +779,24 @@ describe('the emulator without auth', () => {
     expect((await send('PUT', '/things/dev-1/jobs/job-1/cancel?force=true', {})).status).toBe(200);
     const described = await send('GET', '/things/dev-1/jobs/job-1');
     expect([described.status, described.headers.get('x-amzn-errortype')]).toEqual([410, 'TerminalStateException']);
+  });
+
+  test('a long-running emulator keeps only the most recent execution history', async () => {
+    await send('POST', '/things/dev-1', {});
+    await send('PUT', '/jobs/job-1', { targets: [`${ARN_PREFIX}:thing/dev-1`], document: '{}' });
+    await fetch(`${open.url}/_emulator/requests`, { method: 'DELETE' });
+    const updates = HISTORY_LIMIT + 5;
+    for (let i = 0; i < updates; i++) {
+      expect((await send('POST', '/things/dev-1/jobs/job-1', { status: 'IN_PROGRESS' })).status).toBe(200);
+    }
+    const state = JSON.parse((await send('GET', '/_emulator/state')).text) as { iot: IotDump };
+    const [execution] = state.iot.executions;
+    expect(execution?.history).toHaveLength(HISTORY_LIMIT);
+    expect(execution?.history.at(-1)?.versionNumber).toBe(updates + 1);
+    expect(execution?.history[0]?.versionNumber).toBe(updates + 2 - HISTORY_LIMIT);
+    const log = JSON.parse((await send('GET', '/_emulator/requests')).text) as unknown[];
+    // The request log is bounded the same way (appendBounded), at REQUEST_LOG_LIMIT service requests.
+    expect(log).toHaveLength(updates);
   });
 
   test('reset clears state and restores the start-up settings; the dump sees the admin clock', async () => {
