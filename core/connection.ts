@@ -251,10 +251,16 @@ export class Connection {
     return resolveEndpoint(this.settings.endpoint, service, this.env);
   }
 
-  /** One keep-alive HTTP handler for every client of this connection. */
+  /**
+   * One keep-alive HTTP handler for every client of this connection. Steps pass each attempt's `requestTimeout`;
+   * the handler turns it into an error (`throwOnRequestTimeout`), and a socket idle for a whole attempt (an answer
+   * that stalls after its headers) is closed too.
+   */
   httpHandler(): NodeHttpHandler {
     const tls = this.settings.tls;
     this.handler ??= new NodeHttpHandler({
+      throwOnRequestTimeout: true,
+      socketTimeout: this.policy.attemptTimeoutMs,
       httpAgent: new HttpAgent({ keepAlive: true }),
       httpsAgent: new HttpsAgent({
         keepAlive: true,
@@ -286,7 +292,10 @@ export class Connection {
         ...(endpoint && { endpoint }),
         maxAttempts: 1,
         requestHandler: this.httpHandler(),
-        ...(this.settings.tls ? { httpAuthSchemes: TLS_AUTH_SCHEMES } : { credentials: this.credentials() }),
+        ...(this.settings.tls
+          ? { httpAuthSchemes: TLS_AUTH_SCHEMES }
+          : // Given keys go to the SDK as they are: it signs with them without calling a provider per request.
+            { credentials: this.settings.credentials ?? this.credentials() }),
       });
     }
     return this.iotClient;

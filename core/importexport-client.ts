@@ -13,6 +13,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
 
 import type { CredentialsProvider } from './connection';
+import type { AttemptLimits } from './step-run';
 
 /** The Import/Export API version every request names. */
 export const IMPORT_EXPORT_API_VERSION = '2010-06-01';
@@ -191,7 +192,7 @@ export class ImportExportClient {
   async send(
     operation: ImportExportOperation,
     params: readonly (readonly [string, string | boolean | undefined])[],
-    abortSignal?: AbortSignal,
+    limits?: AttemptLimits,
   ): Promise<{ result: XmlNode | undefined; requestId: string | undefined }> {
     const pairs: [string, string][] = [
       ['Action', operation],
@@ -217,9 +218,10 @@ export class ImportExportClient {
       { signingDate: new Date(Date.now() + this.clockOffsetMs) },
     );
     signed.headers['content-length'] = String(Buffer.byteLength(body));
-    const { response } = await this.config.httpHandler.handle(signed as Parameters<NodeHttpHandler['handle']>[0], {
-      ...(abortSignal && { abortSignal }),
-    });
+    const { response } = await this.config.httpHandler.handle(
+      signed as Parameters<NodeHttpHandler['handle']>[0],
+      limits,
+    );
     const xml = await readBody(response.body as IncomingMessage);
     const headerId = response.headers['x-amzn-requestid'];
     const clockSkewCorrected = this.learnClock(response.headers.date);
@@ -251,7 +253,7 @@ export class ImportExportClient {
     };
   }
 
-  async updateJob(request: UpdateJobRequest, abortSignal?: AbortSignal): Promise<UpdateJobResponse> {
+  async updateJob(request: UpdateJobRequest, limits?: AttemptLimits): Promise<UpdateJobResponse> {
     const { result, requestId } = await this.send(
       ImportExportOperation.UpdateJob,
       [
@@ -261,7 +263,7 @@ export class ImportExportClient {
         ['ValidateOnly', request.validateOnly],
         ['APIVersion', request.apiVersion],
       ],
-      abortSignal,
+      limits,
     );
     return {
       success: text(result, 'Success') === 'true',
@@ -271,8 +273,8 @@ export class ImportExportClient {
     };
   }
 
-  async getStatus(jobId: string, abortSignal?: AbortSignal): Promise<GetStatusResponse> {
-    const { result, requestId } = await this.send(ImportExportOperation.GetStatus, [['JobId', jobId]], abortSignal);
+  async getStatus(jobId: string, limits?: AttemptLimits): Promise<GetStatusResponse> {
+    const { result, requestId } = await this.send(ImportExportOperation.GetStatus, [['JobId', jobId]], limits);
     return {
       jobId: text(result, 'JobId') ?? jobId,
       jobType: text(result, 'JobType'),
@@ -284,7 +286,7 @@ export class ImportExportClient {
     };
   }
 
-  async createJob(request: CreateJobRequest, abortSignal?: AbortSignal): Promise<CreateJobResponse> {
+  async createJob(request: CreateJobRequest, limits?: AttemptLimits): Promise<CreateJobResponse> {
     const { result, requestId } = await this.send(
       ImportExportOperation.CreateJob,
       [
@@ -294,7 +296,7 @@ export class ImportExportClient {
         ['ValidateOnly', request.validateOnly],
         ['APIVersion', request.apiVersion],
       ],
-      abortSignal,
+      limits,
     );
     return {
       jobId: text(result, 'JobId') ?? '',
@@ -305,11 +307,8 @@ export class ImportExportClient {
     };
   }
 
-  async cancelJob(
-    jobId: string,
-    abortSignal?: AbortSignal,
-  ): Promise<{ success: boolean; requestId: string | undefined }> {
-    const { result, requestId } = await this.send(ImportExportOperation.CancelJob, [['JobId', jobId]], abortSignal);
+  async cancelJob(jobId: string, limits?: AttemptLimits): Promise<{ success: boolean; requestId: string | undefined }> {
+    const { result, requestId } = await this.send(ImportExportOperation.CancelJob, [['JobId', jobId]], limits);
     return { success: text(result, 'Success') === 'true', requestId };
   }
 }

@@ -26,8 +26,23 @@ export interface StepOptions {
   readonly random?: (() => number) | undefined;
 }
 
+/**
+ * The limits of one attempt, in the shape the SDK's `client.send(command, options)` and HTTP handlers take: the
+ * handler ends the request at `requestTimeout` (ms) with a `TimeoutError`, and aborts it when `abortSignal` fires.
+ * The connection's handler is made with `throwOnRequestTimeout`, so the timeout is an error, not a warning.
+ */
+export interface AttemptLimits {
+  readonly requestTimeout: number;
+  readonly abortSignal?: AbortSignal;
+}
+
 /** Failures after which the request may or may not have been applied. */
 const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([StepErrorCode.Network, StepErrorCode.Timeout]);
+
+/** The HTTP handler's own timeouts (request, socket) end an attempt with a `TimeoutError`. */
+function isAttemptTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
 
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
@@ -53,32 +68,6 @@ export class StepRun {
     });
   }
 
-  /**
-   * A signal for one attempt: it fires at `ms` or when the caller aborts. `release` clears the timer and the
-   * listener as soon as the attempt settles, so a gateway sending for days keeps no timers or listeners behind
-   * (AbortSignal.timeout and AbortSignal.any would hold both until the timer fires).
-   */
-  private attemptSignal(ms: number): { signal: AbortSignal; timedOut(): boolean; release(): void } {
-    const controller = new AbortController();
-    const caller = this.options.signal;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`no answer within ${ms} ms`));
-    }, ms);
-    timer.unref();
-    const onAbort = (): void => controller.abort(caller?.reason);
-    caller?.addEventListener('abort', onAbort, { once: true });
-    return {
-      signal: controller.signal,
-      timedOut: () => timedOut,
-      release: () => {
-        clearTimeout(timer);
-        caller?.removeEventListener('abort', onAbort);
-      },
-    };
-  }
-
   /** The wait before retry `retry` (1-based): full jitter under a doubling ceiling. */
   private backoff(retry: number, code: StepErrorCode): number {
     const base = code === StepErrorCode.Throttled ? this.policy.throttleBaseDelayMs : this.policy.baseDelayMs;
@@ -87,8 +76,9 @@ export class StepRun {
   }
 
   /**
-   * Sends one request with retries. `send` gets a signal that fires at the attempt timeout, the deadline or the
-   * caller's abort; `classify` maps what it threw. Throws the last StepError, with `attempts` set.
+   * Sends one request with retries. `send` gets the attempt's limits (the attempt timeout, cut to the deadline, and
+   * the caller's signal; no timer or signal of its own per attempt, which a gateway sending thousands of messages a
+   * second would pay for on every one); `classify` maps what it threw. Throws the last StepError, with `attempts` set.
    *
    * `settle`, when given, runs before retrying a failure whose effect is unknown (the connection failed or timed
    * out after the request may have been applied): a value it returns ends the call instead of sending again.
@@ -96,7 +86,7 @@ export class StepRun {
   async call<T>(
     operation: StepOperation,
     subject: string,
-    send: (signal: AbortSignal) => Promise<T>,
+    send: (limits: AttemptLimits) => Promise<T>,
     classify: (error: unknown) => StepError,
     settle?: (failure: StepError) => Promise<T | undefined>,
   ): Promise<T> {
@@ -107,14 +97,13 @@ export class StepRun {
       if (remaining <= 0)
         throw this.timeout(operation, subject, `the step deadline of ${this.policy.deadlineMs} ms passed`);
       const attemptMs = Math.min(this.policy.attemptTimeoutMs, remaining);
-      const limit = this.attemptSignal(attemptMs);
       this.attempts++;
       let failure: StepError;
       try {
-        return await send(limit.signal);
+        return await send(signal ? { requestTimeout: attemptMs, abortSignal: signal } : { requestTimeout: attemptMs });
       } catch (error) {
         if (signal?.aborted) throw this.aborted(operation, subject);
-        failure = limit.timedOut()
+        failure = isAttemptTimeout(error)
           ? new StepError(`${operation} ${subject}: no answer within ${attemptMs} ms`, {
               code: StepErrorCode.Timeout,
               operation,
@@ -122,8 +111,6 @@ export class StepRun {
               cause: error,
             })
           : classify(error);
-      } finally {
-        limit.release();
       }
       failure.attempts = this.attempts;
       if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;

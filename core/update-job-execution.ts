@@ -125,7 +125,7 @@ export async function updateJobExecution(
     const out = await run.call(
       'DescribeJobExecution',
       subject,
-      (abortSignal) =>
+      (limits) =>
         client.send(
           new DescribeJobExecutionCommand({
             thingName: request.thingName,
@@ -133,7 +133,7 @@ export async function updateJobExecution(
             executionNumber: request.executionNumber,
             includeJobDocument: request.includeJobDocument ?? false,
           }),
-          { abortSignal },
+          limits,
         ),
       (error) => toStepError(error, 'DescribeJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
     );
@@ -173,7 +173,7 @@ export async function updateJobExecution(
     const out = await run.call(
       'UpdateJobExecution',
       subject,
-      (abortSignal) => client.send(new UpdateJobExecutionCommand(request), { abortSignal }),
+      (limits) => client.send(new UpdateJobExecutionCommand(request), limits),
       (error) => toStepError(error, 'UpdateJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
     );
     return {

@@ -82,7 +82,7 @@ export async function updateJob(
   const classify = (operation: StepOperation) => (error: unknown) =>
     toStepError(error, operation, subject, IMPORT_EXPORT_ERROR_NAMES);
   const getStatus = (): Promise<GetStatusResponse> =>
-    run.call('GetStatus', subject, (signal) => client.getStatus(request.jobId, signal), classify('GetStatus'));
+    run.call('GetStatus', subject, (limits) => client.getStatus(request.jobId, limits), classify('GetStatus'));
   const done = (changed: boolean, status: GetStatusResponse): UpdateJobResult => ({
     changed,
     success: true,
@@ -95,7 +95,7 @@ export async function updateJob(
     const out = await run.call(
       'UpdateJob',
       subject,
-      (signal) => client.updateJob(request, signal),
+      (limits) => client.updateJob(request, limits),
       classify('UpdateJob'),
     );
     return {
@@ -128,7 +128,7 @@ export async function updateJob(
     sent = await run.call<Sent>(
       'UpdateJob',
       subject,
-      async (signal) => ({ kind: 'sent', out: await client.updateJob(request, signal) }),
+      async (limits) => ({ kind: 'sent', out: await client.updateJob(request, limits) }),
       classify('UpdateJob'),
       settle,
     );
