@@ -52,26 +52,53 @@ function positive(value: unknown, fallback: number): number {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** Reads one TypedInput: an empty msg property means the AWS name under `msg.payload`. */
-function evaluate(
+/** Where one AWS parameter comes from: a TypedInput's type and value. */
+interface FieldSource {
+  readonly field: string;
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * The node's TypedInputs, read once when the node is made: an empty msg property means the AWS name under
+ * `msg.payload`; an empty fixed value means "not given" (as an empty GitHub input does), so it is left out.
+ */
+function fieldSources(config: StepNodeConfig, fields: readonly string[]): FieldSource[] {
+  return fields.flatMap((field) => {
+    const type = typeof config[`${field}Type`] === 'string' ? (config[`${field}Type`] as string) : 'msg';
+    const value = typeof config[field] === 'string' ? (config[field] as string) : '';
+    if (type === 'msg' && value === '') return [{ field, type, value: `payload.${field}` }];
+    return value === '' ? [] : [{ field, type, value }];
+  });
+}
+
+/**
+ * Evaluates every field for `msg` into `input` (empty values are left out). One promise per message, not per
+ * field: most types answer at once, and a gateway pays for every allocation on every message.
+ */
+function evaluateFields(
   RED: RedAPI,
   node: RedNode,
-  config: StepNodeConfig,
-  field: string,
+  sources: readonly FieldSource[],
   msg: NodeMessage,
-): Promise<unknown> {
-  const type = typeof config[`${field}Type`] === 'string' ? (config[`${field}Type`] as string) : 'msg';
-  let value = typeof config[field] === 'string' ? (config[field] as string) : '';
-  if (type === 'msg' && value === '') value = `payload.${field}`;
-  // An empty fixed value means "not given", as an empty GitHub input does.
-  if (value === '') return Promise.resolve(undefined);
-  return new Promise((resolve, reject) =>
-    RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) =>
-      err
-        ? reject(new StepError(`${field}: ${err.message}`, { code: StepErrorCode.InvalidInput, field }))
-        : resolve(result),
-    ),
-  );
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let pending = sources.length;
+    if (pending === 0) return resolve(input);
+    let failed = false;
+    for (const { field, type, value } of sources) {
+      RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => {
+        if (failed) return;
+        if (err) {
+          failed = true;
+          return reject(new StepError(`${field}: ${err.message}`, { code: StepErrorCode.InvalidInput, field }));
+        }
+        if (result !== undefined && result !== null && result !== '') input[field] = result;
+        if (--pending === 0) resolve(input);
+      });
+    }
+  });
 }
 
 /** The core's error (or anything thrown) as the error port reports it. */
@@ -103,6 +130,7 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     let outcome: NodeStatus = {};
+    const sources = fieldSources(config, spec.fields);
     const queue = new TargetQueue({
       concurrency: positive(config.concurrency, 4),
       limit: positive(config.queueLimit, 100),
@@ -134,11 +162,7 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
       done: (err?: Error) => void,
     ): Promise<void> => {
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
-      const input: Record<string, unknown> = { ...spec.defaults };
-      for (const field of spec.fields) {
-        const value = await evaluate(RED, node, config, field, msg);
-        if (value !== undefined && value !== null && value !== '') input[field] = value;
-      }
+      const input = await evaluateFields(RED, node, sources, msg, { ...spec.defaults });
       const accepted = queue.push(spec.target(input), async (signal) => {
         try {
           const connectionNode = config.connection

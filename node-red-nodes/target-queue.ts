@@ -4,6 +4,7 @@
  * different targets run side by side up to a limit. The queue is bounded, and closing it finishes or aborts
  * everything it holds, so no message is ever left without an answer.
  */
+import { setMaxListeners } from 'node:events';
 
 /** One unit of work; it must settle (never throw synchronously) and should stop when `signal` aborts. */
 export type Task = (signal: AbortSignal) => Promise<void>;
@@ -11,7 +12,6 @@ export type Task = (signal: AbortSignal) => Promise<void>;
 interface Held {
   readonly key: string;
   readonly task: Task;
-  readonly controller: AbortController;
 }
 
 export interface TargetQueueOptions {
@@ -30,8 +30,15 @@ export class TargetQueue {
   private readonly busy = new Set<string>();
   private closed = false;
   private idle: (() => void) | undefined;
+  /**
+   * One signal for all running work, aborted when the close grace period ends: a controller per message would cost
+   * every message of a busy gateway an AbortSignal. Each running task's requests listen to it, hence no listener cap.
+   */
+  private readonly stop = new AbortController();
 
-  constructor(private readonly options: TargetQueueOptions) {}
+  constructor(private readonly options: TargetQueueOptions) {
+    setMaxListeners(Infinity, this.stop.signal);
+  }
 
   /** Messages held: waiting and running. */
   get size(): number {
@@ -41,7 +48,7 @@ export class TargetQueue {
   /** Queues `task` behind earlier work for `key`. False, and nothing queued, when full or closed. */
   push(key: string, task: Task): boolean {
     if (this.closed || this.size >= this.options.limit) return false;
-    this.waiting.push({ key, task, controller: new AbortController() });
+    this.waiting.push({ key, task });
     this.changed();
     this.pump();
     return true;
@@ -66,9 +73,9 @@ export class TargetQueue {
     }
   }
 
-  private start(held: Held): void {
+  private start(held: Held, signal: AbortSignal = this.stop.signal): void {
     this.running.add(held);
-    void held.task(held.controller.signal).finally(() => {
+    void held.task(signal).finally(() => {
       this.running.delete(held);
       this.busy.delete(held.key);
       this.changed();
@@ -86,13 +93,8 @@ export class TargetQueue {
       this.idle = resolve;
       if (this.size === 0) resolve();
     });
-    for (const held of this.waiting.splice(0)) {
-      held.controller.abort(new Error('the node was closed'));
-      this.start(held);
-    }
-    const timer = setTimeout(() => {
-      for (const held of this.running) held.controller.abort(new Error('the node was closed'));
-    }, graceMs);
+    for (const held of this.waiting.splice(0)) this.start(held, AbortSignal.abort(new Error('the node was closed')));
+    const timer = setTimeout(() => this.stop.abort(new Error('the node was closed')), graceMs);
     await drained;
     clearTimeout(timer);
   }
