@@ -1,0 +1,192 @@
+/**
+ * The Node-RED figures of `npm run bench`, run in a process of their own (with `--expose-gc`) so that one runtime's
+ * heap is measured alone: a real Node-RED runtime, embedded the way `node-red` starts itself, with this package
+ * installed in a fresh user directory and a flow of connection node → update-job-execution node → answer node (a
+ * minimal node, like a debug node that keeps its output to itself). Messages go in through the step node's own
+ * `receive` (as an upstream node's `send` delivers them); the answer node hands each answer back. The peer, a plain
+ * SDK loop, runs in the same process against the same emulator.
+ *
+ * Input: one JSON argument ({@link LoadOptions}). Output: one JSON line ({@link NodeRedFigures}) on stdout.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { IoTJobsDataPlaneClient, UpdateJobExecutionCommand } from '@aws-sdk/client-iot-jobs-data-plane';
+
+import { load, median, type LoadResult } from './measure';
+
+const ROOT = join(__dirname, '..', '..');
+const PACKAGE = 'node-red-contrib-aws-job-steps';
+const CONCURRENCY = 4;
+const ROUNDS = 5;
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Updates for the throughput and latency figures. */
+  readonly updates: number;
+  /** Messages between the two heap readings. */
+  readonly memoryMessages: number;
+  /** `node-red` (4.1) or `node-red-5`. */
+  readonly nodeRedPackage: string;
+}
+
+export interface NodeRedFigures {
+  readonly nodeRedVersion: string;
+  readonly plain: LoadResult;
+  readonly node: LoadResult;
+  /** Heap used after GC, in bytes, before and after `memoryMessages` messages. */
+  readonly heapBefore: number;
+  readonly heapAfter: number;
+}
+
+interface Message {
+  benchId: number;
+  payload: unknown;
+  error?: { message: string };
+}
+
+interface EmbeddedRed {
+  init(server: unknown, settings: object): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  version(): string;
+  nodes: { getNode(id: string): { receive(msg: Message): void } | null };
+}
+
+const STEP_ID = 'bench0step000001';
+/** The global the answer node calls with each message. */
+const ANSWER = 'awsJobStepsBenchAnswer';
+
+function prepareUserDir(o: LoadOptions): string {
+  const userDir = mkdtempSync(join(tmpdir(), 'bench-node-red-'));
+  mkdirSync(join(userDir, 'node_modules'));
+  symlinkSync(ROOT, join(userDir, 'node_modules', PACKAGE), 'dir');
+  const tab = 'bench0tab0000001';
+  const connection = 'bench0conn000001';
+  const flows = [
+    { id: tab, type: 'tab', label: 'bench' },
+    {
+      id: connection,
+      type: 'aws-job-steps-connection',
+      name: 'emulator',
+      region: 'us-east-1',
+      endpoint: o.url,
+      credentialSource: 'keys',
+      tls: '',
+    },
+    {
+      id: STEP_ID,
+      type: 'aws-update-job-execution',
+      z: tab,
+      name: 'report',
+      connection,
+      concurrency: CONCURRENCY,
+      wires: [['bench0answer0001'], ['bench0answer0001']],
+    },
+    { id: 'bench0answer0001', type: 'bench-answer', z: tab, wires: [] },
+  ];
+  // A node type of the benchmark's own, from the user directory's nodes folder, as a user's local node would be.
+  mkdirSync(join(userDir, 'nodes'));
+  writeFileSync(
+    join(userDir, 'nodes', 'bench-answer.js'),
+    `module.exports = (RED) => RED.nodes.registerType('bench-answer', function (config) {
+  RED.nodes.createNode(this, config);
+  this.on('input', (msg, send, done) => { globalThis.${ANSWER}(msg); done(); });
+});\n`,
+  );
+  writeFileSync(join(userDir, 'nodes', 'bench-answer.html'), '');
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
+  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify({ [connection]: o.credentials }));
+  return userDir;
+}
+
+async function main(): Promise<void> {
+  const o = JSON.parse(process.argv[2]!) as LoadOptions;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const heap = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+
+  const userDir = prepareUserDir(o);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the runtime under test is chosen at run time
+  const RED = require(o.nodeRedPackage) as EmbeddedRed;
+  const waiting = new Map<number, (msg: Message) => void>();
+  RED.init(createServer(), {
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    logging: { console: { level: 'warn' } },
+    telemetry: { enabled: false },
+  });
+  (globalThis as Record<string, unknown>)[ANSWER] = (msg: Message) => waiting.get(msg.benchId)?.(msg);
+  await RED.start();
+  let step = RED.nodes.getNode(STEP_ID);
+  for (let i = 0; !step && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    step = RED.nodes.getNode(STEP_ID);
+  }
+  if (!step) throw new Error('the flow did not start');
+  const stepNode = step;
+  const through = (i: number, worker: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      waiting.set(i, (msg) => {
+        waiting.delete(i);
+        if (msg.error) reject(new Error(`message ${i}: ${msg.error.message}`));
+        else resolve();
+      });
+      stepNode.receive({
+        benchId: i,
+        payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
+      });
+    });
+
+  // The peer: the SDK alone sending the request the node sends (it asks for the execution state, to show it), at the
+  // same concurrency, one thing per worker. The two take turns in ROUNDS rounds (the
+  // machine's noise falls on both alike); each figure is the median of its rounds.
+  const sdk = new IoTJobsDataPlaneClient({ region: 'us-east-1', endpoint: o.url, credentials: o.credentials });
+  const direct = async (_: number, worker: number): Promise<void> => {
+    const input = {
+      jobId: 'fw-1',
+      thingName: `gw-${worker}`,
+      status: 'IN_PROGRESS' as const,
+      includeJobExecutionState: true,
+    };
+    await sdk.send(new UpdateJobExecutionCommand(input));
+  };
+  const rounds: { plain: LoadResult[]; node: LoadResult[] } = { plain: [], node: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    rounds.plain.push(await load(Math.ceil(o.updates / ROUNDS), CONCURRENCY, direct));
+    rounds.node.push(await load(Math.ceil(o.updates / ROUNDS), CONCURRENCY, through));
+  }
+  sdk.destroy();
+  const summary = (results: LoadResult[]): LoadResult => ({
+    perSecond: median(results.map((x) => x.perSecond)),
+    p99: median(results.map((x) => x.p99)),
+  });
+  const [plain, node] = [summary(rounds.plain), summary(rounds.node)];
+
+  const heapBefore = heap();
+  await load(o.memoryMessages, CONCURRENCY, through);
+  const heapAfter = heap();
+
+  await RED.stop();
+  rmSync(userDir, { recursive: true, force: true });
+  const figures: NodeRedFigures = { nodeRedVersion: RED.version(), plain, node, heapBefore, heapAfter };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
