@@ -108,10 +108,6 @@ async function seed(url: string, things: number): Promise<void> {
   });
 }
 
-/** A bare Node script: the same signed request with node:http, no SDK (headers signed beforehand). */
-const BARE = `const http=require('node:http');const [u,h,b]=JSON.parse(process.argv[1]);const url=new URL(u);
-const r=http.request({host:url.hostname,port:url.port,path:url.pathname,method:'POST',headers:h},(res)=>{res.resume();res.on('end',()=>process.exit(res.statusCode===200?0:1))});r.end(b);`;
-
 function dirSize(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce(
     (sum, e) => sum + (e.isDirectory() ? dirSize(join(dir, e.name)) : statSync(join(dir, e.name)).size),
@@ -193,11 +189,14 @@ async function main(): Promise<void> {
       GITHUB_OUTPUT: '/dev/null',
     };
     const action = await processTime(process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv);
-    const body = '{"status":"IN_PROGRESS"}';
-    const path = '/things/gw-1/jobs/fw-1';
+    // The action's request: it asks for the execution state (to publish status and version), so every peer does.
     const bare = await processTime(
       process.execPath,
-      ['-e', BARE, JSON.stringify([`${url}${path}`, await signed(url, 'iot-jobs-data', 'POST', path, body), body])],
+      [
+        join(__dirname, 'bare-request.js'),
+        `${url}/things/gw-1/jobs/fw-1`,
+        '{"includeJobExecutionState":true,"status":"IN_PROGRESS"}',
+      ],
       env,
     );
     const awsArgs = [
@@ -211,6 +210,7 @@ async function main(): Promise<void> {
       'gw-2',
       '--status',
       'IN_PROGRESS',
+      '--include-job-execution-state',
     ];
     const aws = await processTime('aws', awsArgs, env);
     const cli = await processTime(
@@ -226,6 +226,7 @@ async function main(): Promise<void> {
         'gw-3',
         '--status',
         'IN_PROGRESS',
+        '--include-job-execution-state',
       ],
       env,
     );
