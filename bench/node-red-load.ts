@@ -21,6 +21,7 @@ const ROOT = join(__dirname, '..', '..');
 const PACKAGE = 'node-red-contrib-aws-job-steps';
 const CONCURRENCY = 4;
 const ROUNDS = 5;
+const WARM_UP = 2000;
 
 export interface LoadOptions {
   readonly url: string;
@@ -161,6 +162,9 @@ async function main(): Promise<void> {
     };
     await sdk.send(new UpdateJobExecutionCommand(input));
   };
+  // A warm-up for both (JIT, sockets, the runtime's caches) before anything is measured.
+  await load(WARM_UP, CONCURRENCY, direct);
+  await load(WARM_UP, CONCURRENCY, through);
   const rounds: { plain: LoadResult[]; node: LoadResult[] } = { plain: [], node: [] };
   for (let r = 0; r < ROUNDS; r++) {
     rounds.plain.push(await load(Math.ceil(o.updates / ROUNDS), CONCURRENCY, direct));
