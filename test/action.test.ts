@@ -3,7 +3,7 @@
  * Node 24 (GitHub's `node24`), against the emulator with auth on.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -195,6 +195,33 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
     expect(`${wrongKey.stdout}${wrongKey.stderr}${wrongKey.summary}`.replace(/::add-mask::.*/g, '')).not.toContain(
       'not-the-secret',
     );
+  });
+
+  test("the code cache: written by a job's first run, used by the next, rewritten when it does not fit", async () => {
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    const cacheFiles = (): string[] => readdirSync(runnerTemp).filter((f) => f.endsWith('.v8-code-cache'));
+    const step = (status: string): Promise<ActionRun> =>
+      run({ ...execution, status, summary: 'false' }, { RUNNER_TEMP: runnerTemp });
+    try {
+      const first = await step('IN_PROGRESS');
+      expect([first.code, first.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache empty']);
+      expect(cacheFiles()).toHaveLength(1);
+      const second = await step('SUCCEEDED');
+      expect([second.code, second.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache used']);
+      expect(second.outputs).toMatchObject({ changed: 'true', status: 'SUCCEEDED', 'version-number': '3' });
+
+      const file = join(runnerTemp, cacheFiles()[0]!);
+      writeFileSync(file, 'not a code cache');
+      const third = await step('SUCCEEDED');
+      expect([third.code, third.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache rejected']);
+      expect(third.outputs).toMatchObject({ changed: 'false', status: 'SUCCEEDED' });
+      expect(readFileSync(file).length).toBeGreaterThan(100_000);
+    } finally {
+      rmSync(runnerTemp, { recursive: true, force: true });
+    }
+    // Without RUNNER_TEMP (not a runner), nothing is cached and nothing said about it.
+    const bare = await run({ ...execution, status: 'SUCCEEDED', summary: 'false' }, { RUNNER_TEMP: '' });
+    expect([bare.code, bare.stdout]).toEqual([0, expect.not.stringContaining('code cache')]);
   });
 
   test('summary: false writes no summary', async () => {

@@ -1,10 +1,10 @@
 /**
  * Runs the committed `dist/index.js` the way a GitHub runner does: a child process with `INPUT_*` variables (the
  * action.yml defaults filled in as the runner fills them), `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`,
- * `GITHUB_WORKSPACE` and the run context, under a chosen Node binary.
+ * `GITHUB_WORKSPACE`, `RUNNER_TEMP` and the run context, under a chosen Node binary.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -70,6 +70,8 @@ export function runAction(
   const scratch = mkdtempSync(join(tmpdir(), 'action-run-'));
   const outputFile = join(scratch, 'output');
   const summaryFile = join(scratch, 'summary');
+  const runnerTemp = join(scratch, 'runner-temp');
+  mkdirSync(runnerTemp);
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
   const credentials = options.credentials ?? FIXTURE_CREDENTIALS;
@@ -80,6 +82,8 @@ export function runAction(
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.workspace ?? scratch,
+    // A job's own temporary directory (each run here is a job of its own unless `env` names one).
+    RUNNER_TEMP: runnerTemp,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'example/aws-job-steps',
     GITHUB_RUN_ID: '4242',
