@@ -12,7 +12,7 @@
  * checks it again and rejects one that does not fit, and a rejected or unreadable cache is rewritten.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -35,7 +35,10 @@ export function runWithCodeCache(bundle: string, cacheDir: string | undefined): 
     if (!used) {
       process.once('exit', () => {
         try {
-          writeFileSync(cacheFile, script.createCachedData());
+          // Written aside and renamed, so a reader never sees half a file.
+          const partial = `${cacheFile}.${process.pid}`;
+          writeFileSync(partial, script.createCachedData());
+          renameSync(partial, cacheFile);
         } catch {
           // A cache that cannot be written only costs the next run its head start.
         }
