@@ -119,7 +119,8 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 export function parseEnum<T extends string>(field: string, value: unknown, allowed: readonly T[], hint = ''): T {
   if (!isGiven(value)) throw invalidInput(field, 'is required', `use one of ${allowed.join(', ')}${hint}`);
   if (typeof value === 'string') {
-    const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
+    const wanted = value.trim().toLowerCase();
+    const found = allowed.find((a) => a.toLowerCase() === wanted);
     if (found) return found;
     const near = suggest(value, allowed);
     if (near) throw invalidInput(field, `is ${describeValue(value)}`, `did you mean ${near}?`);

@@ -50,5 +50,7 @@ export interface RedAPI {
       msg: NodeMessage,
       callback: (err: Error | null, result: unknown) => void,
     ): void;
+    /** Splits a property expression (`payload.a["b"]`) into its parts; throws on an invalid one. */
+    normalisePropertyExpression(expression: string): (string | number | unknown[])[];
   };
 }

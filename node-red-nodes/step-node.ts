@@ -57,18 +57,37 @@ interface FieldSource {
   readonly field: string;
   readonly type: string;
   readonly value: string;
+  /**
+   * For a msg property, its path as Node-RED's own parser splits it, parsed once at deploy rather than for every
+   * message; read below exactly as Node-RED's `getMessageProperty` reads it. Absent for paths that name other
+   * message properties (`payload[msg.topic]`), which Node-RED evaluates per message.
+   */
+  readonly path?: readonly (string | number)[];
+}
+
+function messagePath(RED: RedAPI, expression: string): (string | number)[] | undefined {
+  try {
+    const parts = RED.util.normalisePropertyExpression(
+      expression.startsWith('msg.') ? expression.slice(4) : expression,
+    );
+    return parts.every((p) => typeof p === 'string' || typeof p === 'number') ? parts : undefined;
+  } catch {
+    return undefined; // an invalid expression: Node-RED reports it for each message, as it does for its own nodes
+  }
 }
 
 /**
  * The node's TypedInputs, read once when the node is made: an empty msg property means the AWS name under
  * `msg.payload`; an empty fixed value means "not given" (as an empty GitHub input does), so it is left out.
  */
-function fieldSources(config: StepNodeConfig, fields: readonly string[]): FieldSource[] {
+function fieldSources(RED: RedAPI, config: StepNodeConfig, fields: readonly string[]): FieldSource[] {
   return fields.flatMap((field) => {
     const type = typeof config[`${field}Type`] === 'string' ? (config[`${field}Type`] as string) : 'msg';
-    const value = typeof config[field] === 'string' ? (config[field] as string) : '';
-    if (type === 'msg' && value === '') return [{ field, type, value: `payload.${field}` }];
-    return value === '' ? [] : [{ field, type, value }];
+    let value = typeof config[field] === 'string' ? (config[field] as string) : '';
+    if (type === 'msg' && value === '') value = `payload.${field}`;
+    if (value === '') return [];
+    const path = type === 'msg' ? messagePath(RED, value) : undefined;
+    return [{ field, type, value, ...(path && { path }) }];
   });
 }
 
@@ -87,16 +106,29 @@ function evaluateFields(
     let pending = sources.length;
     if (pending === 0) return resolve(input);
     let failed = false;
-    for (const { field, type, value } of sources) {
-      RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => {
-        if (failed) return;
-        if (err) {
-          failed = true;
-          return reject(new StepError(`${field}: ${err.message}`, { code: StepErrorCode.InvalidInput, field }));
-        }
-        if (result !== undefined && result !== null && result !== '') input[field] = result;
-        if (--pending === 0) resolve(input);
-      });
+    const settle = (field: string, err: Error | null, result: unknown): void => {
+      if (failed) return;
+      if (err) {
+        failed = true;
+        return reject(new StepError(`${field}: ${err.message}`, { code: StepErrorCode.InvalidInput, field }));
+      }
+      if (result !== undefined && result !== null && result !== '') input[field] = result;
+      if (--pending === 0) resolve(input);
+    };
+    for (const { field, type, value, path } of sources) {
+      if (!path) {
+        RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => settle(field, err, result));
+        continue;
+      }
+      let result: unknown;
+      try {
+        // As Node-RED's getObjectProperty: a missing parent throws (TypeError), a missing leaf is undefined.
+        result = path.reduce<unknown>((parent, key) => (parent as Record<string | number, unknown>)[key], msg);
+      } catch (error) {
+        settle(field, error instanceof Error ? error : new Error(String(error)), undefined);
+        continue;
+      }
+      settle(field, null, result);
     }
   });
 }
@@ -130,7 +162,7 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     let outcome: NodeStatus = {};
-    const sources = fieldSources(config, spec.fields);
+    const sources = fieldSources(RED, config, spec.fields);
     const queue = new TargetQueue({
       concurrency: positive(config.concurrency, 4),
       limit: positive(config.queueLimit, 100),

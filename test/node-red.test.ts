@@ -165,6 +165,36 @@ describe('aws-update-job-execution', () => {
     delete process.env.AWS_JOB_STEPS_TEST_THING;
   });
 
+  test('msg paths are read as Node-RED reads them: nested, bracketed, via another property; a missing parent fails', async () => {
+    await helper.load(
+      NODES,
+      flow(
+        execution({
+          jobId: 'job["id"]',
+          jobIdType: 'msg',
+          thingName: 'devices[msg.which]',
+          thingNameType: 'msg',
+          status: 'msg.report.status',
+          statusType: 'msg',
+        }),
+      ),
+      CREDENTIALS,
+    );
+    const [result, error] = [port('result'), port('error')];
+    const msg = { payload: {}, job: { id: 'fw-42' }, which: 'first', devices: { first: 'gw-7' } };
+    helper.getNode('step').receive({ ...msg, report: { status: 'IN_PROGRESS' } });
+    expect((await result.next()).payload).toMatchObject({ changed: true, executionState: { status: 'IN_PROGRESS' } });
+    helper.getNode('step').receive(msg);
+    const missingParent = (() => {
+      try {
+        return String((undefined as unknown as Record<string, unknown>).status);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect((await error.next()).error).toMatchObject({ message: `status: ${missingParent}`, code: 'invalid-input' });
+  });
+
   test('invalid input goes to the error port before any request; Catch is off by default', async () => {
     await helper.load(NODES, flow(execution()), CREDENTIALS);
     const error = port('error');
