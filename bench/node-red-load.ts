@@ -20,7 +20,7 @@ import { load, median, type LoadResult } from './measure';
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = 'node-red-contrib-aws-job-steps';
 const CONCURRENCY = 4;
-const ROUNDS = 5;
+const ROUNDS = 10;
 const WARM_UP = 2000;
 
 export interface LoadOptions {
@@ -36,8 +36,13 @@ export interface LoadOptions {
 
 export interface NodeRedFigures {
   readonly nodeRedVersion: string;
+  /** Each side's median over the rounds. */
   readonly plain: LoadResult;
   readonly node: LoadResult;
+  /** Median over the rounds of node throughput ÷ plain throughput, each pair measured back to back. */
+  readonly throughputRatio: number;
+  /** Median over the rounds of node p99 − plain p99, in ms. */
+  readonly p99Overhead: number;
   /** Heap used after GC, in bytes, before and after `memoryMessages` messages. */
   readonly heapBefore: number;
   readonly heapAfter: number;
@@ -150,8 +155,8 @@ async function main(): Promise<void> {
     });
 
   // The peer: the SDK alone sending the request the node sends (it asks for the execution state, to show it), at the
-  // same concurrency, one thing per worker. The two take turns in ROUNDS rounds (the
-  // machine's noise falls on both alike); each figure is the median of its rounds.
+  // same concurrency, one thing per worker. The two take turns in ROUNDS rounds, in alternating order, and each
+  // ratio is the median of the rounds' own ratios: a burst of the machine's noise spoils one round, not the figure.
   const sdk = new IoTJobsDataPlaneClient({ region: 'us-east-1', endpoint: o.url, credentials: o.credentials });
   const direct = async (_: number, worker: number): Promise<void> => {
     const input = {
@@ -165,17 +170,25 @@ async function main(): Promise<void> {
   // A warm-up for both (JIT, sockets, the runtime's caches) before anything is measured.
   await load(WARM_UP, CONCURRENCY, direct);
   await load(WARM_UP, CONCURRENCY, through);
-  const rounds: { plain: LoadResult[]; node: LoadResult[] } = { plain: [], node: [] };
+  const rounds: { plain: LoadResult; node: LoadResult }[] = [];
+  const perRound = Math.ceil(o.updates / ROUNDS);
   for (let r = 0; r < ROUNDS; r++) {
-    rounds.plain.push(await load(Math.ceil(o.updates / ROUNDS), CONCURRENCY, direct));
-    rounds.node.push(await load(Math.ceil(o.updates / ROUNDS), CONCURRENCY, through));
+    if (r % 2 === 0) {
+      const plain = await load(perRound, CONCURRENCY, direct);
+      rounds.push({ plain, node: await load(perRound, CONCURRENCY, through) });
+    } else {
+      const node = await load(perRound, CONCURRENCY, through);
+      rounds.push({ node, plain: await load(perRound, CONCURRENCY, direct) });
+    }
   }
   sdk.destroy();
-  const summary = (results: LoadResult[]): LoadResult => ({
-    perSecond: median(results.map((x) => x.perSecond)),
-    p99: median(results.map((x) => x.p99)),
+  const summary = (side: 'plain' | 'node'): LoadResult => ({
+    perSecond: median(rounds.map((x) => x[side].perSecond)),
+    p99: median(rounds.map((x) => x[side].p99)),
   });
-  const [plain, node] = [summary(rounds.plain), summary(rounds.node)];
+  const [plain, node] = [summary('plain'), summary('node')];
+  const throughputRatio = median(rounds.map((x) => x.node.perSecond / x.plain.perSecond));
+  const p99Overhead = median(rounds.map((x) => x.node.p99 - x.plain.p99));
 
   const heapBefore = heap();
   await load(o.memoryMessages, CONCURRENCY, through);
@@ -183,7 +196,15 @@ async function main(): Promise<void> {
 
   await RED.stop();
   rmSync(userDir, { recursive: true, force: true });
-  const figures: NodeRedFigures = { nodeRedVersion: RED.version(), plain, node, heapBefore, heapAfter };
+  const figures: NodeRedFigures = {
+    nodeRedVersion: RED.version(),
+    plain,
+    node,
+    throughputRatio,
+    p99Overhead,
+    heapBefore,
+    heapAfter,
+  };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
