@@ -14,6 +14,8 @@ export const FaultKind = {
   Reset: 'reset',
   /** The operation is applied, then the connection is reset: the client never sees the answer. */
   ApplyThenReset: 'apply-then-reset',
+  /** 200 without applying anything: a success envelope with nothing in it (see `unappliedSuccess` in server.ts). */
+  OkUnapplied: 'ok-unapplied',
   /** The request waits `latencyMs` before it is handled normally. */
   Latency: 'latency',
 } as const;

@@ -83,6 +83,13 @@ const JobStatus = { InProgress: 'IN_PROGRESS', Completed: 'COMPLETED' } as const
 type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
 const TargetSelection = { Snapshot: 'SNAPSHOT', Continuous: 'CONTINUOUS' } as const;
+
+/** `RetryableFailureType`: what failure a job's `jobExecutionsRetryConfig` retries; ALL means either. */
+const RetryableFailureType = { Failed: 'FAILED', TimedOut: 'TIMED_OUT', All: 'ALL' } as const;
+type RetryableFailureType = (typeof RetryableFailureType)[keyof typeof RetryableFailureType];
+/** `NumberOfRetries` (0..10) and `RetryCriteriaList` (1..2 items), from the model. */
+const MAX_RETRIES = 10;
+const MAX_RETRY_CRITERIA = 2;
 type TargetSelection = (typeof TargetSelection)[keyof typeof TargetSelection];
 
 const PROCESS_DETAIL_KEYS: Readonly<Record<JobExecutionStatus, string>> = {
@@ -123,6 +130,8 @@ interface Job {
   readonly description: string | undefined;
   readonly targetSelection: TargetSelection;
   readonly inProgressTimeoutInMinutes: number | undefined;
+  /** `jobExecutionsRetryConfig.criteriaList`, by failure type; empty when the job retries nothing. */
+  readonly retries: Readonly<Partial<Record<RetryableFailureType, number>>>;
   readonly createdAt: number;
 }
 
@@ -140,7 +149,12 @@ interface Execution {
   readonly jobId: string;
   readonly thingName: string;
   readonly thingArn: string;
+  /** AWS numbers a thing's executions of one job from 1; a retry gets the next number. */
   readonly executionNumber: number;
+  /** 0 for the first execution, n for the n-th retry (`JobExecutionSummary.retryAttempt`). */
+  readonly retryAttempt: number;
+  /** Which failure this execution's retry was made for (undefined for the first). */
+  readonly retryFor: 'FAILED' | 'TIMED_OUT' | undefined;
   status: JobExecutionStatus;
   statusDetails: Record<string, string>;
   readonly queuedAt: number;
@@ -159,12 +173,11 @@ interface IotState {
   readonly things: Map<string, Thing>;
   readonly jobs: Map<string, Job>;
   readonly executions: Execution[];
-  nextExecutionNumber: number;
   nextThingSerial: number;
 }
 
 function emptyState(): IotState {
-  return { things: new Map(), jobs: new Map(), executions: [], nextExecutionNumber: 1, nextThingSerial: 1 };
+  return { things: new Map(), jobs: new Map(), executions: [], nextThingSerial: 1 };
 }
 
 /** What an operation sees: the request, its path parameters, and the live store and settings. */
@@ -213,6 +226,32 @@ function secondsBeforeTimedOut(exec: Execution, now: number): number | undefined
   return at === undefined ? undefined : Math.ceil((at - now) / 1000);
 }
 
+/**
+ * After a failure, the job's retry configuration may queue the next execution for the thing (developer guide, "Job
+ * execution timeout and retry configurations": a device that reports FAILED, or an execution that times out, is
+ * retried up to `numberOfRetries` times for that failure type; ALL counts both). Returns it, or undefined.
+ */
+function retryOf(state: IotState, exec: Execution, now: number): Execution | undefined {
+  const failure =
+    exec.status === JobExecutionStatus.Failed
+      ? 'FAILED'
+      : exec.status === JobExecutionStatus.TimedOut
+        ? 'TIMED_OUT'
+        : undefined;
+  if (!failure) return undefined;
+  const job = jobOf(state, exec);
+  const own = job.retries[failure];
+  const allowed = own ?? job.retries.ALL ?? 0;
+  const made = executionsOfThing(state, exec.thingName, exec.jobId).filter(
+    (e) => e.retryFor !== undefined && (own === undefined || e.retryFor === failure),
+  ).length;
+  if (made >= allowed) return undefined;
+  const thing = requireThing(state, exec.thingName);
+  const retry = queuedExecution(job, thing, now, exec.executionNumber + 1, exec.retryAttempt + 1, failure);
+  state.executions.push(retry);
+  return retry;
+}
+
 /** Records an accepted change: the only place status and versionNumber move. */
 function transition(exec: Execution, to: JobExecutionStatus, at: number, operation: string): void {
   const from = exec.status;
@@ -232,9 +271,11 @@ function transition(exec: Execution, to: JobExecutionStatus, at: number, operati
  * first times out whatever expired. The execution times out at its deadline, not at the request that notices.
  */
 function expireTimers(state: IotState, now: number): void {
-  for (const exec of state.executions) {
+  for (const exec of [...state.executions]) {
     const at = deadline(exec);
-    if (at !== undefined && now >= at) transition(exec, JobExecutionStatus.TimedOut, at, 'Timeout');
+    if (at === undefined || now < at) continue;
+    transition(exec, JobExecutionStatus.TimedOut, at, 'Timeout');
+    retryOf(state, exec, at);
   }
 }
 
@@ -296,6 +337,18 @@ function executionsOf(state: IotState, jobId: string): Execution[] {
   return state.executions.filter((e) => e.jobId === jobId);
 }
 
+/** Each target's latest execution of the job: what the job's status and counts are made of (a retry replaces). */
+function latestExecutionsOf(state: IotState, jobId: string): Execution[] {
+  const latest = new Map<string, Execution>();
+  for (const e of executionsOf(state, jobId)) latest.set(e.thingName, e);
+  return [...latest.values()];
+}
+
+/** A thing's executions of one job, first to latest. */
+function executionsOfThing(state: IotState, thingName: string, jobId: string): Execution[] {
+  return state.executions.filter((e) => e.thingName === thingName && e.jobId === jobId);
+}
+
 /** A SNAPSHOT job completes once every execution is terminal; a CONTINUOUS one stays open for new things. */
 function jobStatus(job: Job, executions: readonly Execution[]): JobStatus {
   const allTerminal = executions.every((e) => TERMINAL_STATUSES.has(e.status));
@@ -328,6 +381,15 @@ function jobView(job: Job, executions: readonly Execution[]): object {
       job.inProgressTimeoutInMinutes === undefined
         ? undefined
         : { inProgressTimeoutInMinutes: job.inProgressTimeoutInMinutes },
+    jobExecutionsRetryConfig:
+      Object.keys(job.retries).length === 0
+        ? undefined
+        : {
+            criteriaList: Object.entries(job.retries).map(([failureType, numberOfRetries]) => ({
+              failureType,
+              numberOfRetries,
+            })),
+          },
   };
 }
 
@@ -350,7 +412,10 @@ function requireJob(state: IotState, jobId: string): Job {
   return job;
 }
 
-/** The thing's execution of the job; with `executionNumber`, only if it is that execution. */
+/**
+ * The thing's execution of the job: the one numbered `executionNumber`, else the latest (the model: "If not
+ * specified, the latest job execution is returned"; UpdateJobExecution's HTTP docs say the same of updates).
+ */
 function requireExecution(
   state: IotState,
   thingName: string,
@@ -359,9 +424,15 @@ function requireExecution(
 ): { exec: Execution; job: Job } {
   requireThing(state, thingName);
   const job = requireJob(state, jobId);
-  const exec = state.executions.find((e) => e.thingName === thingName && e.jobId === jobId);
-  if (!exec) throw notFound(`No job execution exists for job ${jobId} on thing ${thingName}`);
-  checkExecutionNumber(exec, executionNumber);
+  const all = executionsOfThing(state, thingName, jobId);
+  const exec = executionNumber === undefined ? all.at(-1) : all.find((e) => e.executionNumber === executionNumber);
+  if (!exec) {
+    if (executionNumber !== undefined && all.length > 0)
+      throw notFound(
+        `No job execution with executionNumber ${executionNumber} exists for job ${jobId} on thing ${thingName}`,
+      );
+    throw notFound(`No job execution exists for job ${jobId} on thing ${thingName}`);
+  }
   return { exec, job };
 }
 
@@ -406,11 +477,20 @@ function startExecution(exec: Execution, job: Job, now: number, operation: strin
     exec.inProgressTimeoutAt = now + job.inProgressTimeoutInMinutes * MINUTE_MS;
 }
 
-function terminalStateTransition(exec: Execution, attempted: string): IotError {
+function terminalStateTransition(exec: Execution, attempted: string, settings?: EmulatorSettings): IotError {
   return new IotError(
     IotErrorName.InvalidStateTransition,
     `Job execution for job ${exec.jobId} on thing ${exec.thingName} is in terminal state ${exec.status} and cannot ${attempted}`,
+    conflictBody(exec, settings),
   );
+}
+
+/**
+ * What a data-plane 409 carries beside its message: the model documents InvalidStateTransitionException as "the
+ * body of the error message also contains the executionState field" (setting `conflictExecutionState`).
+ */
+function conflictBody(exec: Execution, settings: EmulatorSettings | undefined): object | undefined {
+  return settings?.conflictExecutionState ? { executionState: executionState(exec) } : undefined;
 }
 
 function versionMismatch(exec: Execution, expected: number): string {
@@ -482,7 +562,7 @@ function startNextPendingJobExecution({ req, params, state }: OperationContext):
   return { execution: dataPlaneExecution(next, job, req.now, true) };
 }
 
-function updateJobExecution({ req, params, state }: OperationContext): object {
+function updateJobExecution({ req, params, state, settings }: OperationContext): object {
   const thingName = checkString(params.thingName, 'thingName', THING_NAME);
   const jobId = checkString(params.jobId, 'jobId', JOB_ID);
   const body = parseJsonBody(req.body);
@@ -500,15 +580,20 @@ function updateJobExecution({ req, params, state }: OperationContext): object {
   const executionNumber = optionalInteger(body, 'executionNumber');
 
   const { exec, job } = requireExecution(state, thingName, jobId, executionNumber);
-  if (TERMINAL_STATUSES.has(exec.status)) throw terminalStateTransition(exec, `be updated to ${status}`);
+  if (TERMINAL_STATUSES.has(exec.status)) throw terminalStateTransition(exec, `be updated to ${status}`, settings);
   // The data-plane model has no VersionConflictException: a stale version is an invalid transition there.
   if (expectedVersion !== undefined && expectedVersion !== exec.versionNumber)
-    throw new IotError(IotErrorName.InvalidStateTransition, versionMismatch(exec, expectedVersion));
+    throw new IotError(
+      IotErrorName.InvalidStateTransition,
+      versionMismatch(exec, expectedVersion),
+      conflictBody(exec, settings),
+    );
 
   if (statusDetails) exec.statusDetails = statusDetails;
   if (status === JobExecutionStatus.InProgress) startExecution(exec, job, req.now, 'UpdateJobExecution');
   else transition(exec, status, req.now, 'UpdateJobExecution');
   applyStepTimeout(exec, stepTimeout, req.now);
+  retryOf(state, exec, req.now);
   return {
     executionState: includeState ? executionState(exec) : undefined,
     jobDocument: includeDocument ? job.document : undefined,
@@ -594,6 +679,36 @@ function parseDocument(body: JsonObject): string | undefined {
   return document;
 }
 
+/** `jobExecutionsRetryConfig`: 1 or 2 criteria, each failure type once, 0..10 retries. */
+function parseRetryConfig(body: JsonObject): Partial<Record<RetryableFailureType, number>> {
+  const config = optionalObject(body, 'jobExecutionsRetryConfig');
+  if (!config) return {};
+  const list = required(config, 'criteriaList');
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_RETRY_CRITERIA)
+    throw new IotError(
+      IotErrorName.InvalidRequest,
+      `jobExecutionsRetryConfig.criteriaList must hold 1 to ${MAX_RETRY_CRITERIA} criteria`,
+    );
+  const retries: Partial<Record<RetryableFailureType, number>> = {};
+  for (const [i, item] of list.entries()) {
+    const field = `jobExecutionsRetryConfig.criteriaList.${i + 1}.member`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw new IotError(IotErrorName.InvalidRequest, `${field} must be an object`);
+    const criteria = item as JsonObject;
+    const type = checkEnum(
+      required(criteria, 'failureType'),
+      `${field}.failureType`,
+      Object.values(RetryableFailureType),
+    );
+    const count = optionalInteger(criteria, 'numberOfRetries');
+    if (count === undefined) throw new IotError(IotErrorName.InvalidRequest, `${field}.numberOfRetries is required`);
+    if (retries[type] !== undefined)
+      throw new IotError(IotErrorName.InvalidRequest, `failureType ${type} appears twice in the criteriaList`);
+    retries[type] = checkRange(count, `${field}.numberOfRetries`, 0, MAX_RETRIES);
+  }
+  return retries;
+}
+
 function createJob({ req, params, state }: OperationContext): object {
   const jobId = checkString(params.jobId, 'jobId', JOB_ID);
   const body = parseJsonBody(req.body);
@@ -603,6 +718,7 @@ function createJob({ req, params, state }: OperationContext): object {
   const targetSelection =
     optionalEnum(body, 'targetSelection', Object.values(TargetSelection)) ?? TargetSelection.Snapshot;
   const inProgressTimeoutInMinutes = parseInProgressTimeout(body);
+  const retries = parseRetryConfig(body);
   if (state.jobs.has(jobId))
     throw new IotError(IotErrorName.ResourceAlreadyExists, `Job with id ${jobId} already exists`);
   const things = targets.map((arn) => {
@@ -619,19 +735,29 @@ function createJob({ req, params, state }: OperationContext): object {
     description,
     targetSelection,
     inProgressTimeoutInMinutes,
+    retries,
     createdAt: req.now,
   };
   state.jobs.set(jobId, job);
-  for (const thing of things) state.executions.push(queuedExecution(state, job, thing, req.now));
+  for (const thing of things) state.executions.push(queuedExecution(job, thing, req.now, 1, 0, undefined));
   return { jobArn: job.jobArn, jobId, description };
 }
 
-function queuedExecution(state: IotState, job: Job, thing: Thing, now: number): Execution {
+function queuedExecution(
+  job: Job,
+  thing: Thing,
+  now: number,
+  executionNumber: number,
+  retryAttempt: number,
+  retryFor: Execution['retryFor'],
+): Execution {
   return {
     jobId: job.jobId,
     thingName: thing.thingName,
     thingArn: thing.thingArn,
-    executionNumber: state.nextExecutionNumber++,
+    executionNumber,
+    retryAttempt,
+    retryFor,
     status: JobExecutionStatus.Queued,
     statusDetails: {},
     queuedAt: now,
@@ -648,7 +774,7 @@ function queuedExecution(state: IotState, job: Job, thing: Thing, now: number): 
 function describeJob({ params, state }: OperationContext): object {
   const jobId = checkString(params.jobId, 'jobId', JOB_ID);
   const job = requireJob(state, jobId);
-  return { job: jobView(job, executionsOf(state, jobId)) };
+  return { job: jobView(job, latestExecutionsOf(state, jobId)) };
 }
 
 function describeJobExecutionControl({ req, params, state }: OperationContext): object {
@@ -705,8 +831,8 @@ function listJobExecutionsForJob({ req, params, state }: OperationContext): obje
   requireJob(state, jobId);
 
   const matching = executionsOf(state, jobId)
-    .filter((e) => status === undefined || e.status === status)
-    .sort((a, b) => a.executionNumber - b.executionNumber);
+    // In the order the executions were made: targets' first executions, then retries as they were queued.
+    .filter((e) => status === undefined || e.status === status);
   const page = matching.slice(offset, offset + limit);
   return {
     executionSummaries: page.map((e) => ({
@@ -717,6 +843,7 @@ function listJobExecutionsForJob({ req, params, state }: OperationContext): obje
         startedAt: controlSeconds(e.startedAt),
         lastUpdatedAt: controlSeconds(e.lastUpdatedAt),
         executionNumber: e.executionNumber,
+        retryAttempt: e.retryAttempt,
       },
     })),
     nextToken: offset + limit < matching.length ? encodeToken(offset + limit) : undefined,
@@ -785,7 +912,7 @@ function runOperation(handler: Handler, ctx: OperationContext): EmulatorResponse
     expireTimers(ctx.state, ctx.req.now);
     return ok(requestId, handler(ctx));
   } catch (err) {
-    if (err instanceof IotError) return restJsonError(err.status, err.errorName, err.message, requestId);
+    if (err instanceof IotError) return restJsonError(err.status, err.errorName, err.message, requestId, err.body);
     return restJsonError(500, 'InternalFailureException', `emulator failure: ${String(err)}`, requestId);
   }
 }
@@ -807,11 +934,10 @@ function dumpState(state: IotState): object {
   return {
     things: [...state.things.values()],
     jobs: [...state.jobs.values()].map((job) => {
-      const executions = executionsOf(state, job.jobId);
+      const executions = latestExecutionsOf(state, job.jobId);
       return { ...job, status: jobStatus(job, executions), jobProcessDetails: processDetails(executions) };
     }),
     executions: state.executions.map((e) => ({ ...e, statusDetails: { ...e.statusDetails }, history: [...e.history] })),
-    nextExecutionNumber: state.nextExecutionNumber,
   };
 }
 

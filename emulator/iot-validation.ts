@@ -32,6 +32,8 @@ export class IotError extends Error {
   constructor(
     readonly errorName: IotErrorName,
     message: string,
+    /** Members the error's body carries beside `message` (a 409's `executionState`). */
+    readonly body?: object,
   ) {
     super(message);
     this.status = ERROR_STATUS[errorName];

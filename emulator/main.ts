@@ -7,10 +7,15 @@ import { parseArgs } from 'node:util';
 
 import { startEmulator } from './index';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--terminal-state-on-describe]`;
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state]
+
+Defaults follow AWS's service models; the --no- flags choose the older reading of each:
+  --no-terminal-state-on-describe  DescribeJobExecution shows a terminal execution instead of answering 410
+  --no-conflict-execution-state    a 409 from UpdateJobExecution carries only its message, no executionState`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    allowNegative: true,
     options: {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -18,7 +23,8 @@ async function main(): Promise<void> {
       'access-key-id': { type: 'string' },
       'secret-access-key': { type: 'string' },
       'session-token': { type: 'string' },
-      'terminal-state-on-describe': { type: 'boolean', default: false },
+      'terminal-state-on-describe': { type: 'boolean', default: true },
+      'conflict-execution-state': { type: 'boolean', default: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -45,7 +51,10 @@ async function main(): Promise<void> {
         ],
       },
     }),
-    settings: { terminalStateOnDescribe: values['terminal-state-on-describe'] },
+    settings: {
+      terminalStateOnDescribe: values['terminal-state-on-describe'],
+      conflictExecutionState: values['conflict-execution-state'],
+    },
   });
   console.log(`aws-job-steps emulator listening on ${emulator.url}`);
   const stop = () => void emulator.close().then(() => process.exit(0));

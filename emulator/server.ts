@@ -14,13 +14,15 @@ import { createIotJobs, type IotJobsModule } from './iot-jobs';
 import { parseSigV4Authorization, verifySigV4, type EmulatorCredential, type SigV4Failure } from './sigv4';
 import { verifySigV2 } from './sigv2';
 import {
+  DEFAULT_SETTINGS,
+  SETTING_NAMES,
   ServiceName,
   type EmulatorRequest,
   type EmulatorResponse,
   type EmulatorSettings,
   type ServiceModule,
 } from './types';
-import { queryError, restJsonError } from './wire';
+import { IMPORT_EXPORT_NS, queryError, restJsonError } from './wire';
 
 /** How the emulator is started, from tests (`startEmulator`) or the command line. */
 export interface EmulatorOptions {
@@ -157,6 +159,47 @@ function frontError(
   }
 }
 
+/** Writes to Import/Export that answer `Success`; a 200 that did nothing says `false` there. */
+const QUERY_WRITES: ReadonlySet<string> = new Set(['CreateJob', 'UpdateJob', 'CancelJob']);
+
+/**
+ * A 200 that did nothing, as aws/aws-sdk-js#2539 saw one: on rest-json an `UnknownOperationException` envelope in
+ * a 200 body, which a client parses as an output with no members; on the query protocol the operation's own
+ * envelope with `Success` false and a warning for writes (Import/Export's documented soft refusal), and an
+ * `ErrorResponse` with status 200 for reads.
+ */
+function unappliedSuccess(service: ServiceName, operation: string, requestId: string): EmulatorResponse {
+  if (service !== ServiceName.ImportExport) {
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: 'UnknownOperationException', message: 'The request was not processed' }),
+    };
+  }
+  if (!QUERY_WRITES.has(operation))
+    return { ...queryError(500, 'InternalError', 'not processed', requestId), status: 200 };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      `<${operation}Response xmlns="${IMPORT_EXPORT_NS}"><${operation}Result><Success>false</Success>` +
+      `<WarningMessage>The request was not processed</WarningMessage></${operation}Result>` +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
+  };
+}
+
+/** Why an admin `POST settings` body is not a partial settings object of booleans, or undefined when it is. */
+function settingsProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return `settings are a JSON object with any of ${SETTING_NAMES.join(', ')}`;
+  for (const [name, value] of Object.entries(body)) {
+    if (!(SETTING_NAMES as string[]).includes(name))
+      return `unknown setting ${name}; the settings are ${SETTING_NAMES.join(', ')}`;
+    if (typeof value !== 'boolean') return `${name} must be a boolean`;
+  }
+  return undefined;
+}
+
 /**
  * The emulator: services, faults, log and settings in one object, serving HTTP.
  * Construct through `startEmulator`; the class is exported for the command line.
@@ -180,7 +223,7 @@ export class Emulator {
   readonly server: Server;
 
   constructor(private readonly options: EmulatorOptions = {}) {
-    this.initialSettings = { terminalStateOnDescribe: false, ...options.settings };
+    this.initialSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.settings = { ...this.initialSettings };
     this.iot = createIotJobs(this.settings);
     this.importExport = createImportExport();
@@ -237,7 +280,7 @@ export class Emulator {
     const routed = this.moduleFor(service).route(request);
     const logBase = { seq: ++this.seq, service, operation: routed.operation, method: request.method, path: rawPath };
 
-    const refusal = this.authenticate(req, request, rawQuery);
+    const refusal = this.authenticate(req, request, rawQuery, routed.operation);
     if (refusal) {
       this.record({ ...logBase, status: refusal.status, authenticated: false });
       return this.write(res, refusal);
@@ -256,6 +299,11 @@ export class Emulator {
       this.record({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
       return void req.socket.destroy();
     }
+    if (fault?.kind === FaultKind.OkUnapplied) {
+      const response = unappliedSuccess(service, routed.operation, requestId);
+      this.record({ ...logBase, status: response.status, fault: fault.kind, authenticated });
+      return this.write(res, response);
+    }
     const response = routed.run();
     if (fault?.kind === FaultKind.ApplyThenReset) {
       this.record({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
@@ -266,7 +314,12 @@ export class Emulator {
   }
 
   /** `undefined` when the request may go on; otherwise the refusal to send. */
-  private authenticate(req: IncomingMessage, request: EmulatorRequest, rawQuery: string): EmulatorResponse | undefined {
+  private authenticate(
+    req: IncomingMessage,
+    request: EmulatorRequest,
+    rawQuery: string,
+    operation: string,
+  ): EmulatorResponse | undefined {
     const credentials = this.options.auth?.credentials;
     if (!credentials) return undefined;
     const { service, requestId } = request;
@@ -299,6 +352,15 @@ export class Emulator {
       Date.now(),
     );
     if (!outcome.ok) return frontError(service, outcome.reason, outcome.message, requestId);
+    const credential = credentials.find((c) => c.accessKeyId === outcome.auth.accessKeyId);
+    if (credential?.denied?.includes(`${service}:${operation}`)) {
+      // IAM names the IoT actions `iot:` on both planes; the message is the one AWS gives an unauthorised principal.
+      const action = service === ServiceName.ImportExport ? `importexport:${operation}` : `iot:${operation}`;
+      const message = `User: arn:aws:iam::123456789012:user/${credential.accessKeyId} is not authorized to perform: ${action}`;
+      return service === ServiceName.ImportExport
+        ? queryError(403, 'AccessDenied', message, requestId)
+        : restJsonError(403, 'AccessDeniedException', message, requestId);
+    }
     if (
       service === ServiceName.ImportExport &&
       (outcome.auth.service !== 'IngestionService' || outcome.auth.region !== 'us-east-1')
@@ -369,10 +431,9 @@ export class Emulator {
         return this.json(res, 200, { offsetSeconds: this.clockOffsetMs / 1000 });
       }
       case 'POST settings': {
-        const value = (parsed as { terminalStateOnDescribe?: unknown } | undefined)?.terminalStateOnDescribe;
-        if (typeof value !== 'boolean')
-          return this.json(res, 400, { message: 'terminalStateOnDescribe must be a boolean' });
-        this.settings.terminalStateOnDescribe = value;
+        const problem = settingsProblem(parsed);
+        if (problem) return this.json(res, 400, { message: problem });
+        Object.assign(this.settings, parsed);
         return this.json(res, 200, this.settings);
       }
     }

@@ -54,6 +54,12 @@ export interface EmulatorCredential {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
+  /**
+   * Operations this key may not call, as `<service>:<Operation>` with the emulator's service names (`iot` is the
+   * control plane, `iot-jobs-data` the data plane, `importexport`): they answer 403 AccessDeniedException, as AWS
+   * answers a principal whose IAM policy lacks the action.
+   */
+  readonly denied?: readonly string[];
 }
 
 /** AWS refuses signatures whose time is more than five minutes from its own clock. */

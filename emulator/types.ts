@@ -45,15 +45,35 @@ export interface RoutedOperation {
   readonly run: () => EmulatorResponse;
 }
 
-/** Behaviour switches where AWS's real behaviour is uncertain, settable at start and through the admin API. */
+/**
+ * Behaviour switches for the places where AWS's documents are silent or disagree, settable at start and through
+ * the admin API. The defaults follow the service models (botocore's `iot-jobs-data/2017-09-29`); the other value
+ * of each is the older reading, kept so that clients are tested under both.
+ */
 export interface EmulatorSettings {
   /**
-   * DescribeJobExecution of an execution in a terminal state answers 410 TerminalStateException instead of the
-   * execution. The model lists the error for that operation; whether AWS sends it for a terminal execution is not
-   * documented precisely, so tests run both ways.
+   * DescribeJobExecution (data plane) of an execution in a terminal state answers 410 TerminalStateException: the
+   * model lists that error for the operation ("The job is in a terminal state"). `false`: the execution is shown as
+   * any other, which the developer guide's examples suggest.
    */
   terminalStateOnDescribe: boolean;
+  /**
+   * A 409 InvalidStateTransitionException from UpdateJobExecution carries the execution's `executionState`
+   * (status, statusDetails, versionNumber) beside its message: the model's documentation of the error ("the body of
+   * the error message also contains the executionState field"), as the Jobs MQTT API's InvalidStateTransition and
+   * VersionMismatch errors do. `false`: the message alone, as the shape's only modelled member.
+   */
+  conflictExecutionState: boolean;
 }
+
+/** The settings as AWS's models document them. */
+export const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
+  terminalStateOnDescribe: true,
+  conflictExecutionState: true,
+};
+
+/** Every setting name, for the admin API and the command line. */
+export const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof EmulatorSettings)[];
 
 /** A service module: routes a request to one of its operations, or answers an error for an unknown route. */
 export interface ServiceModule {

@@ -1,10 +1,20 @@
 /** The two error formats on the wire, shared by the front and the service modules. */
 import type { EmulatorResponse } from './types';
 
-const IMPORT_EXPORT_NS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+/** Import/Export's XML namespace, on every answer. */
+export const IMPORT_EXPORT_NS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 
-/** A rest-json error: the name in `x-amzn-ErrorType` (botocore and the v3 SDK both read it) and a JSON `message`. */
-export function restJsonError(status: number, name: string, message: string, requestId: string): EmulatorResponse {
+/**
+ * A rest-json error: the name in `x-amzn-ErrorType` (botocore and the v3 SDK both read it), a JSON `message`, and
+ * any members the error documents beside it (`extra`).
+ */
+export function restJsonError(
+  status: number,
+  name: string,
+  message: string,
+  requestId: string,
+  extra?: object,
+): EmulatorResponse {
   return {
     status,
     headers: {
@@ -12,7 +22,7 @@ export function restJsonError(status: number, name: string, message: string, req
       'x-amzn-errortype': name,
       'x-amzn-requestid': requestId,
     },
-    body: JSON.stringify({ message }),
+    body: JSON.stringify({ message, ...extra }),
   };
 }
 
