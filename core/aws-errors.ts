@@ -3,6 +3,7 @@
  * socket error, a credential-chain failure) becomes a `StepError`. Both steps call `toStepError` with a table of
  * their service's own error names; everything else is decided by HTTP status and Node's error codes.
  */
+import { CLIENT_CERTIFICATE_PORT } from './connection';
 import { StepError, StepErrorCode, invalidInput, type StepOperation } from './errors';
 
 /** The parts of a thrown service error that matter; SDK v3 exceptions and our query client's errors share them. */
@@ -41,6 +42,7 @@ const COMMON_NAMES: Readonly<Record<string, StepErrorCode>> = {
 };
 
 const RETRYABLE: ReadonlySet<StepErrorCode> = new Set([
+  StepErrorCode.Unconfirmed,
   StepErrorCode.Throttled,
   StepErrorCode.Unavailable,
   StepErrorCode.Network,
@@ -65,6 +67,8 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
 
 function byStatus(status: number): StepErrorCode {
+  // A success status on something thrown: the answer could not be read as the operation's output.
+  if (status < 300) return StepErrorCode.Unconfirmed;
   if (status === 429) return StepErrorCode.Throttled;
   if (status >= 500) return StepErrorCode.Unavailable;
   if (status === 401 || status === 403) return StepErrorCode.Auth;
@@ -85,14 +89,15 @@ const ADVICE: Partial<Record<StepErrorCode, string>> = {
 /**
  * Maps anything a request threw to a StepError. `subject` names the resource in the message (`gw-7/fw-42`);
  * `names` maps the service's own error names to codes and wins over the common table and the status;
- * `clientCertificate` says the connection uses client-certificate TLS, which changes what a hang-up may mean.
+ * `clientCertificatePort` is the port a client-certificate connection tried (undefined without one): what a
+ * hang-up may mean there, and where AWS serves such clients, goes into the message.
  */
 export function toStepError(
   error: unknown,
   operation: StepOperation,
   subject: string,
   names: Readonly<Record<string, StepErrorCode>> = {},
-  clientCertificate = false,
+  clientCertificatePort?: number,
 ): StepError {
   if (error instanceof StepError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ServiceErrorLike;
@@ -102,6 +107,10 @@ export function toStepError(
   const requestId = e.$metadata?.requestId;
   const prefix = `${operation} ${subject}:`;
   const nodeCode = typeof e.code === 'string' ? e.code : undefined;
+  const portHint =
+    clientCertificatePort === undefined
+      ? ''
+      : ` (port ${clientCertificatePort} tried; AWS IoT serves client-certificate HTTPS on port ${CLIENT_CERTIFICATE_PORT})`;
 
   if (status === undefined) {
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(text)) {
@@ -123,18 +132,22 @@ export function toStepError(
       });
     }
     if (nodeCode && TLS_CODE.test(nodeCode)) {
-      return new StepError(`${prefix} the TLS handshake failed (${nodeCode}); check the certificate, key and CA`, {
-        code: StepErrorCode.Auth,
-        operation,
-        cause: error,
-      });
+      return new StepError(
+        `${prefix} the TLS handshake failed (${nodeCode})${portHint}; check the certificate, key and CA`,
+        {
+          code: StepErrorCode.Auth,
+          operation,
+          cause: error,
+        },
+      );
     }
     if ((nodeCode && NETWORK_CODES.has(nodeCode)) || /socket hang up|ECONNRESET|other side closed/i.test(text)) {
       // Under TLS 1.3 an endpoint refuses a client certificate after the handshake, by closing the connection.
-      const tlsHint = clientCertificate
-        ? '; with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA'
-        : '';
-      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})${tlsHint}`, {
+      const tlsHint =
+        clientCertificatePort === undefined
+          ? ''
+          : '; with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA';
+      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})${portHint}${tlsHint}`, {
         code: StepErrorCode.Network,
         operation,
         retryable: true,
@@ -143,11 +156,14 @@ export function toStepError(
     }
     // A TLS alert from the server (a client certificate refused) surfaces as an EPROTO or a message only.
     if (nodeCode === 'EPROTO' || /alert|certificate/i.test(text)) {
-      return new StepError(`${prefix} the TLS handshake failed (${text}); check the certificate, key and CA`, {
-        code: StepErrorCode.Auth,
-        operation,
-        cause: error,
-      });
+      return new StepError(
+        `${prefix} the TLS handshake failed (${text})${portHint}; check the certificate, key and CA`,
+        {
+          code: StepErrorCode.Auth,
+          operation,
+          cause: error,
+        },
+      );
     }
     return new StepError(`${prefix} ${text}`, { code: StepErrorCode.ServiceError, operation, cause: error });
   }

@@ -11,7 +11,9 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
+import { ExecutionsSeen } from './executions-seen';
 import type { ImportExportClient } from './importexport-client';
+import type { IotControlClient } from './iot-control-client';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
@@ -46,7 +48,10 @@ export interface ConnectionSettings {
   readonly credentials?: StaticCredentials | CredentialsProvider | undefined;
   /** A named profile of the shared config files, for the default chain. */
   readonly profile?: string | undefined;
-  /** The service endpoint URL; else `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, then AWS's own. */
+  /**
+   * The service endpoint URL; else `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, then AWS's own. With
+   * client-certificate TLS and no port in the URL, port 8443 (where AWS IoT serves certificate clients over HTTPS).
+   */
   readonly endpoint?: string | undefined;
   /** Client-certificate TLS instead of SigV4 (IoT Jobs only); needs the account's `iot:Jobs` endpoint. */
   readonly tls?: TlsClientCertificate | undefined;
@@ -72,6 +77,8 @@ export interface RetryPolicy {
 /** The services a connection serves, with the environment variable that overrides each one's endpoint. */
 export const ServiceEndpointVariable = {
   'iot-jobs-data': 'AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE',
+  /** The IoT control plane, read when the data plane will not show a terminal execution. */
+  iot: 'AWS_ENDPOINT_URL_IOT',
   importexport: 'AWS_ENDPOINT_URL_IMPORTEXPORT',
 } as const;
 export type ServiceId = keyof typeof ServiceEndpointVariable;
@@ -86,6 +93,20 @@ const DEFAULT_POLICY: RetryPolicy = {
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * AWS IoT serves the Jobs HTTPS API to client-certificate devices on port 8443 (developer guide, "Device
+ * communication protocols": HTTPS with X.509 on 8443; 443 needs the `x-amzn-http-ca` ALPN, which Jobs does not take).
+ */
+export const CLIENT_CERTIFICATE_PORT = 8443;
+
+/** An AWS-run host: an endpoint there serves one service, so another service's calls go to its own endpoint. */
+const AWS_HOST = /\.amazonaws\.com(\.cn)?$/;
+
+/** Whether the URL as written names a port (`new URL` drops a default one, which we must not take for none). */
+function namesPort(url: string): boolean {
+  return /^[a-z]+:\/\/(\[[^\]]*\]|[^/?#:]*):\d+/i.test(url);
+}
 
 function parseEndpoint(field: string, value: string): string {
   let url: URL;
@@ -158,15 +179,19 @@ function resolveSettings(settings: ConnectionSettings, env: NodeJS.ProcessEnv): 
     throw invalidInput('region', `is ${describeValue(region)}`, 'write a region code like eu-west-1');
   }
   const tls = checkTls(settings.tls);
-  const endpoint = isGiven(settings.endpoint)
-    ? parseEndpoint('endpoint', parseString('endpoint', settings.endpoint))
-    : undefined;
+  const given = isGiven(settings.endpoint) ? parseString('endpoint', settings.endpoint) : undefined;
+  let endpoint = given === undefined ? undefined : parseEndpoint('endpoint', given);
   if (tls && !endpoint?.startsWith('https:')) {
     throw invalidInput(
       'endpoint',
       tls && endpoint ? 'must be https:// for client-certificate TLS' : 'is required with client-certificate TLS',
       "give your account's endpoint from `aws iot describe-endpoint --endpoint-type iot:Jobs`",
     );
+  }
+  if (tls && endpoint && given !== undefined && !namesPort(given)) {
+    const url = new URL(endpoint);
+    url.port = String(CLIENT_CERTIFICATE_PORT);
+    endpoint = url.toString().replace(/\/$/, '');
   }
   const budget = (field: keyof RetryPolicy, value: unknown, min: number): number =>
     isGiven(value) ? parseInteger(field, value, { min }) : DEFAULT_POLICY[field];
@@ -210,6 +235,7 @@ export function resolveEndpoint(
 const loadIotJobsSdk = (): typeof import('@aws-sdk/client-iot-jobs-data-plane') =>
   require('@aws-sdk/client-iot-jobs-data-plane');
 const loadImportExport = (): typeof import('./importexport-client') => require('./importexport-client');
+const loadIotControl = (): typeof import('./iot-control-client') => require('./iot-control-client');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
@@ -231,12 +257,15 @@ export class Connection {
   readonly region: string | undefined;
   readonly policy: RetryPolicy;
   readonly tls: boolean;
+  /** What this connection's steps last saw of each execution: evidence for an honest `changed`. */
+  readonly executionsSeen = new ExecutionsSeen();
   private readonly settings: ResolvedSettings;
   private readonly env: NodeJS.ProcessEnv;
   private handler: NodeHttpHandler | undefined;
   private credentialProvider: CredentialsProvider | undefined;
   private iotClient: IoTJobsDataPlaneClient | undefined;
   private ieClient: ImportExportClient | undefined;
+  private controlClient: IotControlClient | undefined;
 
   constructor(settings: ConnectionSettings = {}, env: NodeJS.ProcessEnv = process.env) {
     this.settings = resolveSettings(settings, env);
@@ -249,6 +278,13 @@ export class Connection {
   /** The endpoint for `service`, or undefined for AWS's. */
   endpoint(service: ServiceId): string | undefined {
     return resolveEndpoint(this.settings.endpoint, service, this.env);
+  }
+
+  /** The port client-certificate requests go to, for error messages; undefined without client certificates. */
+  get clientCertificatePort(): number | undefined {
+    if (!this.settings.tls) return undefined;
+    const url = new URL(this.endpoint('iot-jobs-data') ?? 'https://localhost');
+    return Number(url.port || 443);
   }
 
   /**
@@ -312,12 +348,36 @@ export class Connection {
     return this.ieClient;
   }
 
+  /**
+   * The IoT control-plane reader, on the same handler and credentials; undefined with client-certificate TLS, which
+   * only the data plane accepts. Its endpoint: `AWS_ENDPOINT_URL_IOT`; else the connection's endpoint unless that is
+   * an AWS host (one that serves the data plane only, such as the account's `iot:Jobs` endpoint); else AWS's own for
+   * the region.
+   */
+  async iotControlClient(): Promise<IotControlClient | undefined> {
+    if (this.settings.tls) return undefined;
+    if (!this.controlClient) {
+      const region = this.settings.region ?? (await this.iotJobsClient().config.region());
+      const explicit = this.settings.endpoint;
+      const own = explicit && !AWS_HOST.test(new URL(explicit).hostname) ? explicit : undefined;
+      const { IotControlClient, iotControlEndpoint } = loadIotControl();
+      this.controlClient = new IotControlClient({
+        endpoint: resolveEndpoint(own, 'iot', this.env) ?? iotControlEndpoint(region),
+        region,
+        credentials: this.credentials(),
+        httpHandler: this.httpHandler(),
+      });
+    }
+    return this.controlClient;
+  }
+
   /** Closes the sockets; a later step builds them again. */
   destroy(): void {
     this.iotClient?.destroy();
     this.handler?.destroy();
     this.iotClient = undefined;
     this.ieClient = undefined;
+    this.controlClient = undefined;
     this.handler = undefined;
   }
 }

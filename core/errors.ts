@@ -30,6 +30,11 @@ export const StepErrorCode = {
   Timeout: 'timeout',
   /** The caller's AbortSignal cancelled the step. */
   Aborted: 'aborted',
+  /**
+   * The service answered success without showing that the change was made (a 200 whose body is not the answer, or
+   * whose state is not the one asked; Import/Export's `Success: false`), still so after the retries.
+   */
+  Unconfirmed: 'unconfirmed',
   /** Any other service error. */
   ServiceError: 'service-error',
   /** A wrapper's bounded queue (a Node-RED node's) was full; nothing was sent. */

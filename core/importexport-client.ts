@@ -5,14 +5,11 @@
  * for `importexport`) by the SDK's own `@smithy/signature-v4`. Answers are XML; errors are `<ErrorResponse>`.
  * Retries are not here: the steps retry, through `StepRun`.
  */
-import type { IncomingMessage } from 'node:http';
-
-import { Hash } from '@smithy/hash-node';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
 
 import type { CredentialsProvider } from './connection';
+import { AwsServiceError, SignedHttpClient } from './signed-request';
 import type { AttemptLimits } from './step-run';
 
 /** The Import/Export API version every request names. */
@@ -80,26 +77,8 @@ export interface CreateJobResponse {
   readonly requestId: string | undefined;
 }
 
-/**
- * A service error, shaped like the SDK's exceptions (`name` is the AWS code, `$metadata` the status and request
- * id) so that one mapping turns both into StepErrors. Its message is the service's own and holds no manifest.
- */
-export class ImportExportServiceError extends Error {
-  readonly $metadata: {
-    readonly httpStatusCode: number;
-    readonly requestId: string | undefined;
-    /** Set when the answer showed our clock off by 5 minutes or more and the offset was corrected: retry. */
-    clockSkewCorrected?: boolean;
-  };
-  readonly $fault: 'client' | 'server';
-
-  constructor(name: string, message: string, httpStatusCode: number, requestId: string | undefined) {
-    super(message);
-    this.name = name;
-    this.$metadata = { httpStatusCode, requestId };
-    this.$fault = httpStatusCode >= 500 ? 'server' : 'client';
-  }
-}
+/** An Import/Export refusal (`name` is its error code); its message is the service's own and holds no manifest. */
+export class ImportExportServiceError extends AwsServiceError {}
 
 /**
  * `application/x-www-form-urlencoded` exactly as Python's `urllib.parse.urlencode` (botocore) writes it: every
@@ -139,12 +118,6 @@ function artifacts(result: XmlNode | undefined): Artifact[] {
   return members.map((m: XmlNode) => ({ description: text(m, 'Description') ?? '', url: text(m, 'URL') ?? '' }));
 }
 
-async function readBody(stream: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** What the client needs from a connection. */
 export interface ImportExportClientConfig {
   readonly endpoint: string;
@@ -156,36 +129,11 @@ export interface ImportExportClientConfig {
  * The client. One instance per connection; each method sends one signed request and resolves with the parsed
  * answer or rejects with an `ImportExportServiceError` (service errors) or the transport's error.
  */
-/** AWS refuses signatures more than 5 minutes away from its clock. */
-const MAX_SKEW_MS = 5 * 60 * 1000;
-
 export class ImportExportClient {
-  private readonly url: URL;
-  private readonly signer: SignatureV4;
-  /**
-   * Added to the local clock when signing, learnt from the service's Date header when the two differ by 5 minutes
-   * or more (as the v3 SDK does), so a gateway with a wrong clock still gets through.
-   */
-  private clockOffsetMs = 0;
+  private readonly http: SignedHttpClient;
 
-  /** Learns the service's time from an answer; true when that changed the offset. */
-  private learnClock(dateHeader: string | undefined): boolean {
-    const serverTime = dateHeader ? Date.parse(dateHeader) : NaN;
-    if (Number.isNaN(serverTime)) return false;
-    if (Math.abs(Date.now() + this.clockOffsetMs - serverTime) < MAX_SKEW_MS) return false;
-    this.clockOffsetMs = serverTime - Date.now();
-    return true;
-  }
-
-  constructor(private readonly config: ImportExportClientConfig) {
-    this.url = new URL(config.endpoint);
-    this.signer = new SignatureV4({
-      ...IMPORT_EXPORT_SIGNING,
-      credentials: config.credentials,
-      sha256: Hash.bind(null, 'sha256'),
-      // The AWS CLI signs no x-amz-content-sha256 header for query services; neither do we.
-      applyChecksum: false,
-    });
+  constructor(config: ImportExportClientConfig) {
+    this.http = new SignedHttpClient({ ...config, signing: IMPORT_EXPORT_SIGNING });
   }
 
   /** Sends one operation; resolves with its `<{Op}Result>` element and the request id. */
@@ -199,35 +147,20 @@ export class ImportExportClient {
       ['Version', IMPORT_EXPORT_API_VERSION],
     ];
     for (const [key, value] of params) if (value !== undefined) pairs.push([key, String(value)]);
-    const body = encodeForm(pairs);
-    const { protocol, hostname, port, pathname } = this.url;
-    const signed = await this.signer.sign(
+    const response = await this.http.send(
       {
         method: 'POST',
-        protocol,
-        hostname,
-        ...(port && { port: Number(port) }),
-        path: pathname === '' ? '/' : pathname,
+        path: '/',
         query: { Operation: operation },
-        headers: {
-          host: this.url.host,
-          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        },
-        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: encodeForm(pairs),
       },
-      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
-    );
-    signed.headers['content-length'] = String(Buffer.byteLength(body));
-    const { response } = await this.config.httpHandler.handle(
-      signed as Parameters<NodeHttpHandler['handle']>[0],
       limits,
     );
-    const xml = await readBody(response.body as IncomingMessage);
     const headerId = response.headers['x-amzn-requestid'];
-    const clockSkewCorrected = this.learnClock(response.headers.date);
     let doc: XmlNode;
     try {
-      doc = parser.parse(xml) as XmlNode;
+      doc = parser.parse(response.body) as XmlNode;
     } catch {
       doc = {};
     }
@@ -240,13 +173,18 @@ export class ImportExportClient {
         response.statusCode,
         text(envelope, 'RequestId') ?? headerId,
       );
-      if (clockSkewCorrected) failure.$metadata.clockSkewCorrected = true;
+      if (response.clockSkewCorrected) failure.$metadata.clockSkewCorrected = true;
       throw failure;
     }
     const envelope = child(doc, `${operation}Response`);
-    if (!envelope) {
-      throw new ImportExportServiceError('InvalidResponse', `the answer was not a ${operation}Response`, 502, headerId);
-    }
+    // A 200 that is not the operation's answer (aws/aws-sdk-js#2539): nothing says it was done.
+    if (!envelope)
+      throw new ImportExportServiceError(
+        'InvalidResponse',
+        `the answer was not a ${operation}Response`,
+        response.statusCode,
+        headerId,
+      );
     return {
       result: child(envelope, `${operation}Result`),
       requestId: text(child(envelope, 'ResponseMetadata'), 'RequestId') ?? headerId,

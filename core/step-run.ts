@@ -37,7 +37,11 @@ export interface AttemptLimits {
 }
 
 /** Failures after which the request may or may not have been applied. */
-const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([StepErrorCode.Network, StepErrorCode.Timeout]);
+const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([
+  StepErrorCode.Network,
+  StepErrorCode.Timeout,
+  StepErrorCode.Unconfirmed,
+]);
 
 /** The HTTP handler's own timeouts (request, socket) end an attempt with a `TimeoutError`. */
 function isAttemptTimeout(error: unknown): boolean {
@@ -50,6 +54,11 @@ const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms,
 export class StepRun {
   /** Requests sent so far, retries and reads included. */
   attempts = 0;
+  /**
+   * Attempts whose effect is unknown (the connection failed or timed out, or the answer did not confirm): a request
+   * that may have been applied although its answer was lost. Steps read it to report `changed` honestly.
+   */
+  uncertain = 0;
   private readonly deadline: number;
 
   constructor(
@@ -113,6 +122,7 @@ export class StepRun {
           : classify(error);
       }
       failure.attempts = this.attempts;
+      if (AMBIGUOUS.has(failure.code)) this.uncertain++;
       if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;
       const wait = this.backoff(attempt, failure.code);
       if (Date.now() + wait >= this.deadline) {

@@ -1,19 +1,22 @@
 /**
  * The update-job-execution step: AWS IoT Jobs `UpdateJobExecution`, made safe to re-run. One request in the
- * common case; on a conflict, one `DescribeJobExecution` decides whether the execution already is what was asked
- * (success, `changed: false`) or why it cannot become so.
+ * common case. When the service refuses it (409), the step decides from the best evidence it can get, in this
+ * order: the 409's own `executionState`; a data-plane `DescribeJobExecution`; and, when the data plane will not
+ * show a terminal execution (410), the control plane's `DescribeJobExecution`. An execution already as asked is
+ * success; `changed` says whether this step's requests changed it.
  */
 import {
   DescribeJobExecutionCommand,
   UpdateJobExecutionCommand,
-  type JobExecution,
   type JobExecutionState,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { StepError, StepErrorCode } from './errors';
+import { StepError, StepErrorCode, type StepOperation } from './errors';
+import type { ExecutionSnapshot } from './executions-seen';
 import {
+  DeviceJobStatus,
   parseUpdateJobExecutionInput,
   TERMINAL_STATUSES,
   type UpdateJobExecutionInput,
@@ -23,11 +26,17 @@ import { StepRun, type StepOptions } from './step-run';
 
 /** What the step did. */
 export interface UpdateJobExecutionResult {
-  /** True when this step's request changed the execution; false when it already was as asked. */
+  /**
+   * True when this step's requests changed the execution, including an update applied whose answer was lost; false
+   * when the execution already was as asked before any of them could have landed.
+   */
   readonly changed: boolean;
-  /** Status, details and version: as the service returned them, or as read back while reconciling. */
+  /**
+   * Status, details and version: as the service returned them (when `includeJobExecutionState` asked), or as read
+   * while reconciling.
+   */
   readonly executionState?: JobExecutionState | undefined;
-  /** The job document, when `includeJobDocument` asked for it. */
+  /** The job document, when `includeJobDocument` asked and the answer carried it (a refusal's evidence does not). */
   readonly jobDocument?: string | undefined;
   /** Requests sent: retries and reads included. */
   readonly attempts: number;
@@ -44,6 +53,16 @@ const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
   ConflictException: StepErrorCode.InvalidTransition,
 };
 
+/** The IAM action that lets the step see a terminal execution the data plane will not show. */
+const CONTROL_PLANE_PERMISSION = 'iot:DescribeJobExecution';
+
+/** An execution as a step saw it, with the job document when the answer had one. */
+interface Evidence {
+  readonly execution: ExecutionSnapshot;
+  readonly jobDocument?: string | undefined;
+  readonly requestId: string | undefined;
+}
+
 function sameDetails(
   wanted: Readonly<Record<string, string>>,
   current: Readonly<Record<string, string>> = {},
@@ -53,21 +72,64 @@ function sameDetails(
 }
 
 /** Whether `execution` already is what `input` asks for: the status, and the details when they were given. */
-function alreadyAsAsked(input: UpdateJobExecutionInput, execution: JobExecution): boolean {
+function alreadyAsAsked(input: UpdateJobExecutionInput, execution: ExecutionSnapshot): boolean {
   return (
     execution.status === input.status &&
     (input.statusDetails === undefined || sameDetails(input.statusDetails, execution.statusDetails))
   );
 }
 
-function stateOf(execution: JobExecution): JobExecutionState {
-  return { status: execution.status, statusDetails: execution.statusDetails, versionNumber: execution.versionNumber };
+function stringMap(value: unknown): Record<string, string> {
+  const map: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return map;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') map[k] = v;
+  return map;
+}
+
+/** A snapshot from an answer's `executionState`-like object, or undefined when it lacks status or version. */
+function snapshotOf(value: unknown, executionNumber: number | undefined): ExecutionSnapshot | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.status !== 'string' || typeof v.versionNumber !== 'number') return undefined;
+  return {
+    executionNumber: typeof v.executionNumber === 'number' ? v.executionNumber : executionNumber,
+    status: v.status,
+    statusDetails: stringMap(v.statusDetails),
+    versionNumber: v.versionNumber,
+  };
+}
+
+/**
+ * The execution state a 409 carries: botocore's model documents that "the body of the error message also contains
+ * the executionState field", and the v3 SDK copies unmodelled body members onto the exception.
+ */
+function stateInRefusal(conflict: StepError, executionNumber: number | undefined): ExecutionSnapshot | undefined {
+  const cause = conflict.cause as { executionState?: unknown } | undefined;
+  return snapshotOf(cause?.executionState, executionNumber);
+}
+
+function stateOf(execution: ExecutionSnapshot): JobExecutionState {
+  return {
+    status: execution.status as JobExecutionState['status'],
+    ...(Object.keys(execution.statusDetails).length > 0 && { statusDetails: { ...execution.statusDetails } }),
+    versionNumber: execution.versionNumber,
+  };
+}
+
+/** A retry AWS queued after a failure (`jobExecutionsRetryConfig`) that nobody has touched yet. */
+function isUntouchedRetry(execution: ExecutionSnapshot): boolean {
+  return (
+    execution.status === 'QUEUED' &&
+    execution.versionNumber === 1 &&
+    execution.executionNumber !== undefined &&
+    execution.executionNumber > 1
+  );
 }
 
 /** The state the caller did not get, because the execution differs: a conflict or an impossible transition. */
 function refusal(
   input: UpdateJobExecutionInput,
-  execution: JobExecution,
+  execution: ExecutionSnapshot,
   subject: string,
   cause: StepError,
 ): StepError {
@@ -80,7 +142,7 @@ function refusal(
     requestId: cause.requestId,
     cause,
   };
-  if (status !== undefined && TERMINAL_STATUSES.has(status)) {
+  if (TERMINAL_STATUSES.has(status)) {
     return new StepError(
       `UpdateJobExecution ${subject}: ${now}; ${input.status} is not reachable from a terminal state, nothing was changed`,
       { code: StepErrorCode.InvalidTransition, ...common },
@@ -105,9 +167,15 @@ function refusal(
  * `input` is the AWS request shape (`aws iot-jobs-data update-job-execution --generate-cli-skeleton`); numbers,
  * booleans and `statusDetails` may be strings (`"5"`, `"true"`, `'{"step":"2"}'` or `step=2,of=5`).
  *
+ * Every update asks for the execution state and checks it: an answer that does not show the status asked is not
+ * taken for success. A step without `executionNumber` acts on the execution it first reached: a FAILED report
+ * reads the execution first, so that a resend never marks the retry AWS queued after it (a job's
+ * `jobExecutionsRetryConfig`), and a re-run finds the report already made.
+ *
  * @throws StepError with `code` `invalid-input` (nothing sent), `not-found`, `invalid-transition`,
- *   `version-conflict`, `terminal-state` (the service would not show the execution, so success could not be
- *   confirmed), `throttled`, `unavailable`, `auth`, `network`, `timeout` or `aborted`.
+ *   `version-conflict`, `terminal-state` (no evidence of the execution's state could be had; the message names the
+ *   permission that would give it), `unconfirmed`, `throttled`, `unavailable`, `auth`, `network`, `timeout` or
+ *   `aborted`.
  * @example
  * const { changed } = await updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'SUCCEEDED' });
  */
@@ -120,65 +188,186 @@ export async function updateJobExecution(
   const aws = connectionFor(connection);
   const client = aws.iotJobsClient();
   const run = new StepRun(aws.policy, options);
-  const subject = `${request.thingName}/${request.jobId}`;
-  const describe = async (): Promise<{ execution: JobExecution; requestId: string | undefined }> => {
+  const { thingName, jobId } = request;
+  const subject = `${thingName}/${jobId}`;
+  const terminal = TERMINAL_STATUSES.has(request.status);
+  const classify = (operation: StepOperation, on: string) => (error: unknown) =>
+    toStepError(error, operation, on, IOT_ERROR_NAMES, aws.clientCertificatePort);
+  const noExecution = (operation: StepOperation, on: string, requestId: string | undefined): StepError =>
+    new StepError(`${operation} ${on}: the answer held no execution`, {
+      code: StepErrorCode.Unconfirmed,
+      operation,
+      requestId,
+      retryable: true,
+    });
+  const seen = (evidence: Evidence): Evidence => {
+    aws.executionsSeen.set(thingName, jobId, evidence.execution);
+    return evidence;
+  };
+
+  /** The data plane's view, or a `terminal-state` StepError when it will not show a terminal execution. */
+  const describeData = async (executionNumber: number | undefined): Promise<Evidence> => {
     const out = await run.call(
       'DescribeJobExecution',
       subject,
-      (limits) =>
-        client.send(
+      async (limits) => {
+        const answer = await client.send(
           new DescribeJobExecutionCommand({
-            thingName: request.thingName,
-            jobId: request.jobId,
-            executionNumber: request.executionNumber,
+            thingName,
+            jobId,
+            executionNumber,
             includeJobDocument: request.includeJobDocument ?? false,
           }),
           limits,
-        ),
-      (error) => toStepError(error, 'DescribeJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
+        );
+        if (!snapshotOf(answer.execution, undefined))
+          throw noExecution('DescribeJobExecution', subject, answer.$metadata.requestId);
+        return answer;
+      },
+      classify('DescribeJobExecution', subject),
     );
-    if (!out.execution) {
-      throw new StepError(`DescribeJobExecution ${subject}: the answer held no execution`, {
-        code: StepErrorCode.ServiceError,
-        operation: 'DescribeJobExecution',
-        requestId: out.$metadata.requestId,
-        attempts: run.attempts,
-      });
-    }
-    return { execution: out.execution, requestId: out.$metadata.requestId };
+    return seen({
+      execution: snapshotOf(out.execution, executionNumber)!,
+      jobDocument: out.execution?.jobDocument,
+      requestId: out.$metadata.requestId,
+    });
   };
-  const unchanged = (execution: JobExecution, requestId: string | undefined): UpdateJobExecutionResult => ({
+
+  /** The control plane's view of an execution the data plane will not show, or the honest `terminal-state` error. */
+  const describeControl = async (executionNumber: number | undefined, hidden: StepError): Promise<Evidence> => {
+    const cannotConfirm = (why: string, cause: StepError): StepError =>
+      new StepError(
+        `UpdateJobExecution ${subject}: the data plane will not show the execution (${hidden.awsErrorName}: it is in a ` +
+          `terminal state) and ${why}, so whether it is ${request.status} is not confirmed. Allow ` +
+          `${CONTROL_PLANE_PERMISSION} on the thing to let the step confirm, or check with ` +
+          `\`aws iot describe-job-execution --thing-name ${thingName} --job-id ${jobId}\``,
+        {
+          code: StepErrorCode.TerminalState,
+          operation: 'UpdateJobExecution',
+          awsErrorName: cause.awsErrorName,
+          httpStatus: cause.httpStatus,
+          requestId: cause.requestId,
+          attempts: run.attempts,
+          cause,
+        },
+      );
+    const control = await aws.iotControlClient();
+    if (!control)
+      throw cannotConfirm('a client-certificate connection cannot ask the control plane (it needs SigV4)', hidden);
+    const on = `${subject} (control plane)`;
+    try {
+      const out = await run.call(
+        'DescribeJobExecution',
+        on,
+        (limits) => control.describeJobExecution(thingName, jobId, executionNumber, limits),
+        classify('DescribeJobExecution', on),
+      );
+      return seen({ execution: out.execution, requestId: out.requestId });
+    } catch (error) {
+      if (error instanceof StepError && error.code === StepErrorCode.Auth)
+        throw cannotConfirm(`the control plane refused ${CONTROL_PLANE_PERMISSION} (${error.awsErrorName})`, error);
+      throw error;
+    }
+  };
+
+  /** The best read of the execution there is: the data plane, else the control plane. */
+  const read = async (executionNumber: number | undefined): Promise<Evidence> => {
+    try {
+      return await describeData(executionNumber);
+    } catch (error) {
+      if (!(error instanceof StepError) || error.code !== StepErrorCode.TerminalState) throw error;
+      return describeControl(executionNumber, error);
+    }
+  };
+
+  const unchanged = (evidence: Evidence): UpdateJobExecutionResult => ({
     changed: false,
-    executionState: stateOf(execution),
-    ...(request.includeJobDocument && { jobDocument: execution.jobDocument }),
+    executionState: stateOf(evidence.execution),
+    ...(request.includeJobDocument && evidence.jobDocument !== undefined && { jobDocument: evidence.jobDocument }),
     attempts: run.attempts,
-    requestId,
+    requestId: evidence.requestId,
   });
 
-  // A step timer asks for an effect (restarting the timer) that reading cannot confirm, so it is always sent.
-  if (options.skipUnchanged && request.stepTimeoutInMinutes === undefined) {
-    const current = await describe().catch((error: unknown) => {
-      // A terminal execution the service will not show: let the update itself answer.
-      if (error instanceof StepError && error.code === StepErrorCode.TerminalState) return undefined;
-      throw error;
-    });
-    if (current && alreadyAsAsked(request, current.execution)) {
-      options.logger?.debug(`UpdateJobExecution ${subject}: already ${request.status}; nothing sent`);
-      return unchanged(current.execution, current.requestId);
+  // What the execution was before any update of this step could land: this connection's memory, or a first read.
+  let before: ExecutionSnapshot | undefined = aws.executionsSeen.get(thingName, jobId);
+  let executionNumber = request.executionNumber;
+  // A step timer asks for an effect (restarting the timer) that reading cannot confirm, so skipUnchanged sends it.
+  const skip = options.skipUnchanged === true && request.stepTimeoutInMinutes === undefined;
+  // FAILED may queue a retry execution, which a resend without executionNumber would mark FAILED too.
+  const pin = request.status === DeviceJobStatus.Failed && executionNumber === undefined;
+  // A terminal execution the data plane will not show needs no control-plane read here: the update's refusal shows
+  // it, and no retry can follow a terminal latest execution, so there is nothing to pin.
+  const first =
+    skip || pin
+      ? await describeData(executionNumber).catch((error: unknown) => {
+          if (error instanceof StepError && error.code === StepErrorCode.TerminalState) return undefined;
+          throw error;
+        })
+      : undefined;
+  if (first) {
+    if (pin && isUntouchedRetry(first.execution)) {
+      // The retry AWS queued after a FAILED report: if that report is this one, a re-run has nothing to do.
+      const previous = await read(first.execution.executionNumber! - 1).catch((error: unknown) => {
+        if (error instanceof StepError && error.code === StepErrorCode.NotFound) return undefined;
+        throw error;
+      });
+      if (previous && alreadyAsAsked(request, previous.execution)) {
+        options.logger?.debug(
+          `UpdateJobExecution ${subject}: execution ${previous.execution.executionNumber} is already ${request.status}`,
+        );
+        return unchanged(previous);
+      }
     }
+    if (alreadyAsAsked(request, first.execution)) {
+      options.logger?.debug(`UpdateJobExecution ${subject}: already ${request.status}; nothing sent`);
+      return unchanged(first);
+    }
+    before = first.execution;
+    if (terminal) executionNumber ??= first.execution.executionNumber;
   }
+  if (
+    before?.executionNumber !== undefined &&
+    executionNumber !== undefined &&
+    before.executionNumber !== executionNumber
+  )
+    before = undefined;
 
+  // The caller's includeJobExecutionState decides what the result shows; the step always asks, to check the answer.
+  const update = {
+    ...request,
+    includeJobExecutionState: true,
+    ...(executionNumber !== undefined && { executionNumber }),
+  };
+  const uncertainBefore = run.uncertain;
   let conflict: StepError;
   try {
     const out = await run.call(
       'UpdateJobExecution',
       subject,
-      (limits) => client.send(new UpdateJobExecutionCommand(request), limits),
-      (error) => toStepError(error, 'UpdateJobExecution', subject, IOT_ERROR_NAMES, aws.tls),
+      async (limits) => {
+        const answer = await client.send(new UpdateJobExecutionCommand(update), limits);
+        // A 200 that does not show the status asked did not do what was asked (aws/aws-sdk-js#2539).
+        if (answer.executionState?.status !== request.status) {
+          const shown = answer.executionState?.status ?? 'no execution state';
+          throw new StepError(
+            `UpdateJobExecution ${subject}: the service answered success but showed ${shown}, not ${request.status}`,
+            {
+              code: StepErrorCode.Unconfirmed,
+              operation: 'UpdateJobExecution',
+              requestId: answer.$metadata.requestId,
+              retryable: true,
+            },
+          );
+        }
+        return answer;
+      },
+      classify('UpdateJobExecution', subject),
     );
+    const state = out.executionState!;
+    seen({ execution: snapshotOf(state, executionNumber)!, requestId: out.$metadata.requestId });
     return {
       changed: true,
-      ...(out.executionState && { executionState: out.executionState }),
+      ...(request.includeJobExecutionState && { executionState: state }),
       ...(out.jobDocument !== undefined && { jobDocument: out.jobDocument }),
       attempts: run.attempts,
       requestId: out.$metadata.requestId,
@@ -189,35 +378,31 @@ export async function updateJobExecution(
     conflict = error;
   }
 
-  let current: Awaited<ReturnType<typeof describe>>;
-  try {
-    current = await describe();
-  } catch (error) {
-    if (error instanceof StepError && error.code === StepErrorCode.TerminalState) {
-      throw new StepError(
-        `UpdateJobExecution ${subject}: the service refused ${request.status} (${conflict.awsErrorName}) and will not ` +
-          `show the execution because it is in a terminal state (${error.awsErrorName}). Whether it is ${request.status} ` +
-          `is not confirmed; check with \`aws iot describe-job-execution --thing-name ${request.thingName} --job-id ${request.jobId}\``,
-        {
-          code: StepErrorCode.TerminalState,
-          operation: 'UpdateJobExecution',
-          awsErrorName: error.awsErrorName,
-          httpStatus: error.httpStatus,
-          requestId: error.requestId,
-          attempts: run.attempts,
-          cause: error,
-        },
-      );
-    }
-    throw error;
+  const refused = stateInRefusal(conflict, executionNumber);
+  const current = refused
+    ? seen({ execution: refused, requestId: conflict.requestId })
+    : await read(executionNumber).catch((error: unknown) => {
+        if (error instanceof StepError) error.attempts = run.attempts;
+        throw error;
+      });
+  if (!alreadyAsAsked(request, current.execution)) {
+    const failure = refusal(request, current.execution, subject, conflict);
+    failure.attempts = run.attempts;
+    throw failure;
   }
-  if (alreadyAsAsked(request, current.execution)) {
+  // An attempt whose answer was lost may have been the one that made the execution so. Only evidence that it was
+  // already so (as asked, at the same version, before this step) says it was not.
+  const mayHaveLanded = run.uncertain > uncertainBefore;
+  const wasAlready =
+    before !== undefined && alreadyAsAsked(request, before) && before.versionNumber === current.execution.versionNumber;
+  if (mayHaveLanded && !wasAlready) {
     options.logger?.debug(
-      `UpdateJobExecution ${subject}: already ${request.status} (version ${current.execution.versionNumber})`,
+      `UpdateJobExecution ${subject}: ${request.status}, applied by an attempt whose answer was lost`,
     );
-    return unchanged(current.execution, current.requestId);
+    return { ...unchanged(current), changed: true };
   }
-  const failure = refusal(request, current.execution, subject, conflict);
-  failure.attempts = run.attempts;
-  throw failure;
+  options.logger?.debug(
+    `UpdateJobExecution ${subject}: already ${request.status} (version ${current.execution.versionNumber})`,
+  );
+  return unchanged(current);
 }

@@ -17,7 +17,7 @@ import { StepRun, type StepOptions } from './step-run';
 export interface UpdateJobResult {
   /** True when the job's manifest (or type) was different before this step and now is the requested one. */
   readonly changed: boolean;
-  /** The service's `Success`; true as well when the job already had the manifest. */
+  /** The service's `Success`: true, or the step fails (`unconfirmed`); true as well when the job already had the manifest. */
   readonly success: boolean;
   /** The service's warning, e.g. that a device will be erased. Absent when nothing was sent. */
   readonly warningMessage?: string | undefined;
@@ -128,18 +128,26 @@ export async function updateJob(
     sent = await run.call<Sent>(
       'UpdateJob',
       subject,
-      async (limits) => ({ kind: 'sent', out: await client.updateJob(request, limits) }),
+      async (limits) => {
+        const out = await client.updateJob(request, limits);
+        // `Success: false` is a 200 that did not do what was asked: settle by reading the job, else retry.
+        if (!out.success)
+          throw new StepError(
+            `UpdateJob ${subject}: the service answered Success false${out.warningMessage ? `: ${out.warningMessage}` : ''}`,
+            { code: StepErrorCode.Unconfirmed, operation: 'UpdateJob', requestId: out.requestId, retryable: true },
+          );
+        return { kind: 'sent', out };
+      },
       classify('UpdateJob'),
       settle,
     );
   } catch (error) {
-    // Refused now, but perhaps applied by an attempt whose answer was lost, or by an earlier run.
-    if (
-      !(error instanceof StepError) ||
-      error.code !== StepErrorCode.InvalidTransition ||
-      error.awsErrorName === 'CanceledJobIdException'
-    )
-      throw error;
+    // Refused now (or never confirmed), but perhaps applied by an attempt whose answer was lost, or by an earlier run.
+    const settleable =
+      error instanceof StepError &&
+      (error.code === StepErrorCode.Unconfirmed ||
+        (error.code === StepErrorCode.InvalidTransition && error.awsErrorName !== 'CanceledJobIdException'));
+    if (!settleable) throw error;
     const now = await settle();
     if (!now) {
       error.attempts = run.attempts;
