@@ -472,6 +472,7 @@ describe('IoT Jobs emulator through the AWS CLI', () => {
           ...(e.startedAt !== undefined && { startedAt: e.startedAt / 1000 }),
           lastUpdatedAt: e.lastUpdatedAt / 1000,
           executionNumber: e.executionNumber,
+          retryAttempt: 0,
         },
       })),
     });
@@ -573,6 +574,8 @@ describe('IoT Jobs data plane through @aws-sdk/client-iot-jobs-data-plane', () =
     expect(next.execution?.jobDocument).toBeUndefined();
 
     const a = await execution('dev-1', 'job-a');
+    // The older reading: a terminal execution is shown (by default the data plane answers 410, as the model says).
+    await setTerminalStateOnDescribe(false);
     const described = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-a' }));
     expect(described.execution).toEqual({
       jobId: 'job-a',
@@ -667,6 +670,7 @@ describe('IoT Jobs data plane through @aws-sdk/client-iot-jobs-data-plane', () =
     // The dump expires timers as of the admin clock, so read the deadline before passing it.
     const { inProgressTimeoutAt } = await execution('dev-1', 'job-new');
     await advanceClock(10);
+    await setTerminalStateOnDescribe(false);
     const after = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-new' }));
     expect(after.execution).toMatchObject({
       status: 'TIMED_OUT',
@@ -812,11 +816,187 @@ describe('the emulator without auth', () => {
     await admin('POST', 'clock', { advanceSeconds: 61 });
     const state = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
     expect(state.iot.executions[0]).toMatchObject({ status: 'TIMED_OUT' });
-    expect(state.settings).toEqual({ terminalStateOnDescribe: false });
+    expect(state.settings).toEqual({ terminalStateOnDescribe: false, conflictExecutionState: true });
 
     await admin('POST', 'reset');
     const after = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
-    expect(after.settings).toEqual({ terminalStateOnDescribe: true });
+    expect(after.settings).toEqual({ terminalStateOnDescribe: true, conflictExecutionState: true });
     expect(after.iot.executions).toEqual([]);
+  });
+});
+
+describe('the readings of AWS documents, and job execution retries', () => {
+  let client: IoTJobsDataPlaneClient;
+  beforeAll(() => {
+    client = new IoTJobsDataPlaneClient({ endpoint: emu.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS });
+  });
+  afterAll(() => client.destroy());
+
+  const refusal = async (input: UpdateJobExecutionCommandInput): Promise<Record<string, unknown>> => {
+    try {
+      await client.send(new UpdateJobExecutionCommand(input));
+    } catch (error) {
+      return error as Record<string, unknown>;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  test('a 409 carries executionState by default (the model), and only its message under the older reading', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    await deviceUpdate('dev-1', 'job-1', { status: 'SUCCEEDED', statusDetails: { r: 'ok' } });
+    const terminal = await refusal({ thingName: 'dev-1', jobId: 'job-1', status: 'FAILED' });
+    // The v3 SDK copies the unmodelled body member onto the exception.
+    expect([terminal.name, terminal.executionState]).toEqual([
+      'InvalidStateTransitionException',
+      { status: 'SUCCEEDED', statusDetails: { r: 'ok' }, versionNumber: 2 },
+    ]);
+    await fx.settings({ conflictExecutionState: false });
+    const bare = await refusal({ thingName: 'dev-1', jobId: 'job-1', status: 'FAILED' });
+    expect([bare.name, bare.executionState]).toEqual(['InvalidStateTransitionException', undefined]);
+  });
+
+  test('a stale expectedVersion 409 carries the state too', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    await deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' });
+    const stale = await refusal({ thingName: 'dev-1', jobId: 'job-1', status: 'IN_PROGRESS', expectedVersion: 1 });
+    expect(stale.executionState).toEqual({ status: 'IN_PROGRESS', versionNumber: 2 });
+  });
+
+  test('the admin API sets each reading, and refuses unknown settings and non-booleans', async () => {
+    expect(await admin('POST', 'settings', { conflictExecutionState: false })).toEqual({
+      terminalStateOnDescribe: true,
+      conflictExecutionState: false,
+    });
+    await expect(admin('POST', 'settings', { terminalStateOnDescribe: 'yes' })).rejects.toThrow(
+      'terminalStateOnDescribe must be a boolean',
+    );
+    await expect(admin('POST', 'settings', { lenient: true })).rejects.toThrow(
+      'unknown setting lenient; the settings are terminalStateOnDescribe, conflictExecutionState',
+    );
+  });
+
+  test('FAILED with a retry configuration queues the next execution, up to numberOfRetries', async () => {
+    await seed(
+      ['dev-1'],
+      [{ jobId: 'job-1', targets: ['dev-1'], retries: [{ failureType: 'FAILED', numberOfRetries: 1 }] }],
+    );
+    await deviceUpdate('dev-1', 'job-1', { status: 'FAILED' });
+    const pending = await client.send(new GetPendingJobExecutionsCommand({ thingName: 'dev-1' }));
+    expect(pending.queuedJobs?.map((j) => [j.jobId, j.executionNumber, j.versionNumber])).toEqual([['job-1', 2, 1]]);
+    // Without executionNumber an update goes to the latest execution; with it, to that one.
+    expect((await deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' })).status).toBe(200);
+    const first = await refusal({ thingName: 'dev-1', jobId: 'job-1', status: 'IN_PROGRESS', executionNumber: 1 });
+    expect(first.executionState).toMatchObject({ status: 'FAILED' });
+    expect((await deviceUpdate('dev-1', 'job-1', { status: 'FAILED' })).status).toBe(200);
+    const executions = await fx.executions('dev-1', 'job-1');
+    expect(executions.map((e) => [e.executionNumber, e.retryAttempt, e.status])).toEqual([
+      [1, 0, 'FAILED'],
+      [2, 1, 'FAILED'],
+    ]);
+    const listed = (await cliJson('iot', 'list-job-executions-for-job', '--job-id', 'job-1')) as {
+      executionSummaries: { jobExecutionSummary: { executionNumber: number; retryAttempt: number } }[];
+    };
+    expect(
+      listed.executionSummaries.map((s) => [s.jobExecutionSummary.executionNumber, s.jobExecutionSummary.retryAttempt]),
+    ).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
+    const job = (await cliJson('iot', 'describe-job', '--job-id', 'job-1')) as { job: object };
+    expect(job.job).toMatchObject({
+      status: 'COMPLETED',
+      jobExecutionsRetryConfig: { criteriaList: [{ failureType: 'FAILED', numberOfRetries: 1 }] },
+      jobProcessDetails: { numberOfFailedThings: 1, numberOfQueuedThings: 0 },
+    });
+  });
+
+  test('ALL retries a timed-out execution; a FAILED-only configuration does not', async () => {
+    await seed(
+      ['dev-1', 'dev-2'],
+      [
+        { jobId: 'all', targets: ['dev-1'], timeoutMinutes: 1, retries: [{ failureType: 'ALL', numberOfRetries: 3 }] },
+        {
+          jobId: 'failed',
+          targets: ['dev-2'],
+          timeoutMinutes: 1,
+          retries: [{ failureType: 'FAILED', numberOfRetries: 3 }],
+        },
+      ],
+    );
+    await deviceUpdate('dev-1', 'all', { status: 'IN_PROGRESS' });
+    await deviceUpdate('dev-2', 'failed', { status: 'IN_PROGRESS' });
+    await advanceClock(61);
+    expect((await fx.executions('dev-1', 'all')).map((e) => e.status)).toEqual(['TIMED_OUT', 'QUEUED']);
+    expect((await fx.executions('dev-2', 'failed')).map((e) => e.status)).toEqual(['TIMED_OUT']);
+  });
+
+  test('CreateJob checks jobExecutionsRetryConfig as the model bounds it', async () => {
+    await seed(['dev-1'], []);
+    const create = (criteriaList: unknown): Promise<HttpReply> =>
+      signed('iot', 'PUT', '/jobs/job-x', {
+        targets: [`${ARN_PREFIX}:thing/dev-1`],
+        document: '{}',
+        jobExecutionsRetryConfig: { criteriaList },
+      });
+    const message = async (criteriaList: unknown): Promise<string> => {
+      const reply = await create(criteriaList);
+      expect(reply.status).toBe(400);
+      return (JSON.parse(reply.text) as { message: string }).message;
+    };
+    expect(await message([{ failureType: 'FAILED', numberOfRetries: 11 }])).toMatch(
+      /numberOfRetries' failed to satisfy constraint/,
+    );
+    expect(await message([{ failureType: 'SOMETIMES', numberOfRetries: 1 }])).toMatch(/failureType/);
+    expect(await message([])).toBe('jobExecutionsRetryConfig.criteriaList must hold 1 to 2 criteria');
+    expect(
+      await message([
+        { failureType: 'FAILED', numberOfRetries: 1 },
+        { failureType: 'FAILED', numberOfRetries: 2 },
+      ]),
+    ).toBe('failureType FAILED appears twice in the criteriaList');
+  });
+
+  test('an ok-unapplied fault answers 200 without applying, and the SDK sees an empty output', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    await fx.fault({ kind: 'ok-unapplied', operation: 'UpdateJobExecution' });
+    const out = await client.send(
+      new UpdateJobExecutionCommand({
+        thingName: 'dev-1',
+        jobId: 'job-1',
+        status: 'SUCCEEDED',
+        includeJobExecutionState: true,
+      }),
+    );
+    expect([out.$metadata.httpStatusCode, out.executionState]).toEqual([200, undefined]);
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'QUEUED', versionNumber: 1 });
+  });
+
+  test('a denied operation answers 403 AccessDeniedException, as IAM does', async () => {
+    const restricted = {
+      accessKeyId: 'AKIARESTRICTED000001',
+      secretAccessKey: 's3cret',
+      denied: ['iot:DescribeJobExecution'],
+    };
+    const own = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS, restricted] } });
+    try {
+      const ownFx = new EmulatorFixture(own.url);
+      await ownFx.seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+      const result = await awsCli(
+        own.url,
+        ['iot', 'describe-job-execution', '--thing-name', 'dev-1', '--job-id', 'job-1'],
+        {
+          credentials: restricted,
+        },
+      );
+      expect(result.stderr.trim()).toBe(
+        errorLine(
+          'AccessDeniedException',
+          'DescribeJobExecution',
+          'User: arn:aws:iam::123456789012:user/AKIARESTRICTED000001 is not authorized to perform: iot:DescribeJobExecution',
+        ),
+      );
+    } finally {
+      await own.close();
+    }
   });
 });

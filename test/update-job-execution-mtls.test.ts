@@ -85,8 +85,14 @@ beforeAll(async () => {
   // The emulator without auth stands for the service behind AWS IoT's certificate check.
   emu = await startEmulator({ port: 0 });
   fx = new EmulatorFixture(emu.url);
+  front = await mtlsFront(server, 0);
+  frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
+});
+
+/** An HTTPS front on 127.0.0.1:`port` that requires a client certificate signed by the CA and forwards to the emulator. */
+async function mtlsFront(server: Pem, port: number): Promise<Server> {
   const target = new URL(emu.url);
-  front = createServer(
+  const front = createServer(
     {
       key: server.privateKey,
       cert: server.certificate,
@@ -107,15 +113,22 @@ beforeAll(async () => {
       req.pipe(upstream);
     },
   );
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
-});
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(port, '127.0.0.1', resolve);
+  });
+  return front;
+}
+
+async function closeFront(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    front.close(() => resolve());
-    front.closeAllConnections();
-  });
+  await closeFront(front);
   await emu.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -138,13 +151,35 @@ test('with the device certificate the step succeeds, unsigned, and re-running it
     executionState: { status: 'SUCCEEDED', versionNumber: 2 },
     attempts: 1,
   });
-  expect(await updateJobExecution(input, gateway)).toMatchObject({ changed: false, attempts: 2 });
+  // The refusal carries the execution's state, so the re-run needs no read.
+  expect(await updateJobExecution(input, gateway)).toMatchObject({ changed: false, attempts: 1 });
   gateway.destroy();
   expect(seen).toEqual([
     { authorization: undefined, subject: 'gw-7' },
     { authorization: undefined, subject: 'gw-7' },
-    { authorization: undefined, subject: 'gw-7' },
   ]);
+});
+
+test('an endpoint that names no port is reached on 8443, where AWS IoT serves certificate clients', async () => {
+  const server = makeLeaf('server-8443', 'iot-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  // Fails, never skips, when 8443 is taken: the test is about that port.
+  const on8443 = await mtlsFront(server, 8443);
+  try {
+    const gateway = new Connection({ endpoint: 'https://127.0.0.1', tls: { ...device, ca: ca.certificate } });
+    expect(gateway.endpoint('iot-jobs-data')).toBe('https://127.0.0.1:8443');
+    expect(gateway.clientCertificatePort).toBe(8443);
+    const result = await updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'IN_PROGRESS' }, gateway);
+    gateway.destroy();
+    expect(result).toMatchObject({ changed: true, attempts: 1 });
+    expect(seen).toEqual([{ authorization: undefined, subject: 'gw-7' }]);
+  } finally {
+    await closeFront(on8443);
+  }
+  // A port written out is kept, 443 included.
+  expect(new Connection({ endpoint: 'https://127.0.0.1:443', tls: device }).clientCertificatePort).toBe(443);
+  expect(new Connection({ endpoint: 'https://127.0.0.1:8444/', tls: device }).endpoint('iot-jobs-data')).toBe(
+    'https://127.0.0.1:8444',
+  );
 });
 
 test('a certificate the endpoint refuses fails with a message that points at the certificate', async () => {
@@ -158,7 +193,7 @@ test('a certificate the endpoint refuses fails with a message that points at the
   expect(error).toBeInstanceOf(StepError);
   expect(error).toMatchObject({ code: 'network', attempts: 2 });
   expect((error as StepError).message).toMatch(
-    /^UpdateJobExecution gw-7\/fw-42: the connection failed \(.+\); with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA$/,
+    /^UpdateJobExecution gw-7\/fw-42: the connection failed \(.+\) \(port \d+ tried; AWS IoT serves client-certificate HTTPS on port 8443\); with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA$/,
   );
   expect(seen).toEqual([]);
   expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');

@@ -141,6 +141,29 @@ describe('update-job', () => {
     expect((await jobs())[0]!.updateCount).toBe(1);
   });
 
+  test('Success false is not a change: GetStatus decides, the update is sent again, and a lasting one fails', async () => {
+    const jobId = await createJob();
+    await fx.fault({ kind: 'ok-unapplied', operation: 'UpdateJob' });
+    const next = manifest({ deviceId: '60002' });
+    const result = await updateJob({ JobId: jobId, Manifest: next, JobType: 'Import' }, aws, fast);
+    expect(result).toMatchObject({ changed: true, success: true, attempts: 4 });
+    expect(await operations()).toEqual([
+      'GetStatus 200',
+      'UpdateJob 200 ok-unapplied',
+      'GetStatus 200',
+      'UpdateJob 200',
+    ]);
+    expect((await jobs())[0]!.updateCount).toBe(1);
+
+    await fx.fault({ kind: 'ok-unapplied', operation: 'UpdateJob', count: 10 });
+    const error = await failure(
+      updateJob({ JobId: jobId, Manifest: manifest({ deviceId: '60003' }), JobType: 'Import' }, aws, fast),
+    );
+    expect(error).toMatchObject({ code: 'unconfirmed', operation: 'UpdateJob', retryable: true });
+    expect(error.message).toBe(`UpdateJob ${jobId}: the service answered Success false: The request was not processed`);
+    expect((await jobs())[0]!).toMatchObject({ manifest: next, updateCount: 1 });
+  });
+
   test('throttling is retried', async () => {
     const jobId = await createJob();
     await fx.fault({ kind: 'throttle', operation: 'UpdateJob', count: 2 });

@@ -20,6 +20,7 @@ export interface Transition {
 export interface DumpExecution {
   jobId: string;
   thingName: string;
+  retryAttempt: number;
   status: string;
   statusDetails: Record<string, string>;
   versionNumber: number;
@@ -58,7 +59,7 @@ export interface LoggedRequest {
 }
 
 export interface FaultRule {
-  kind: 'throttle' | 'unavailable' | 'reset' | 'apply-then-reset' | 'latency';
+  kind: 'throttle' | 'unavailable' | 'reset' | 'apply-then-reset' | 'ok-unapplied' | 'latency';
   operation?: string;
   service?: string;
   count?: number;
@@ -70,7 +71,36 @@ export interface SeedJob {
   targets: readonly string[];
   document?: string;
   timeoutMinutes?: number;
+  /** `jobExecutionsRetryConfig.criteriaList`. */
+  retries?: readonly { failureType: 'FAILED' | 'TIMED_OUT' | 'ALL'; numberOfRetries: number }[];
 }
+
+/** The emulator's switches between readings of AWS's documents (emulator/types.ts). */
+export interface EmulatorReadings {
+  terminalStateOnDescribe?: boolean;
+  conflictExecutionState?: boolean;
+}
+
+/**
+ * Every combination of the readings a step must work under: DescribeJobExecution of a terminal execution (410 or
+ * 200), a 409's body (with or without executionState), and jobs with and without a retry configuration.
+ */
+export const READINGS: readonly {
+  readonly name: string;
+  readonly settings: Required<EmulatorReadings>;
+  readonly retries: SeedJob['retries'];
+}[] = [true, false].flatMap((terminalStateOnDescribe) =>
+  [true, false].flatMap((conflictExecutionState) =>
+    [undefined, [{ failureType: 'FAILED' as const, numberOfRetries: 2 }]].map((retries) => ({
+      name:
+        `describe of a terminal execution ${terminalStateOnDescribe ? '410' : '200'}, ` +
+        `409 ${conflictExecutionState ? 'with' : 'without'} executionState, ` +
+        `${retries ? 'retry on FAILED' : 'no retry config'}`,
+      settings: { terminalStateOnDescribe, conflictExecutionState },
+      retries,
+    })),
+  ),
+);
 
 const SHA256 = Hash.bind(null, 'sha256');
 
@@ -123,6 +153,15 @@ export class EmulatorFixture {
     return this.admin('POST', 'settings', { terminalStateOnDescribe: value });
   }
 
+  settings(readings: EmulatorReadings): Promise<unknown> {
+    return this.admin('POST', 'settings', readings);
+  }
+
+  /** A thing's executions of a job, first to latest (retries after the execution they retry). */
+  async executions(thingName: string, jobId: string): Promise<DumpExecution[]> {
+    return (await this.iot()).executions.filter((e) => e.thingName === thingName && e.jobId === jobId);
+  }
+
   /** A SigV4-signed request (fixture credentials, us-east-1) on either IoT plane; `body` strings go out verbatim. */
   async signed(
     service: 'iot' | 'iot-jobs-data',
@@ -161,6 +200,7 @@ export class EmulatorFixture {
         targets: job.targets.map((t) => `${ARN_PREFIX}:thing/${t}`),
         document: job.document ?? '{"action":"reboot"}',
         ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
+        ...(job.retries && { jobExecutionsRetryConfig: { criteriaList: job.retries } }),
       };
       this.expectOk(await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body));
     }
