@@ -14,6 +14,14 @@ export interface ExecutionSnapshot {
   readonly versionNumber: number;
 }
 
+/** An answer's `statusDetails`-like object as a string map: members that are not strings are not details. */
+export function detailsOf(value: unknown): Record<string, string> {
+  const map: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return map;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') map[k] = v;
+  return map;
+}
+
 /** How many executions a connection remembers: a gateway works on a few at a time. */
 export const EXECUTIONS_SEEN_LIMIT = 1_000;
 

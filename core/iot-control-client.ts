@@ -7,7 +7,7 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import type { CredentialsProvider } from './connection';
-import type { ExecutionSnapshot } from './executions-seen';
+import { detailsOf, type ExecutionSnapshot } from './executions-seen';
 import { AwsServiceError, SignedHttpClient } from './signed-request';
 import type { AttemptLimits } from './step-run';
 
@@ -24,13 +24,6 @@ export interface IotControlClientConfig {
 }
 
 type Json = Record<string, unknown>;
-
-function stringMap(value: unknown): Record<string, string> {
-  const map: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return map;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') map[k] = v;
-  return map;
-}
 
 /** The error name as rest-json sends it: `x-amzn-ErrorType` (without its `:uri` suffix), else the body's. */
 function errorName(headers: Readonly<Record<string, string | undefined>>, body: Json): string | undefined {
@@ -91,7 +84,7 @@ export class IotControlClient {
         executionNumber: typeof execution.executionNumber === 'number' ? execution.executionNumber : undefined,
         status: execution.status,
         // The control plane wraps the details: `statusDetails.detailsMap`.
-        statusDetails: stringMap((execution.statusDetails as Json | undefined)?.detailsMap),
+        statusDetails: detailsOf((execution.statusDetails as Json | undefined)?.detailsMap),
         versionNumber: execution.versionNumber,
       },
       requestId,

@@ -14,7 +14,7 @@ import {
 import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
 import { StepError, StepErrorCode, type StepOperation } from './errors';
-import type { ExecutionSnapshot } from './executions-seen';
+import { detailsOf, type ExecutionSnapshot } from './executions-seen';
 import {
   DeviceJobStatus,
   parseUpdateJobExecutionInput,
@@ -79,13 +79,6 @@ function alreadyAsAsked(input: UpdateJobExecutionInput, execution: ExecutionSnap
   );
 }
 
-function stringMap(value: unknown): Record<string, string> {
-  const map: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return map;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') map[k] = v;
-  return map;
-}
-
 /** A snapshot from an answer's `executionState`-like object, or undefined when it lacks status or version. */
 function snapshotOf(value: unknown, executionNumber: number | undefined): ExecutionSnapshot | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -94,7 +87,7 @@ function snapshotOf(value: unknown, executionNumber: number | undefined): Execut
   return {
     executionNumber: typeof v.executionNumber === 'number' ? v.executionNumber : executionNumber,
     status: v.status,
-    statusDetails: stringMap(v.statusDetails),
+    statusDetails: detailsOf(v.statusDetails),
     versionNumber: v.versionNumber,
   };
 }
