@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { runAction, actionYaml, NODES, type ActionRun } from './helpers/action-runner';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets as expectNoSecretValues } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
@@ -97,7 +97,9 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
     await fx.fault({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
     const result = await run({ ...execution, status: 'FAILED' });
     expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ changed: 'false', status: 'FAILED', 'version-number': '2' });
+    // The step's own request made the change, though its answer was lost: changed.
+    expect(result.outputs).toMatchObject({ changed: 'true', status: 'FAILED', 'version-number': '2' });
+    // FAILED reads first (to pin the execution), then the lost update and the resend's 409 with the state.
     expect(JSON.parse(result.outputs.result!)).toMatchObject({ attempts: 3 });
     expect((await fx.execution('gw-7', 'fw-42')).history).toHaveLength(1);
   });
@@ -284,3 +286,26 @@ test('the action runs under GitHub’s own @github/local-action tool', async () 
   expect(stdout).toContain('::set-output name=status::REJECTED');
   expect((await fx.execution('gw-7', 'fw-42')).status).toBe('REJECTED');
 }, 120_000);
+
+describe.each(READINGS)('re-runs under $name', (reading) => {
+  test('SUCCEEDED, FAILED and REJECTED: the first run changes, the re-run succeeds with changed false', async () => {
+    await fx.rerunFixture(reading);
+    const act = (inputs: Record<string, string>): Promise<ActionRun> =>
+      runAction({ 'endpoint-url': emu.url, 'aws-region': 'us-east-1', 'job-id': 'fw-42', ...inputs }, { workspace });
+    for (const [status, thing] of Object.entries(things)) {
+      expect((await act({ 'thing-name': thing, status: 'IN_PROGRESS' })).code).toBe(0);
+      const first = await act({ 'thing-name': thing, status, 'status-details': 'r=1' });
+      expect([first.code, first.outputs.changed]).toEqual([0, 'true']);
+      const again = await act({ 'thing-name': thing, status, 'status-details': 'r=1' });
+      expect([again.code, again.outputs.changed, again.outputs.status, again.outputs['error-code']]).toEqual([
+        0,
+        'false',
+        status,
+        undefined,
+      ]);
+    }
+    expect((await fx.executions(things.FAILED, 'fw-42')).map((e) => e.status)).toEqual(
+      reading.retries ? ['FAILED', 'QUEUED'] : ['FAILED'],
+    );
+  });
+});

@@ -7,7 +7,7 @@
 import { Connection, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS } from './helpers/emulator';
+import { EmulatorFixture, READINGS, RERUN_THINGS as THINGS } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 
 /** A key the emulator knows but refuses the control-plane read, as an IAM policy without the action would. */
@@ -34,14 +34,11 @@ afterAll(async () => {
   await emu.close();
 });
 
-const THINGS = { SUCCEEDED: 'gw-1', FAILED: 'gw-2', REJECTED: 'gw-3' } as const;
 const TERMINAL = Object.keys(THINGS) as (keyof typeof THINGS)[];
 
 describe.each(READINGS)('$name', ({ settings, retries }) => {
   beforeEach(async () => {
-    await fx.reset();
-    await fx.settings(settings);
-    await fx.seed(Object.values(THINGS), [{ jobId: 'fw-42', targets: Object.values(THINGS), retries }]);
+    await fx.rerunFixture({ settings, retries });
     aws?.destroy();
     aws = connect();
   });

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
@@ -251,7 +251,7 @@ describe('where ours differs on purpose', () => {
     expect(JSON.parse(reported.stdout)).toMatchObject({
       executionState: { status: 'SUCCEEDED', versionNumber: 2 },
       changed: false,
-      attempts: 2,
+      attempts: 1,
     });
   });
 
@@ -279,5 +279,23 @@ describe('where ours differs on purpose', () => {
     expect(help.stdout).toMatch(/^NAME\n {7}update-job-execution -\n/);
     expect(help.stdout).toContain('--status-details (map)');
     expect(help.stdout).toContain('[--include-job-document | --no-include-job-document]');
+  });
+});
+
+describe.each(READINGS)('re-runs under $name', (reading) => {
+  test('SUCCEEDED, FAILED and REJECTED: the first run changes, the re-run exits 0 with changed: false', async () => {
+    await fx.rerunFixture(reading);
+    for (const [status, thing] of Object.entries(things)) {
+      const args = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', thing, '--status', status];
+      expect((await ours([...args.slice(0, -1), 'IN_PROGRESS'])).code).toBe(0);
+      const first = await ours([...args, '--status-details', 'r=1', '--report-changed']);
+      expect([first.code, JSON.parse(first.stdout).changed]).toEqual([0, true]);
+      const again = await ours([...args, '--status-details', 'r=1', '--report-changed']);
+      expect([again.code, again.stderr, JSON.parse(again.stdout).changed]).toEqual([0, '', false]);
+      const executions = await fx.executions(thing, 'fw-42');
+      expect(executions.map((e) => e.status)).toEqual(
+        reading.retries && status === 'FAILED' ? ['FAILED', 'QUEUED'] : [status],
+      );
+    }
   });
 });

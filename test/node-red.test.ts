@@ -17,7 +17,7 @@ import updateJobNode from '../node-red-nodes/aws-update-job';
 import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
@@ -380,4 +380,26 @@ test('the connection takes a device certificate from Node-RED’s own tls-config
   await helper.load([tlsNode, ...NODES], flowWithTls, { 'device-cert': { certdata: cert, keydata: key } });
   const conn = helper.getNode('conn') as unknown as { use<T>(work: (c: Connection) => Promise<T>): Promise<T> };
   expect(await conn.use(async (c) => c.tls)).toBe(true);
+});
+
+describe.each(READINGS)('re-runs under $name', (reading) => {
+  test('SUCCEEDED, FAILED and REJECTED: the first report changes, the re-run answers changed false on the result port', async () => {
+    await fx.rerunFixture(reading);
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    const result = port('result');
+    const errors = port('error');
+    const report = async (thingName: string, status: string): Promise<unknown> => {
+      helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName, status, statusDetails: { r: '1' } } });
+      return (await result.next()).payload;
+    };
+    for (const [status, thing] of Object.entries(things)) {
+      expect(await report(thing, 'IN_PROGRESS')).toMatchObject({ changed: true });
+      expect(await report(thing, status)).toMatchObject({ changed: true });
+      expect(await report(thing, status)).toMatchObject({ changed: false, executionState: { status } });
+    }
+    expect(errors.messages).toEqual([]);
+    expect((await fx.executions(things.FAILED, 'fw-42')).map((e) => e.status)).toEqual(
+      reading.retries ? ['FAILED', 'QUEUED'] : ['FAILED'],
+    );
+  });
 });

@@ -75,6 +75,9 @@ export interface SeedJob {
   retries?: readonly { failureType: 'FAILED' | 'TIMED_OUT' | 'ALL'; numberOfRetries: number }[];
 }
 
+/** The things of `rerunFixture`: one per terminal status a device reports. */
+export const RERUN_THINGS = { SUCCEEDED: 'gw-1', FAILED: 'gw-2', REJECTED: 'gw-3' } as const;
+
 /** The emulator's switches between readings of AWS's documents (emulator/types.ts). */
 export interface EmulatorReadings {
   terminalStateOnDescribe?: boolean;
@@ -155,6 +158,17 @@ export class EmulatorFixture {
 
   settings(readings: EmulatorReadings): Promise<unknown> {
     return this.admin('POST', 'settings', readings);
+  }
+
+  /**
+   * A fresh account under one reading, for re-run tests: the emulator reset and set to `reading`, and one thing per
+   * terminal status (`RERUN_THINGS`) targeted by job fw-42 with the reading's retry configuration.
+   */
+  async rerunFixture(reading: Pick<(typeof READINGS)[number], 'settings' | 'retries'>): Promise<void> {
+    await this.reset();
+    await this.settings(reading.settings);
+    const things = Object.values(RERUN_THINGS);
+    await this.seed(things, [{ jobId: 'fw-42', targets: things, retries: reading.retries }]);
   }
 
   /** A thing's executions of a job, first to latest (retries after the execution they retry). */
