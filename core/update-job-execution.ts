@@ -333,6 +333,8 @@ export async function updateJobExecution(
   };
   const uncertainBefore = run.uncertain;
   let conflict: StepError;
+  /** Whether an update attempt's answer was lost: that attempt may be the one that made the execution so. */
+  let mayHaveLanded: boolean;
   try {
     const out = await run.call(
       'UpdateJobExecution',
@@ -357,7 +359,8 @@ export async function updateJobExecution(
       classify('UpdateJobExecution', subject),
     );
     const state = out.executionState!;
-    seen({ execution: snapshotOf(state, executionNumber)!, requestId: out.$metadata.requestId });
+    const snapshot = snapshotOf(state, executionNumber);
+    if (snapshot) seen({ execution: snapshot, requestId: out.$metadata.requestId });
     return {
       changed: true,
       ...(request.includeJobExecutionState && { executionState: state }),
@@ -369,6 +372,8 @@ export async function updateJobExecution(
     // Any 409 is a conflict: the HTTPS API reports a stale expectedVersion with the same name as a bad transition.
     if (!(error instanceof StepError) || error.httpStatus !== 409) throw error;
     conflict = error;
+    // Counted before any read: a read's lost answer says nothing about the update.
+    mayHaveLanded = run.uncertain > uncertainBefore;
   }
 
   const refused = stateInRefusal(conflict, executionNumber);
@@ -383,9 +388,8 @@ export async function updateJobExecution(
     failure.attempts = run.attempts;
     throw failure;
   }
-  // An attempt whose answer was lost may have been the one that made the execution so. Only evidence that it was
-  // already so (as asked, at the same version, before this step) says it was not.
-  const mayHaveLanded = run.uncertain > uncertainBefore;
+  // Only evidence that the execution already was so (as asked, at the same version, before this step) says a lost
+  // update did not land.
   const wasAlready =
     before !== undefined && alreadyAsAsked(request, before) && before.versionNumber === current.execution.versionNumber;
   if (mayHaveLanded && !wasAlready) {

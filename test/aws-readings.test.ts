@@ -128,6 +128,16 @@ describe('evidence', () => {
     ]);
   });
 
+  test('a read whose answer was lost says nothing of the update: a re-run stays changed: false', async () => {
+    await fx.settings({ terminalStateOnDescribe: false, conflictExecutionState: false });
+    await fx.fault({ kind: 'reset', operation: 'DescribeJobExecution' });
+    const fresh = connect();
+    const input = { thingName: 'gw-7', jobId: 'fw-42', status: 'SUCCEEDED', statusDetails: { result: 'ok' } };
+    const result = await updateJobExecution(input, fresh, fast);
+    fresh.destroy();
+    expect(result).toMatchObject({ changed: false, attempts: 3 });
+  });
+
   test('the control-plane read is the request `aws iot describe-job-execution` sends, and reads what it prints', async () => {
     requireAwsCli();
     await fx.settings({ terminalStateOnDescribe: true, conflictExecutionState: false });
