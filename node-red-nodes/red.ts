@@ -50,6 +50,8 @@ export interface RedAPI {
       msg: NodeMessage,
       callback: (err: Error | null, result: unknown) => void,
     ): void;
+    /** Node-RED's deep copy of a message, as `send` makes one for each wire after the first; may throw. */
+    cloneMessage(msg: NodeMessage): NodeMessage;
     /** Splits a property expression (`payload.a["b"]`) into its parts; throws on an invalid one. */
     normalisePropertyExpression(expression: string): (string | number | unknown[])[];
   };

@@ -21,6 +21,8 @@ export interface TargetQueueOptions {
   readonly limit: number;
   /** Told whenever the number of held messages changes. */
   readonly onChange?: (held: number) => void;
+  /** Told when a task rejected although it should not (it is logged, never left unhandled). */
+  readonly onTaskError?: (error: unknown) => void;
 }
 
 export class TargetQueue {
@@ -75,12 +77,17 @@ export class TargetQueue {
 
   private start(held: Held, signal: AbortSignal = this.stop.signal): void {
     this.running.add(held);
-    void held.task(signal).finally(() => {
-      this.running.delete(held);
-      this.busy.delete(held.key);
-      this.changed();
-      if (!this.closed) this.pump();
-    });
+    // A task answers its own failures; one that still rejects must not become an unhandled rejection, which would
+    // end the whole Node-RED process.
+    void held
+      .task(signal)
+      .catch((error: unknown) => this.options.onTaskError?.(error))
+      .finally(() => {
+        this.running.delete(held);
+        this.busy.delete(held.key);
+        this.changed();
+        if (!this.closed) this.pump();
+      });
   }
 
   /**
