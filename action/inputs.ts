@@ -3,11 +3,9 @@
  * belong to which operation, the AWS field each one sets, and `cli-input-json` underneath them (explicit inputs
  * override its fields, as with the AWS CLI). Reads through a getter so it knows nothing of the runner.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-
 import type { ConnectionSettings } from '../core/connection';
 import { invalidInput } from '../core/errors';
+import { fileReference, readInputFile, type FilePolicy } from '../core/input-files';
 import { readManifest } from '../core/job-input';
 import { UPDATE_JOB_EXECUTION_PARAMETERS, UPDATE_JOB_PARAMETERS, type Parameter } from '../core/parameters';
 import { manifestAccessKeyId } from '../core/manifest';
@@ -57,18 +55,10 @@ export function inputForField(operation: Operation, field: string | undefined): 
   return found?.[0] ?? connection[root];
 }
 
-/** A JSON object from text or `file://path` (relative to the workspace), for `cli-input-json`. */
-function readCliInputJson(value: string, workspace: string): Record<string, unknown> {
-  let text = value;
-  const file = /^file:\/\/(.+)$/s.exec(value.trim());
-  if (file) {
-    const path = resolve(workspace, file[1]!);
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw invalidInput('cli-input-json', `names a file that cannot be read: ${path}`, 'give a path in the workspace');
-    }
-  }
+/** A JSON object from text or `file://path` (in the workspace), for `cli-input-json`. */
+async function readCliInputJson(value: string, files: FilePolicy): Promise<Record<string, unknown>> {
+  const reference = fileReference(value);
+  const text = reference === undefined ? value : await readInputFile('cli-input-json', reference, files);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -89,7 +79,7 @@ function readCliInputJson(value: string, workspace: string): Record<string, unkn
  * Reads and checks every input. Fails, naming the input, for one that belongs to the other operation or a value
  * that cannot be right; the core step checks the request itself.
  */
-export function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv): ActionRequest {
+export async function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv): Promise<ActionRequest> {
   const operationText = getInput('operation') || Operation.UpdateJobExecution;
   const operation = Object.values(Operation).find((o) => o === operationText.trim().toLowerCase());
   if (!operation) {
@@ -103,8 +93,10 @@ export function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv)
     }
   }
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  // `file://` paths are the workspace's (action.yml says so): relative to it, and never outside it.
+  const files: FilePolicy = { cwd: workspace, root: workspace };
   const cliInput = getInput('cli-input-json');
-  const input: Record<string, unknown> = cliInput ? readCliInputJson(cliInput, workspace) : {};
+  const input: Record<string, unknown> = cliInput ? await readCliInputJson(cliInput, files) : {};
   for (const [name, field] of Object.entries(own)) {
     const value = getInput(name);
     if (value !== '') input[field] = value;
@@ -112,7 +104,7 @@ export function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv)
   const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter((s): s is string => Boolean(s));
   if (operation === Operation.UpdateJob) {
     // Read here so `file://` is relative to the workspace, and so the key id in it is masked before anything prints.
-    if (isGiven(input.Manifest)) input.Manifest = readManifest(input.Manifest, workspace);
+    if (isGiven(input.Manifest)) input.Manifest = await readManifest(input.Manifest, files);
     const keyId = typeof input.Manifest === 'string' ? manifestAccessKeyId(input.Manifest) : undefined;
     if (keyId) secrets.push(keyId);
   } else if (!isGiven(input.includeJobExecutionState)) {

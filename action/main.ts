@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
   let outcome: SummaryOutcome;
   let request: ActionRequest | undefined;
   try {
-    request = readActionRequest(runner.getInput, process.env);
+    request = await readActionRequest(runner.getInput, process.env);
     for (const secret of request.secrets) runner.setSecret(secret);
     runner.debug(`operation ${request.operation}; fields ${Object.keys(request.input).sort().join(', ')}`);
     const result = await runStep(request, { debug: (message) => runner.debug(message) });

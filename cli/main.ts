@@ -5,9 +5,9 @@
  * 255 for a refused request); a re-run that finds the work already done succeeds. Imports are lazy: only the
  * chosen command's step is loaded.
  */
-import { readFileSync } from 'node:fs';
 
 import { StepError } from '../core/errors';
+import { fileReference, readInputFile } from '../core/input-files';
 import { COMMANDS, type CommandSpec, type Parameter } from './commands';
 import { formatOutput, shapeResponse, type OutputFormat } from './output';
 
@@ -92,13 +92,13 @@ function parseFlags(spec: CommandSpec, args: readonly string[]): Parsed {
 
 /** A document from text or `file://path`, JSON or YAML. */
 async function readDocument(flag: string, text: string): Promise<Record<string, unknown>> {
-  const file = /^file:\/\/(.+)$/s.exec(text);
+  const reference = fileReference(text);
   let body = text;
-  if (file) {
+  if (reference !== undefined) {
     try {
-      body = readFileSync(file[1]!, 'utf8');
-    } catch {
-      throw new UsageError(`argument --${flag}: cannot read ${file[1]}`);
+      body = await readInputFile(`--${flag}`, reference);
+    } catch (error) {
+      throw new UsageError(`argument --${flag}: cannot read ${reference}: ${(error as Error).message}`);
     }
   }
   let parsed: unknown;

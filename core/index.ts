@@ -40,6 +40,7 @@ export {
   type UpdateJobRequest,
   type UpdateJobResponse,
 } from './importexport-client';
+export { fileReference, MAX_INPUT_FILE_BYTES, readInputFile, type FilePolicy } from './input-files';
 export { parseUpdateJobInput, readManifest, type UpdateJobInput, type UpdateJobInputRaw } from './job-input';
 export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './manifest';
 export { updateJob, type UpdateJobResult } from './update-job';

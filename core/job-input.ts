@@ -3,10 +3,8 @@
  * prints (`JobId`, `Manifest`, `JobType`, `ValidateOnly`, `APIVersion`), camelCase accepted too, and the one
  * parser that turns it into the request. `Manifest` may be `file://path`, read as the AWS CLI reads it.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-
 import { invalidInput } from './errors';
+import { fileReference, readInputFile, type FilePolicy } from './input-files';
 import type { JobType, UpdateJobRequest } from './importexport-client';
 import { checkKnownKeys, isGiven, parseBoolean, parseEnum, parseString } from './parse';
 
@@ -42,25 +40,16 @@ const JOB_TYPES: readonly JobType[] = ['Import', 'Export'];
 const JOB_ID = { min: 1, max: 64, pattern: /^[^\s\p{C}]+$/u, patternText: 'the job id without spaces' };
 
 /**
- * The manifest text: given inline, or `file://path` read as UTF-8 (relative to `cwd`). Messages name the path,
- * never the content.
+ * The manifest text: given inline, or `file://path` read as UTF-8 under `files` (relative to its `cwd`; see
+ * `readInputFile` for the bounds). Messages name the path, never the content.
  */
-export function readManifest(value: unknown, cwd: string = process.cwd()): string {
+export async function readManifest(value: unknown, files?: FilePolicy): Promise<string> {
   const field = 'Manifest';
   const text = parseString(field, value);
-  const match = /^fileb?:\/\/(.+)$/s.exec(text);
-  if (!match) return text;
-  const path = resolve(cwd, match[1]!);
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem =
-      code === 'ENOENT' ? 'names a file that does not exist' : `names a file that cannot be read (${code})`;
-    throw invalidInput(field, `${problem}: ${path}`, 'give the path of the manifest file, or the manifest text itself');
-  }
-  if (content.trim() === '') throw invalidInput(field, `file ${path} is empty`, 'give a manifest with its fields');
+  const reference = fileReference(text);
+  if (reference === undefined) return text;
+  const content = await readInputFile(field, reference, files);
+  if (content.trim() === '') throw invalidInput(field, `file ${reference} is empty`, 'give a manifest with its fields');
   return content;
 }
 
@@ -68,9 +57,9 @@ export function readManifest(value: unknown, cwd: string = process.cwd()): strin
  * Parses and validates an update-job input before anything is sent.
  *
  * @throws StepError `invalid-input` naming the field.
- * @example parseUpdateJobInput({ JobId: 'EX1ID', Manifest: 'file://manifest.txt', JobType: 'import' })
+ * @example await parseUpdateJobInput({ JobId: 'EX1ID', Manifest: 'file://manifest.txt', JobType: 'import' })
  */
-export function parseUpdateJobInput(raw: unknown, cwd?: string): UpdateJobInput {
+export async function parseUpdateJobInput(raw: unknown, files?: FilePolicy): Promise<UpdateJobInput> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw invalidInput('input', 'must be an object with JobId, Manifest and JobType', 'pass the AWS request shape');
   }
@@ -86,9 +75,10 @@ export function parseUpdateJobInput(raw: unknown, cwd?: string): UpdateJobInput 
   };
   const validateOnly = value('ValidateOnly');
   const apiVersion = value('APIVersion');
+  const jobId = parseString('JobId', value('JobId'), JOB_ID);
   return {
-    jobId: parseString('JobId', value('JobId'), JOB_ID),
-    manifest: readManifest(value('Manifest'), cwd),
+    jobId,
+    manifest: await readManifest(value('Manifest'), files),
     jobType: parseEnum('JobType', value('JobType'), JOB_TYPES),
     validateOnly: isGiven(validateOnly) ? parseBoolean('ValidateOnly', validateOnly) : false,
     ...(isGiven(apiVersion) && { apiVersion: parseString('APIVersion', apiVersion, { max: 64 }) }),

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { StepError, StepErrorCode, type StepOperation } from './errors';
+import type { FilePolicy } from './input-files';
 import type { RetryPolicy } from './connection';
 
 /** Where a step writes what it is doing. Messages never hold credentials or manifests. */
@@ -20,6 +21,11 @@ export interface StepOptions {
   /** Read the current state first, and send nothing when it already is what was asked for. */
   readonly skipUnchanged?: boolean | undefined;
   readonly logger?: StepLogger | undefined;
+  /**
+   * How `file://` values in the input (a `Manifest`) are read. Default: relative to the process's directory, as the
+   * AWS CLI reads them; a host that takes input from outside limits them to a directory or refuses them.
+   */
+  readonly files?: FilePolicy | undefined;
   /** Injected for tests: waits `ms`, rejecting when `signal` aborts. */
   readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Injected for tests: a number in [0, 1) for the jitter. */
@@ -43,9 +49,15 @@ const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([
   StepErrorCode.Unconfirmed,
 ]);
 
-/** The HTTP handler's own timeouts (request, socket) end an attempt with a `TimeoutError`. */
+/**
+ * The HTTP handler's own timeouts (request, socket) end an attempt with a `TimeoutError`. So do connection resets
+ * and refusals (`@smithy/node-http-handler` renames ECONNRESET, EPIPE… to `TimeoutError` as transient errors): those
+ * keep Node's error code, and are network failures, not timeouts.
+ */
 function isAttemptTimeout(error: unknown): boolean {
-  return error instanceof Error && error.name === 'TimeoutError';
+  if (!(error instanceof Error) || error.name !== 'TimeoutError') return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined || code === 'ETIMEDOUT';
 }
 
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });

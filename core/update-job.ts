@@ -74,7 +74,7 @@ export async function updateJob(
   connection?: Connection | ConnectionSettings,
   options: StepOptions = {},
 ): Promise<UpdateJobResult> {
-  const request = parseUpdateJobInput(input);
+  const request = await parseUpdateJobInput(input, options.files);
   const aws = connectionFor(connection);
   const client = aws.importExportClient();
   const run = new StepRun(aws.policy, options);

@@ -2,9 +2,14 @@
  * What both step nodes share: each AWS parameter as a TypedInput (by default `msg.payload.<awsName>`), a per-target
  * queue, the result and error ports, `node.status`, and a clean close. A node type is this plus its step.
  */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+
 import type { Connection } from '../core/connection';
 import { StepError, StepErrorCode } from '../core/errors';
+import type { FilePolicy } from '../core/input-files';
 import type { StepOptions } from '../core/step-run';
+import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
 import type { ConnectionNode } from './connection-settings';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
 import { TargetQueue } from './target-queue';
@@ -34,6 +39,10 @@ export interface StepNodeConfig {
   readonly queueLimit?: string | number;
   readonly skipUnchanged?: boolean;
   readonly raiseErrors?: boolean;
+  /** `file://` values in messages are read only when this is ticked, and only inside `manifestDir`. */
+  readonly manifestFiles?: boolean;
+  readonly manifestDir?: string;
+  readonly wires?: readonly (readonly string[])[];
   readonly [field: string]: unknown;
 }
 
@@ -45,6 +54,27 @@ export interface StepErrorReport {
   readonly requestId?: string | undefined;
   readonly retryable: boolean;
   readonly source: { readonly id: string; readonly type: string; readonly name?: string | undefined };
+}
+
+/**
+ * How the node reads `file://` values: messages can come from outside the flow (an `http in`, an MQTT topic), so
+ * off unless the node allows it, and then only inside the directory it names. A directory that is missing or not a
+ * directory is said at deploy.
+ */
+function filePolicy(config: StepNodeConfig): { policy: FilePolicy; problem?: string } {
+  const fix = "tick 'Read file:// manifests' in the node and name a directory, or send the manifest text itself";
+  if (config.manifestFiles !== true) return { policy: { refused: true, fix } };
+  const dir = typeof config.manifestDir === 'string' ? config.manifestDir.trim() : '';
+  const problem =
+    dir === ''
+      ? 'no manifest directory is named'
+      : !isAbsolute(dir)
+        ? `the manifest directory ${dir} is not an absolute path`
+        : !existsSync(dir) || !statSync(dir).isDirectory()
+          ? `the manifest directory ${dir} is not a directory`
+          : undefined;
+  if (problem) return { policy: { refused: true, fix: `${problem}; name an existing directory in the node` }, problem };
+  return { policy: { cwd: dir, root: dir } };
 }
 
 function positive(value: unknown, fallback: number): number {
@@ -117,7 +147,11 @@ function evaluateFields(
     };
     for (const { field, type, value, path } of sources) {
       if (!path) {
-        RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => settle(field, err, result));
+        try {
+          RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => settle(field, err, result));
+        } catch (error) {
+          settle(field, error instanceof Error ? error : new Error(String(error)), undefined);
+        }
         continue;
       }
       let result: unknown;
@@ -136,8 +170,14 @@ function evaluateFields(
 /** The core's error (or anything thrown) as the error port reports it. */
 export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   const step = error instanceof StepError ? error : undefined;
+  let message: string;
+  try {
+    message = step?.message ?? (error instanceof Error ? error.message : String(error));
+  } catch {
+    message = 'an error that cannot be shown';
+  }
   return {
-    message: step?.message ?? (error instanceof Error ? error.message : String(error)),
+    message,
     code: step?.code ?? 'internal',
     awsErrorName: step?.awsErrorName,
     requestId: step?.requestId,
@@ -163,36 +203,39 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
     const node = this;
     let outcome: NodeStatus = {};
     const sources = fieldSources(RED, config, spec.fields);
+    const files = filePolicy(config);
+    if (files.problem) {
+      outcome = { fill: 'red', shape: 'ring', text: 'manifest directory' };
+      node.status(outcome);
+      node.error(`${files.problem}: file:// manifests in messages are refused until it is fixed`);
+    }
     const queue = new TargetQueue({
       concurrency: positive(config.concurrency, 4),
       limit: positive(config.queueLimit, 100),
       onChange: (held) => node.status(held > 0 ? { fill: 'blue', shape: 'ring', text: `${held} queued` } : outcome),
+      onTaskError: (error) => node.error(`internal error: ${errorReport(error, node).message}`),
     });
 
-    const fail = (
-      msg: NodeMessage,
-      send: (out: (NodeMessage | null)[]) => void,
-      done: (err?: Error) => void,
-      error: unknown,
-    ): void => {
+    const answer = answerer(RED, node, config.wires);
+    const fail = (msg: NodeMessage, send: Send, done: Done, error: unknown): void => {
       const report = errorReport(error, node);
-      msg.error = report;
       outcome = { fill: 'red', shape: 'ring', text: report.code };
       if (queue.size === 0) node.status(outcome);
-      send([null, msg]);
-      done(config.raiseErrors ? new Error(report.message) : undefined);
+      answer.error(msg, report, send, done, config.raiseErrors === true);
     };
 
     node.on('input', (msg, send, done) => {
       // Nothing a message holds may escape as an exception: every failure becomes an error-port message.
-      void handle(msg, send, done).catch((error: unknown) => fail(msg, send, done, error));
+      handle(msg, send, done).catch((error: unknown) => fail(msg, send, done, error));
     });
 
-    const handle = async (
-      msg: NodeMessage,
-      send: (out: (NodeMessage | null)[]) => void,
-      done: (err?: Error) => void,
-    ): Promise<void> => {
+    const handle = async (msg: NodeMessage, send: Send, done: Done): Promise<void> => {
+      const unanswerable = answer.check(msg);
+      if (unanswerable) {
+        outcome = { fill: 'red', shape: 'ring', text: INVALID_MESSAGE };
+        if (queue.size === 0) node.status(outcome);
+        return answer.refuse(msg, unanswerable, send, done);
+      }
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
       const input = await evaluateFields(RED, node, sources, msg, { ...spec.defaults });
       const accepted = queue.push(spec.target(input), async (signal) => {
@@ -210,13 +253,13 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
             spec.run(input, connection, {
               signal,
               skipUnchanged: config.skipUnchanged === true,
+              files: files.policy,
               logger: { debug: (message) => node.debug(message) },
             }),
           );
-          msg.payload = result;
           outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
-          send([msg, null]);
-          done();
+          if (!answer.result(msg, result, send, done))
+            outcome = { fill: 'red', shape: 'ring', text: 'invalid-message' };
         } catch (error) {
           fail(msg, send, done, error);
         }
