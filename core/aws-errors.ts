@@ -123,7 +123,9 @@ export function toStepError(
       const fix = invalidInput('region', 'is not set', 'give a region, or set AWS_REGION');
       return new StepError(`${prefix} ${fix.message}`, { code: fix.code, field: 'region', operation, cause: error });
     }
-    if (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT') {
+    // Classified by Node's code first: the HTTP handler names resets `TimeoutError` too.
+    const networkCode = nodeCode !== undefined && nodeCode !== 'ETIMEDOUT' && NETWORK_CODES.has(nodeCode);
+    if (!networkCode && (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT')) {
       return new StepError(`${prefix} the connection timed out`, {
         code: StepErrorCode.Timeout,
         operation,

@@ -16,7 +16,15 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'object') {
+    try {
+      const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+      const name = proto && proto !== Object.prototype ? proto.constructor?.name : undefined;
+      return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
+    } catch {
+      return 'an object';
+    }
+  }
   return `${typeof value} ${String(value)}`;
 }
 
@@ -28,14 +36,31 @@ export interface StringRule {
   readonly patternText?: string;
 }
 
+/** The length in code points, counted only when it can matter: a huge value is refused by its UTF-16 length. */
+function codePoints(value: string, max: number | undefined): number {
+  // A code point is one or two UTF-16 units, so more than 2 × max units is too long whatever they hold.
+  if (max !== undefined && value.length > 2 * max) return Infinity;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
 /** Checks a string against its model rule; the string itself is trusted to be a string. */
 export function checkString(field: string, value: string, rule: StringRule): string {
-  const length = [...value].length;
+  const length = codePoints(value, rule.max);
   if (rule.min !== undefined && length < rule.min) {
     throw invalidInput(field, rule.min === 1 ? 'is empty' : `is shorter than ${rule.min} characters`, 'give a value');
   }
   if (rule.max !== undefined && length > rule.max) {
-    throw invalidInput(field, `is ${length} characters long`, `the limit is ${rule.max}`);
+    const shown = length === Infinity ? `more than ${2 * rule.max}` : String(length);
+    throw invalidInput(field, `is ${shown} characters long`, `the limit is ${rule.max}`);
   }
   if (rule.pattern && !rule.pattern.test(value)) {
     throw invalidInput(field, `${describeValue(value)} has characters that are not allowed`, `use ${rule.patternText}`);
@@ -122,7 +147,8 @@ export function parseEnum<T extends string>(field: string, value: unknown, allow
     const wanted = value.trim().toLowerCase();
     const found = allowed.find((a) => a.toLowerCase() === wanted);
     if (found) return found;
-    const near = suggest(value, allowed);
+    // No "did you mean" for a value far longer than any allowed one: it is not a typo, and the distance would cost.
+    const near = value.length <= 64 ? suggest(value, allowed) : undefined;
     if (near) throw invalidInput(field, `is ${describeValue(value)}`, `did you mean ${near}?`);
   }
   throw invalidInput(field, `is ${describeValue(value)}`, `use one of ${allowed.join(', ')}${hint}`);
@@ -200,6 +226,8 @@ export function parseShorthandMap(field: string, text: string): Record<string, s
 export function parseStringMap(field: string, value: unknown): Record<string, string> {
   let raw: unknown = value;
   if (typeof value === 'string') {
+    if (value.length > MAX_MAP_TEXT)
+      throw invalidInput(field, `is more than ${MAX_MAP_TEXT} characters long`, 'give a few short key=value pairs');
     const text = value.trim();
     if (text.startsWith('{')) {
       try {
@@ -208,10 +236,10 @@ export function parseStringMap(field: string, value: unknown): Record<string, st
         throw invalidInput(field, 'is not valid JSON', 'write a JSON object like {"step":"download"} or step=download');
       }
     } else {
-      return parseShorthandMap(field, text);
+      return checkMapKeys(field, parseShorthandMap(field, text));
     }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isPlainObject(raw)) {
     throw invalidInput(field, `must be an object of strings, not ${describeValue(raw)}`, 'write {"key":"value"}');
   }
   const entries = Object.entries(raw);
@@ -224,6 +252,29 @@ export function parseStringMap(field: string, value: unknown): Record<string, st
       );
     }
   }
-  // Object.fromEntries, not assignment: a key such as "__proto__" stays an ordinary key.
-  return Object.fromEntries(entries) as Record<string, string>;
+  return checkMapKeys(field, Object.fromEntries(entries) as Record<string, string>);
+}
+
+/** Longest text a map may be given as: a few short pairs, not a file's worth. */
+const MAX_MAP_TEXT = 64 * 1024;
+
+/**
+ * Only a plain object (or one without a prototype) is a map: a `Map`, `Set`, `Date`, array or class instance has no
+ * own enumerable entries to send, and would arrive at AWS as `{}`.
+ */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Keys JSON serializers drop or treat as the prototype: sent, they would vanish and break the re-run's comparison. */
+const UNSENDABLE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+
+function checkMapKeys(field: string, map: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(map)) {
+    if (UNSENDABLE_KEYS.has(key))
+      throw invalidInput(`${field} key "${key}"`, 'cannot be sent: the AWS SDK drops it', 'use another key');
+  }
+  return map;
 }
