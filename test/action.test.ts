@@ -215,9 +215,19 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
       const file = join(runnerTemp, cacheFiles()[0]!);
       writeFileSync(file, 'not a code cache');
       const third = await step('SUCCEEDED');
-      expect([third.code, third.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache rejected']);
+      expect([third.code, third.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache corrupted']);
       expect(third.outputs).toMatchObject({ changed: 'false', status: 'SUCCEEDED' });
       expect(readFileSync(file).length).toBeGreaterThan(100_000);
+
+      // Corrupted but of the same length: V8 would fail fatally on it, so the checksum keeps it from V8.
+      const cache = readFileSync(file);
+      for (let i = 1000; i < cache.length - 1000; i += 997) cache[i] = cache[i]! ^ 0xff;
+      writeFileSync(file, cache);
+      const fourth = await step('SUCCEEDED');
+      expect([fourth.code, fourth.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache corrupted']);
+      expect(fourth.outputs).toMatchObject({ changed: 'false', status: 'SUCCEEDED' });
+      const fifth = await step('SUCCEEDED');
+      expect([fifth.code, fifth.stdout.split('\n')[0]]).toEqual([0, '::debug::code cache used']);
     } finally {
       rmSync(runnerTemp, { recursive: true, force: true });
     }

@@ -35,9 +35,25 @@ afterAll(async () => {
   await emu.close();
 });
 
-/** Values people and flows really send: any JSON-ish value, long strings, unicode, polluting keys. */
+/** A class instance, which holds its data but is not a plain object. */
+class Details {
+  step = 'download';
+}
+
+/**
+ * Values people and flows really send: any JSON-ish value, long strings, unicode, polluting keys, and objects that
+ * are not plain (Maps, Sets, Dates, class instances), which must never pass for a map and be sent as `{}`.
+ */
 const hostile = fc.oneof(
-  fc.anything({ withNullPrototype: true, withBigInt: false, withBoxedValues: true }),
+  fc.anything({
+    withNullPrototype: true,
+    withBigInt: false,
+    withBoxedValues: true,
+    withMap: true,
+    withSet: true,
+    withDate: true,
+  }),
+  fc.constantFrom<unknown>(new Map([['step', 'download']]), new Set(['step']), new Date(0), new Details()),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
   fc.constant('x'.repeat(200_000)),
   fc.constantFrom(
@@ -56,6 +72,13 @@ const hostile = fc.oneof(
 
 const payload = fc.oneof(
   hostile,
+  // Otherwise valid requests whose details are not a plain object.
+  fc.record({
+    jobId: fc.constant('fw-42'),
+    thingName: fc.constant('gw-7'),
+    status: fc.constant('IN_PROGRESS'),
+    statusDetails: fc.constantFrom<unknown>(new Map([['a', 'b']]), new Set(['a']), new Date(0), new Details()),
+  }),
   fc.record(
     { jobId: hostile, thingName: hostile, status: hostile, statusDetails: hostile, expectedVersion: hostile },
     { requiredKeys: [] },
@@ -88,7 +111,7 @@ test('Node-RED: any payload gives exactly one error message naming a field, and 
   await fc.assert(
     fc.asyncProperty(payload, fc.constantFrom('exec', 'job'), async (value, target) => {
       // A payload that happens to be a valid request is not bad input.
-      if (target === 'exec' ? parseUpdateJobExecutionInput(value) : parseUpdateJob(value)) return;
+      if (target === 'exec' ? parseUpdateJobExecutionInput(value) : await parseUpdateJob(value)) return;
       const before = errors.length;
       helper.getNode(target).receive({ payload: value });
       sent++;
@@ -191,3 +214,97 @@ test('the CLI: arbitrary arguments exit 2 or 255 with an error line, and send no
   const reached = await fx.requests();
   expect(reached.every((r) => r.status === 404)).toBe(true);
 }, 300_000);
+
+/** A message that Node-RED cannot copy, or that cannot take an answer, around a payload. */
+function hostileMessage(kind: string, id: string, body: unknown): NodeMessage {
+  const msg: NodeMessage = { _msgid: id, payload: body };
+  switch (kind) {
+    case 'deep': {
+      let nested: Record<string, unknown> = {};
+      for (let i = 0; i < 3000; i++) nested = { child: nested };
+      msg.deep = nested;
+      return msg;
+    }
+    case 'getter':
+      Object.defineProperty(msg, 'trap', {
+        enumerable: true,
+        get() {
+          throw new Error('a getter that throws');
+        },
+      });
+      return msg;
+    case 'sealed':
+      return Object.seal(msg);
+    case 'frozen':
+      return Object.freeze(msg);
+    default:
+      return msg;
+  }
+}
+
+test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wires get exactly one answer each', async () => {
+  const flow = [
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    {
+      id: 'exec',
+      z: 'tab',
+      type: 'aws-update-job-execution',
+      connection: 'conn',
+      wires: [
+        ['r1', 'r2'],
+        ['e1', 'e2'],
+      ],
+    },
+    ...['r1', 'r2', 'e1', 'e2'].map((id) => ({ id, z: 'tab', type: 'helper' })),
+    { id: 'tab', type: 'tab' },
+  ];
+  await helper.load([connectionNode, updateJobExecutionNode, updateJobNode], flow, {
+    conn: {
+      accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
+      secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
+      sessionToken: FIXTURE_CREDENTIALS.sessionToken,
+    },
+  });
+  await fx.reset();
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  /** Answers by message id, as `port wire` strings. */
+  const answers = new Map<string, string[]>();
+  for (const id of ['r1', 'r2', 'e1', 'e2']) {
+    helper.getNode(id).on('input', (msg: NodeMessage) => {
+      const key = String(msg._msgid);
+      answers.set(key, [...(answers.get(key) ?? []), id]);
+    });
+  }
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown): void => void crashes.push(error);
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
+  let n = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('plain', 'deep', 'getter', 'sealed', 'frozen'),
+        fc.oneof(payload, fc.constant({ jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' })),
+        async (kind, body) => {
+          const id = `m-${++n}`;
+          helper.getNode('exec').receive(hostileMessage(kind, id, body));
+          for (let i = 0; i < 500 && (answers.get(id)?.length ?? 0) < 2; i++)
+            await new Promise((r) => setTimeout(r, 2));
+          await new Promise((r) => setTimeout(r, 5));
+          // One answer: on one port, through both of its wires.
+          expect([
+            ['r1', 'r2'],
+            ['e1', 'e2'],
+          ]).toContainEqual([...(answers.get(id) ?? [])].sort());
+          if (kind !== 'plain') expect(answers.get(id)!.sort()).toEqual(['e1', 'e2']);
+        },
+      ),
+      { numRuns: 80, seed: 17 },
+    );
+    expect(crashes).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onCrash);
+    process.off('uncaughtException', onCrash);
+    await helper.unload();
+  }
+}, 120_000);

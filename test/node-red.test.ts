@@ -403,3 +403,72 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
     );
   });
 });
+
+describe('hostile messages, with both outputs fanned out to two wires', () => {
+  /** The step's outputs each wired to two helpers, as a flow that fans a result out does. */
+  const fanned = (): object[] => [
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    {
+      id: 'step',
+      z: 'tab',
+      type: 'aws-update-job-execution',
+      connection: 'conn',
+      wires: [
+        ['r1', 'r2'],
+        ['e1', 'e2'],
+      ],
+    },
+    ...['r1', 'r2', 'e1', 'e2'].map((id) => ({ id, z: 'tab', type: 'helper' })),
+    { id: 'tab', type: 'tab' },
+  ];
+  const nest = (depth: number): object => {
+    let value: Record<string, unknown> = {};
+    for (let i = 0; i < depth; i++) value = { child: value };
+    return value;
+  };
+  const payload = { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' };
+  const withTrap = (): NodeMessage => {
+    const msg: NodeMessage = { _msgid: 'trap-1', payload };
+    Object.defineProperty(msg, 'trap', {
+      enumerable: true,
+      get() {
+        throw new Error('a getter that throws');
+      },
+    });
+    return msg;
+  };
+  const cases: [string, () => NodeMessage][] = [
+    ['nested 3,000 levels deep', () => ({ _msgid: 'deep-1', payload, deep: nest(3000) })],
+    ['with a getter that throws', withTrap],
+    ['sealed', () => Object.seal({ _msgid: 'sealed-1', payload })],
+    ['frozen', () => Object.freeze({ _msgid: 'frozen-1', payload })],
+  ];
+
+  test.each(cases)('a message %s gets one answer, on the error port, and sends nothing', async (_, make) => {
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown): void => void crashes.push(error);
+    process.on('unhandledRejection', onCrash);
+    process.on('uncaughtException', onCrash);
+    try {
+      await helper.load(NODES, fanned(), CREDENTIALS);
+      const ports = Object.fromEntries(['r1', 'r2', 'e1', 'e2'].map((id) => [id, port(id)]));
+      const msg = make();
+      helper.getNode('step').receive(msg);
+      const answer = await ports.e1!.next();
+      expect(await ports.e2!.next()).toEqual(answer);
+      // Time for a second answer to show up, if there were one.
+      await new Promise((r) => setTimeout(r, 100));
+      expect([ports.r1!.messages.length, ports.r2!.messages.length, ports.e1!.messages.length]).toEqual([0, 0, 0]);
+      expect(answer._msgid).toBe(msg._msgid);
+      expect(answer.error).toMatchObject({ code: 'invalid-message', retryable: false });
+      expect(await fx.requests()).toEqual([]);
+      // The runtime still works: the next, ordinary message is answered on the result port.
+      helper.getNode('step').receive({ payload });
+      expect((await ports.r1!.next()).payload).toMatchObject({ changed: true });
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onCrash);
+      process.off('uncaughtException', onCrash);
+    }
+  });
+});

@@ -282,7 +282,7 @@ describe('update-job', () => {
       ],
       [
         { JobId: 'J', Manifest: 'file://missing.txt', JobType: 'Import' },
-        `Manifest names a file that does not exist: ${join(process.cwd(), 'missing.txt')}; give the path of the manifest file, or the manifest text itself`,
+        `Manifest names a file that does not exist: ${join(process.cwd(), 'missing.txt')}; give the path of the file, or the text itself`,
       ],
     ];
     for (const [input, message] of cases) {
@@ -320,9 +320,9 @@ describe('the query client on the wire', () => {
       expect(cli.code).toBe(0);
       const ours = new Connection({ endpoint: url, credentials: FIXTURE_CREDENTIALS });
       const client = ours.importExportClient();
-      const parsed = parseUpdateJobInput(
+      const parsed = await parseUpdateJobInput(
         { JobId: 'EX1ID', JobType: 'Import', Manifest: 'file://manifest.txt', ValidateOnly: false },
-        dir,
+        { cwd: dir },
       );
       await client.updateJob(parsed);
       ours.destroy();

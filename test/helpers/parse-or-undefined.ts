@@ -11,4 +11,11 @@ function orUndefined<T>(parse: () => T): T | undefined {
 }
 
 export const parseUpdateJobExecutionInput = (value: unknown): unknown => orUndefined(() => parseExecution(value));
-export const parseUpdateJob = (value: unknown): unknown => orUndefined(() => parseUpdateJobInput(value));
+export const parseUpdateJob = async (value: unknown): Promise<unknown> => {
+  try {
+    return await parseUpdateJobInput(value);
+  } catch (error) {
+    if (error instanceof StepError) return undefined;
+    throw error;
+  }
+};
