@@ -56,7 +56,9 @@ async function main(): Promise<void> {
       conflictExecutionState: values['conflict-execution-state'],
     },
   });
-  console.log(`aws-job-steps emulator listening on ${emulator.url}`);
+  // One line, the URL first; with --auth, the admin routes' token after it (a signed request works too).
+  const token = emulator.adminToken ? ` (admin token ${emulator.adminToken})` : '';
+  console.log(`aws-job-steps emulator listening on ${emulator.url}${token}`);
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -3,7 +3,7 @@
  * names it, as it does for AWS's own front ends), checks its signature when auth is on, applies queued faults,
  * logs it, and hands it to the service module. Admin routes live under `/_emulator/`, outside every AWS path.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -30,8 +30,12 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** 127.0.0.1 unless told otherwise: the emulator is for this machine only. */
   readonly host?: string;
-  /** Verify signatures (SigV4 everywhere, SigV2 on the query protocol) against these credentials. Off when omitted. */
-  readonly auth?: { readonly credentials: readonly EmulatorCredential[] };
+  /**
+   * Verify signatures (SigV4 everywhere, SigV2 on the query protocol) against these credentials. Off when omitted.
+   * With auth on, the admin routes need a request signed by one of them, or `Authorization: Bearer <adminToken>`
+   * (random when not given; `RunningEmulator.adminToken` and the command line's start-up line show it).
+   */
+  readonly auth?: { readonly credentials: readonly EmulatorCredential[]; readonly adminToken?: string };
   readonly settings?: Partial<EmulatorSettings>;
 }
 
@@ -40,6 +44,8 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:<port>`: both IoT planes and Import/Export answer here. */
   readonly url: string;
   readonly port: number;
+  /** With auth on, the bearer token the admin routes take (a signed request works too). */
+  readonly adminToken: string | undefined;
   /** Stops listening and drops every open connection. */
   close(): Promise<void>;
 }
@@ -107,22 +113,33 @@ function decodeSegments(rawPath: string): string[] {
     });
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Past this the emulator stops reading and drops the connection: a body is refused, not swallowed without end. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * The request body, or `tooLarge` once it passes MAX_BODY_BYTES: the rest is read and dropped, so that the client
+ * gets its 413 answer instead of a reset connection.
+ */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > DRAIN_LIMIT_BYTES) return void req.destroy();
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
     req.on('error', reject);
   });
+}
+
+/** AWS's fronts answer an oversized body 413 before any service sees it, in the service's own error format. */
+function tooLargeError(query: boolean, requestId: string): EmulatorResponse {
+  const message = `The request body is larger than ${MAX_BODY_BYTES} bytes`;
+  return query
+    ? queryError(413, 'RequestEntityTooLarge', message, requestId)
+    : restJsonError(413, 'RequestEntityTooLargeException', message, requestId);
 }
 
 /** The error a service answers when the front refuses a request, in that service's own wire format. */
@@ -220,11 +237,14 @@ export class Emulator {
   /** Added to the wall clock for service state (step timers); signatures are always checked against real time. */
   private clockOffsetMs = 0;
   private readonly sockets = new Set<Socket>();
+  /** With auth on, what `Authorization: Bearer` must carry on admin requests. */
+  private readonly adminToken: string | undefined;
   readonly server: Server;
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.initialSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.settings = { ...this.initialSettings };
+    this.adminToken = options.auth ? (options.auth.adminToken ?? randomBytes(24).toString('hex')) : undefined;
     this.iot = createIotJobs(this.settings);
     this.importExport = createImportExport();
     this.server = createServer({ keepAlive: true }, (req, res) => {
@@ -252,10 +272,18 @@ export class Emulator {
     const q = rawUrl.indexOf('?');
     const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    const body = await readBody(req);
-    if (rawPath.startsWith(ADMIN_PREFIX)) return this.handleAdmin(req.method ?? 'GET', rawPath, body, res);
-
+    const { body, tooLarge } = await readBody(req);
     const query = new URLSearchParams(rawQuery);
+    if (tooLarge) {
+      const admin = rawPath.startsWith(ADMIN_PREFIX);
+      return this.write(res, tooLargeError(!admin && isQueryProtocol(req, query), randomUUID()));
+    }
+    if (rawPath.startsWith(ADMIN_PREFIX)) {
+      const refusal = this.adminRefusal(req, rawPath, rawQuery, body);
+      if (refusal) return this.json(res, refusal.status, { message: refusal.message });
+      return this.handleAdmin(req.method ?? 'GET', rawPath, body, res);
+    }
+
     const segments = decodeSegments(rawPath);
     const service = classify(req, query, segments);
     const form =
@@ -375,6 +403,37 @@ export class Emulator {
     return undefined;
   }
 
+  /**
+   * Why an admin request is refused, or undefined. State-changing admin requests must say `application/json`, which
+   * a web page cannot send to another origin without a preflight this server never answers; with auth on, every
+   * admin request (the state holds manifests and key ids) must be signed by a known key or carry the admin token.
+   */
+  private adminRefusal(
+    req: IncomingMessage,
+    rawPath: string,
+    rawQuery: string,
+    body: Buffer,
+  ): { status: number; message: string } | undefined {
+    const method = req.method ?? 'GET';
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (method !== 'GET' && type !== 'application/json')
+      return { status: 415, message: 'admin requests other than GET must be sent as application/json' };
+    const credentials = this.options.auth?.credentials;
+    if (!credentials) return undefined;
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined) {
+      const [given, expected] = [Buffer.from(bearer), Buffer.from(this.adminToken ?? '')];
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
+      return { status: 403, message: 'the admin token is wrong' };
+    }
+    const outcome = verifySigV4({ method, rawPath, rawQuery, headers: req.headers, body }, credentials, Date.now());
+    if (outcome.ok) return undefined;
+    return {
+      status: 403,
+      message: `with --auth, admin requests need a signature by a known key or the admin token (${outcome.message})`,
+    };
+  }
+
   private write(res: ServerResponse, response: EmulatorResponse): void {
     const body = Buffer.from(response.body, 'utf8');
     res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
@@ -457,7 +516,7 @@ export class Emulator {
         this.server.off('error', reject);
         const { port } = this.server.address() as AddressInfo;
         const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-        resolve({ url, port, close: () => this.close() });
+        resolve({ url, port, adminToken: this.adminToken, close: () => this.close() });
       });
     });
   }

@@ -157,12 +157,35 @@ export function verifySigV4(
       message: `Signature expired: ${amzDate || '(no date)'} is now earlier than ${now} (${now} - 5 min.)`,
     };
   }
+  // The scope's date is the day of the signature's time (SigV4: "Credential scope ... YYYYMMDD of x-amz-date").
+  if (auth.date !== amzDate.slice(0, 8)) {
+    return {
+      ok: false,
+      reason: 'mismatch',
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    };
+  }
+  if (!auth.signedHeaders.includes('host')) {
+    return {
+      ok: false,
+      reason: 'mismatch',
+      message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    };
+  }
   const bodyHash = sha256Hex(request.body);
   const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
-  const payloadHash = declaredHash === 'UNSIGNED-PAYLOAD' ? declaredHash : bodyHash;
-  if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== bodyHash) {
+  // UNSIGNED-PAYLOAD is S3's; the services here sign their payload, so a body can never be swapped under a signature.
+  if (declaredHash === 'UNSIGNED-PAYLOAD') {
+    return {
+      ok: false,
+      reason: 'mismatch',
+      message: 'UNSIGNED-PAYLOAD is not accepted: this service requires a signed payload.',
+    };
+  }
+  if (declaredHash && declaredHash !== bodyHash) {
     return { ok: false, reason: 'mismatch', message: 'The provided x-amz-content-sha256 header does not match.' };
   }
+  const payloadHash = bodyHash;
   const canonicalHeaders = auth.signedHeaders.map((name) => `${name}:${headerValue(request.headers, name)}\n`).join('');
   const canonicalRequest = [
     request.method,
