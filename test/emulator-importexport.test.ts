@@ -21,6 +21,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { canonicalQuery, signV2, stringToSignV2, verifySigV2 } from '../emulator/sigv2';
 import type { EmulatorRequest } from '../emulator/types';
 import { FIXTURE_CREDENTIALS, awsCli, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { adminRequest } from './helpers/emulator';
 import { startCapture } from './helpers/capture';
 import {
   CLI_EXAMPLE_MANIFEST,
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
+  await adminRequest(emu.url, 'POST', 'reset');
 });
 
 function writeManifest(name: string, text: string): string {
@@ -253,10 +254,10 @@ describe('Import/Export through the AWS CLI (SigV4, IngestionService)', () => {
       [ids[0], true, 'Import'],
     ]);
     // --page-size sends MaxJobs; the CLI follows IsTruncated with Marker = the last JobId until the end.
-    await fetch(`${emu.url}/_emulator/requests`, { method: 'DELETE' });
+    await adminRequest(emu.url, 'DELETE', 'requests');
     const paged = await ieJson<{ Jobs: { JobId: string }[] }>(['list-jobs', '--page-size', '2']);
     expect(paged.Jobs.map((j) => j.JobId)).toEqual([ids[2], ids[1], ids[0]]);
-    const log = (await (await fetch(`${emu.url}/_emulator/requests`)).json()) as {
+    const log = (await (await adminRequest(emu.url, 'GET', 'requests')).json()) as {
       operation: string;
       status: number;
     }[];
@@ -422,7 +423,7 @@ describe('query protocol details (raw form posts, auth off)', () => {
     await raw?.close();
   });
   beforeEach(async () => {
-    await fetch(`${raw.url}/_emulator/reset`, { method: 'POST' });
+    await adminRequest(raw.url, 'POST', 'reset');
   });
 
   async function post(
@@ -524,7 +525,7 @@ describe('query protocol details (raw form posts, auth off)', () => {
     await create();
     await create();
     expect((await post({ Action: 'ListJobs', ...base })).body).toMatch(/<JobId>JOB02<\/JobId>.*<JobId>JOB01<\/JobId>/);
-    await fetch(`${raw.url}/_emulator/reset`, { method: 'POST' });
+    await adminRequest(raw.url, 'POST', 'reset');
     expect((await create()).body).toContain('<JobId>JOB01</JobId>');
   });
 });

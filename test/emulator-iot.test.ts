@@ -16,6 +16,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { HISTORY_LIMIT } from '../emulator/iot-jobs';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import { ARN_PREFIX, EmulatorFixture, type DumpExecution, type HttpReply, type IotDump } from './helpers/emulator';
+import { adminRequest } from './helpers/emulator';
 
 /** CLI v1 exits 255 on a service error (v2 uses 254). */
 const CLI_SERVICE_ERROR = 255;
@@ -762,7 +763,7 @@ describe('the emulator without auth', () => {
   });
   afterAll(() => open.close());
   beforeEach(async () => {
-    expect((await fetch(`${open.url}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await adminRequest(open.url, 'POST', 'reset')).status).toBe(200);
   });
 
   const send = async (method: string, path: string, body?: unknown): Promise<HttpReply> => {
@@ -788,7 +789,7 @@ describe('the emulator without auth', () => {
   test('a long-running emulator keeps only the most recent execution history', async () => {
     await send('POST', '/things/dev-1', {});
     await send('PUT', '/jobs/job-1', { targets: [`${ARN_PREFIX}:thing/dev-1`], document: '{}' });
-    await fetch(`${open.url}/_emulator/requests`, { method: 'DELETE' });
+    await adminRequest(open.url, 'DELETE', 'requests');
     const updates = HISTORY_LIMIT + 5;
     for (let i = 0; i < updates; i++) {
       expect((await send('POST', '/things/dev-1/jobs/job-1', { status: 'IN_PROGRESS' })).status).toBe(200);

@@ -107,16 +107,40 @@ export const READINGS: readonly {
 
 const SHA256 = Hash.bind(null, 'sha256');
 
+/**
+ * One admin request (`/_emulator/<path>`), as JSON and signed by the fixture credentials: an emulator with auth on
+ * takes admin requests only signed by a key it knows (or with its admin token); one without auth ignores the
+ * signature.
+ */
+export async function adminRequest(url: string, method: string, path: string, body?: unknown): Promise<Response> {
+  const base = new URL(url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const [pathname, search = ''] = `/_emulator/${path}`.split('?');
+  const signer = new SignatureV4({
+    credentials: FIXTURE_CREDENTIALS,
+    region: 'us-east-1',
+    service: 'iot',
+    sha256: SHA256,
+  });
+  const signed = await signer.sign({
+    method,
+    protocol: base.protocol,
+    hostname: base.hostname,
+    port: Number(base.port),
+    path: pathname!,
+    query: Object.fromEntries(new URLSearchParams(search)),
+    headers: { host: base.host, 'content-type': 'application/json' },
+    body: payload,
+  });
+  return fetch(`${url}${pathname}${search ? `?${search}` : ''}`, { method, headers: signed.headers, body: payload });
+}
+
 /** The admin and seeding side of one emulator, by URL. */
 export class EmulatorFixture {
   constructor(readonly url: string) {}
 
   async admin(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.url}/_emulator/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await adminRequest(this.url, method, path, body);
     const text = await res.text();
     if (res.status !== 200) throw new Error(`admin ${method} ${path} answered ${res.status}: ${text}`);
     return JSON.parse(text);

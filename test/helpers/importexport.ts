@@ -2,6 +2,7 @@
  * Import/Export fixtures shared by the tests: manifests in the documented layouts and the emulator's job dump.
  */
 import { FIXTURE_CREDENTIALS } from './aws-cli';
+import { adminRequest } from './emulator';
 
 /** The AWS CLI's create-job example manifest, verbatim: `2.0;` and address fields written without indentation. */
 export const CLI_EXAMPLE_MANIFEST = `manifestVersion: 2.0;
@@ -81,15 +82,11 @@ export interface JobDump {
 
 /** The emulator's Import/Export jobs, from its state dump. */
 export async function importExportJobs(url: string): Promise<JobDump[]> {
-  const state = (await (await fetch(`${url}/_emulator/state`)).json()) as { importexport: { jobs: JobDump[] } };
+  const state = (await (await adminRequest(url, 'GET', 'state')).json()) as { importexport: { jobs: JobDump[] } };
   return state.importexport.jobs;
 }
 
 /** Moves a job on through the emulator's admin route (e.g. `{ progressCode: 'InProgress' }`: transfer started). */
 export function setProgress(url: string, jobId: string, body: Record<string, string>): Promise<Response> {
-  return fetch(`${url}/_emulator/importexport/jobs/${jobId}/progress`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  return adminRequest(url, 'POST', `importexport/jobs/${jobId}/progress`, body);
 }
