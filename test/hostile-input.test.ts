@@ -244,6 +244,51 @@ describe('values and keys that cannot be sent as they are', () => {
   });
 });
 
+test('the action reports a lasting reset as error-code network', async () => {
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  await fx.fault({ kind: 'reset', operation: 'UpdateJobExecution', count: 5 });
+  const run = await runAction({
+    'job-id': 'fw-42',
+    'thing-name': 'gw-7',
+    status: 'IN_PROGRESS',
+    'max-attempts': '2',
+    'endpoint-url': emu.url,
+    'aws-region': 'us-east-1',
+    summary: 'false',
+  });
+  expect([run.code, run.outputs['error-code']]).toEqual([1, 'network']);
+});
+
+test('Node-RED: a 50 MB jobId is refused at once, and the runtime stays responsive', async () => {
+  await helper.load(
+    [connectionNode, updateJobNode],
+    [
+      {
+        id: 'conn',
+        type: 'aws-job-steps-connection',
+        endpoint: emu.url,
+        region: 'us-east-1',
+        credentialSource: 'keys',
+      },
+      { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']] },
+      { id: 'ok', z: 'tab', type: 'helper' },
+      { id: 'err', z: 'tab', type: 'helper' },
+      { id: 'tab', type: 'tab' },
+    ],
+    { conn: { accessKeyId: FIXTURE_CREDENTIALS.accessKeyId, secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey } },
+  );
+  const answered = new Promise<NodeMessage>((resolve) => helper.getNode('err').on('input', resolve));
+  const started = Date.now();
+  helper.getNode('job').receive({ payload: { JobId: 'a'.repeat(50_000_000), JobType: 'Import', Manifest: 'x' } });
+  const answer = await answered;
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(answer.error).toMatchObject({
+    code: 'invalid-input',
+    message: 'JobId is more than 128 characters long; the limit is 64',
+  });
+  await helper.unload();
+});
+
 test('a connection reset is a network failure, not a timeout', async () => {
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
   await fx.fault({ kind: 'reset', operation: 'UpdateJobExecution', count: 5 });
