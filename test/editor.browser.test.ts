@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
- * The Node-RED editor in a real browser: Debian's Chromium, driven by playwright-core, on the editor `npm start`
- * serves. Checks the palette, the edit dialog, the help sidebar, and an inject button producing a debug message
+ * The Node-RED editor in a real browser: the Chromium that ships inside the `@sparticuz/chromium` npm package
+ * (installed by `npm ci`, no system package, no download at run time), driven by playwright-core, on the editor
+ * `npm start` serves. Checks the palette, the edit dialog, the help sidebar, and an inject button producing a debug message
  * and a green status; saves screenshots for the README into docs/images/. Fails (never skips) when Chromium
  * cannot start.
  */
@@ -12,11 +13,11 @@ import { join } from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+import { chromiumExecutable } from './helpers/chromium';
 import { freePort } from './helpers/ports';
 
 const ROOT = join(__dirname, '..');
 const IMAGES = join(ROOT, 'docs', 'images');
-const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -73,11 +74,13 @@ beforeAll(async () => {
     sandbox.stderr?.on('data', onData);
     sandbox.once('exit', (code) => reject(new Error(`the sandbox exited (${code}):\n${out}`)));
   });
+  let executable = '(not unpacked)';
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    executable = await chromiumExecutable();
+    browser = await chromium.launch({ executablePath: executable, args: FLAGS });
   } catch (error) {
     throw new Error(
-      `Chromium (${CHROMIUM}) could not start: ${error instanceof Error ? error.message : String(error)}`,
+      `Chromium (${executable}, from @sparticuz/chromium) could not start: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

