@@ -1,4 +1,5 @@
-// Flat config: typescript-eslint's recommended type-aware rules over every TypeScript source.
+// Flat config: typescript-eslint's recommended rules over every TypeScript source, and the type-aware promise rules
+// (a promise nobody awaits or catches is how a Node-RED runtime dies of an unhandled rejection).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -8,8 +9,12 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {
