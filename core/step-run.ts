@@ -30,6 +30,8 @@ export interface StepOptions {
   readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Injected for tests: a number in [0, 1) for the jitter. */
   readonly random?: (() => number) | undefined;
+  /** Injected for tests: the clock the deadline is kept by, in epoch ms (with `sleep`, no test waits in real time). */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -72,12 +74,14 @@ export class StepRun {
    */
   uncertain = 0;
   private readonly deadline: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly policy: RetryPolicy,
     private readonly options: StepOptions = {},
   ) {
-    this.deadline = Date.now() + policy.deadlineMs;
+    this.now = options.now ?? Date.now;
+    this.deadline = this.now() + policy.deadlineMs;
   }
 
   private aborted(operation: StepOperation, subject: string): StepError {
@@ -114,7 +118,7 @@ export class StepRun {
     const { signal, logger } = this.options;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw this.aborted(operation, subject);
-      const remaining = this.deadline - Date.now();
+      const remaining = this.deadline - this.now();
       if (remaining <= 0)
         throw this.timeout(operation, subject, `the step deadline of ${this.policy.deadlineMs} ms passed`);
       const attemptMs = Math.min(this.policy.attemptTimeoutMs, remaining);
@@ -137,7 +141,7 @@ export class StepRun {
       if (AMBIGUOUS.has(failure.code)) this.uncertain++;
       if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;
       const wait = this.backoff(attempt, failure.code);
-      if (Date.now() + wait >= this.deadline) {
+      if (this.now() + wait >= this.deadline) {
         // Waiting would pass the deadline: the step is out of time, which is what the caller needs to know.
         if (failure.code === StepErrorCode.Timeout) throw failure;
         const last = failure.awsErrorName ?? failure.code;
