@@ -21,12 +21,17 @@ export const FaultKind = {
 } as const;
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 
-/** A queued fault; `service` and `operation` narrow what it matches, `count` is how many requests it hits. */
-export interface FaultRule {
+/** What `POST /_emulator/faults` takes: `service` and `operation` narrow what it matches, `count` (1) how many it hits. */
+export interface FaultRequest {
   readonly kind: FaultKind;
   readonly service?: ServiceName;
   readonly operation?: string;
+  readonly count?: number;
   readonly latencyMs?: number;
+}
+
+/** A queued fault, with the hits it has left. */
+export interface FaultRule extends Omit<FaultRequest, 'count'> {
   remaining: number;
 }
 
