@@ -8,8 +8,7 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { EmulatorClient } from '../emulator/client';
 
 import { load, median } from './measure';
 import type { LoadOptions, NodeRedFigures } from './node-red-load';
@@ -80,46 +79,10 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
   return { url, child };
 }
 
-async function signed(
-  url: string,
-  service: string,
-  method: string,
-  path: string,
-  body: string,
-): Promise<Record<string, string>> {
-  const u = new URL(url);
-  const signer = new SignatureV4({
-    credentials: CREDENTIALS,
-    region: 'us-east-1',
-    service,
-    sha256: Hash.bind(null, 'sha256'),
-  });
-  const req = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: u.hostname,
-    port: Number(u.port),
-    path,
-    headers: { host: u.host, 'content-type': 'application/json' },
-    body,
-  });
-  return req.headers;
-}
-
+/** Things gw-0… and job fw-1 targeting them all, through the one emulator client. */
 async function seed(url: string, things: number): Promise<void> {
-  for (let i = 0; i < things; i++) {
-    const path = `/things/gw-${i}`;
-    await fetch(`${url}${path}`, { method: 'POST', headers: await signed(url, 'iot', 'POST', path, '{}'), body: '{}' });
-  }
-  const body = JSON.stringify({
-    targets: Array.from({ length: things }, (_, i) => `arn:aws:iot:us-east-1:123456789012:thing/gw-${i}`),
-    document: '{}',
-  });
-  await fetch(`${url}/jobs/fw-1`, {
-    method: 'PUT',
-    headers: await signed(url, 'iot', 'PUT', '/jobs/fw-1', body),
-    body,
-  });
+  const names = Array.from({ length: things }, (_, i) => `gw-${i}`);
+  await new EmulatorClient(url, CREDENTIALS).seed(names, [{ jobId: 'fw-1', targets: names, document: '{}' }]);
 }
 
 function dirSize(dir: string): number {
@@ -154,7 +117,8 @@ function nodeRedFigures(node: string, options: LoadOptions): Promise<NodeRedFigu
 async function emulatorCapacity(url: string, total: number, concurrency: number): Promise<number> {
   const body = '{"status":"IN_PROGRESS"}';
   const path = '/things/gw-7/jobs/fw-1';
-  const headers = { ...(await signed(url, 'iot-jobs-data', 'POST', path, body)), 'content-length': `${body.length}` };
+  const signed = await new EmulatorClient(url, CREDENTIALS).signedHeaders('iot-jobs-data', 'POST', path, body);
+  const headers = { ...signed, 'content-length': `${body.length}` };
   const { hostname, port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const send = (): Promise<void> =>

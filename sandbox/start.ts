@@ -12,10 +12,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-
 import { Connection } from '../core/connection';
+import { EmulatorClient } from '../emulator/client';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -73,29 +71,6 @@ function ensureFree(port: number, flag: string): Promise<void> {
   });
 }
 
-/** A SigV4-signed call to the emulator's IoT control plane, as `aws iot ...` makes it. */
-async function iot(url: string, method: string, path: string, body: unknown): Promise<void> {
-  const target = new URL(url);
-  const payload = JSON.stringify(body);
-  const signer = new SignatureV4({
-    credentials: SANDBOX_CREDENTIALS,
-    region: 'us-east-1',
-    service: 'iot',
-    sha256: Hash.bind(null, 'sha256'),
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: target.protocol,
-    hostname: target.hostname,
-    port: Number(target.port),
-    path,
-    headers: { host: target.host, 'content-type': 'application/json' },
-    body: payload,
-  });
-  const res = await fetch(`${url}${path}`, { method, headers: signed.headers, body: payload });
-  if (!res.ok) throw new Error(`seeding ${method} ${path} answered ${res.status}: ${await res.text()}`);
-}
-
 const SANDBOX_MANIFEST = `manifestVersion: 2.0
 deviceId: 49382
 eraseDevice: yes
@@ -112,9 +87,10 @@ returnAddress:
 
 /** Two gateways, a firmware job with QUEUED executions on both, and an Import/Export job. */
 async function seed(url: string): Promise<string> {
-  const arn = (thing: string): string => `arn:aws:iot:us-east-1:123456789012:thing/${thing}`;
-  for (const thing of ['gw-7', 'gw-8']) await iot(url, 'POST', `/things/${thing}`, {});
-  await iot(url, 'PUT', '/jobs/fw-42', { targets: [arn('gw-7'), arn('gw-8')], document: '{"firmware":"4.2"}' });
+  await new EmulatorClient(url, SANDBOX_CREDENTIALS).seed(
+    ['gw-7', 'gw-8'],
+    [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"4.2"}' }],
+  );
   const aws = new Connection({ endpoint: url, credentials: SANDBOX_CREDENTIALS });
   try {
     const created = await aws

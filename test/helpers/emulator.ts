@@ -1,13 +1,14 @@
 /**
- * Talking to a running emulator from tests: its admin routes (state, reset, faults, request log, clock,
- * settings) and SigV4-signed seeding of the IoT control plane, signed by the SDK's own signer.
+ * The emulator from the tests: the one emulator client (emulator/client.ts), signed by the fixture credentials, with
+ * the reads of its state dump that tests assert on.
  */
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-
+import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } from '../../emulator/client';
+import type { FaultRequest } from '../../emulator/faults';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 
-export const ARN_PREFIX = 'arn:aws:iot:us-east-1:123456789012';
+export type { HttpReply, SeedJob };
+export type FaultRule = FaultRequest;
+export const ARN_PREFIX = EMULATOR_ARN_PREFIX;
 
 export interface Transition {
   operation: string;
@@ -44,35 +45,12 @@ export interface IotDump {
   jobs: DumpJob[];
 }
 
-export interface HttpReply {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
 /** One line of the emulator's request log. */
 export interface LoggedRequest {
   service: string;
   operation: string;
   status: number | 'reset';
   fault?: string;
-}
-
-export interface FaultRule {
-  kind: 'throttle' | 'unavailable' | 'reset' | 'apply-then-reset' | 'ok-unapplied' | 'latency';
-  operation?: string;
-  service?: string;
-  count?: number;
-  latencyMs?: number;
-}
-
-export interface SeedJob {
-  jobId: string;
-  targets: readonly string[];
-  document?: string;
-  timeoutMinutes?: number;
-  /** `jobExecutionsRetryConfig.criteriaList`. */
-  retries?: readonly { failureType: 'FAILED' | 'TIMED_OUT' | 'ALL'; numberOfRetries: number }[];
 }
 
 /** The things of `rerunFixture`: one per terminal status a device reports. */
@@ -105,49 +83,16 @@ export const READINGS: readonly {
   ),
 );
 
-const SHA256 = Hash.bind(null, 'sha256');
-
-/**
- * One admin request (`/_emulator/<path>`), as JSON and signed by the fixture credentials: an emulator with auth on
- * takes admin requests only signed by a key it knows (or with its admin token); one without auth ignores the
- * signature.
- */
+/** One admin request signed by the fixture key, as a `Response` (for tests of its status). */
 export async function adminRequest(url: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const base = new URL(url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const [pathname, search = ''] = `/_emulator/${path}`.split('?');
-  const signer = new SignatureV4({
-    credentials: FIXTURE_CREDENTIALS,
-    region: 'us-east-1',
-    service: 'iot',
-    sha256: SHA256,
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: base.protocol,
-    hostname: base.hostname,
-    port: Number(base.port),
-    path: pathname!,
-    query: Object.fromEntries(new URLSearchParams(search)),
-    headers: { host: base.host, 'content-type': 'application/json' },
-    body: payload,
-  });
-  return fetch(`${url}${pathname}${search ? `?${search}` : ''}`, { method, headers: signed.headers, body: payload });
+  const reply = await new EmulatorClient(url, FIXTURE_CREDENTIALS).adminReply(method, path, body);
+  return new Response(reply.text, { status: reply.status, headers: reply.headers });
 }
 
-/** The admin and seeding side of one emulator, by URL. */
-export class EmulatorFixture {
-  constructor(readonly url: string) {}
-
-  async admin(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await adminRequest(this.url, method, path, body);
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`admin ${method} ${path} answered ${res.status}: ${text}`);
-    return JSON.parse(text);
-  }
-
-  reset(): Promise<unknown> {
-    return this.admin('POST', 'reset');
+/** The emulator's admin and seeding side for tests, signed by the fixture key. */
+export class EmulatorFixture extends EmulatorClient {
+  constructor(url: string) {
+    super(url, FIXTURE_CREDENTIALS);
   }
 
   async iot(): Promise<IotDump> {
@@ -164,24 +109,8 @@ export class EmulatorFixture {
     return (await this.admin('GET', 'requests')) as LoggedRequest[];
   }
 
-  clearRequests(): Promise<unknown> {
-    return this.admin('DELETE', 'requests');
-  }
-
-  fault(rule: FaultRule): Promise<unknown> {
-    return this.admin('POST', 'faults', rule);
-  }
-
-  advanceClock(seconds: number): Promise<unknown> {
-    return this.admin('POST', 'clock', { advanceSeconds: seconds });
-  }
-
   setTerminalStateOnDescribe(value: boolean): Promise<unknown> {
     return this.admin('POST', 'settings', { terminalStateOnDescribe: value });
-  }
-
-  settings(readings: EmulatorReadings): Promise<unknown> {
-    return this.admin('POST', 'settings', readings);
   }
 
   /**
@@ -198,58 +127,5 @@ export class EmulatorFixture {
   /** A thing's executions of a job, first to latest (retries after the execution they retry). */
   async executions(thingName: string, jobId: string): Promise<DumpExecution[]> {
     return (await this.iot()).executions.filter((e) => e.thingName === thingName && e.jobId === jobId);
-  }
-
-  /** A SigV4-signed request (fixture credentials, us-east-1) on either IoT plane; `body` strings go out verbatim. */
-  async signed(
-    service: 'iot' | 'iot-jobs-data',
-    method: string,
-    path: string,
-    body?: unknown,
-    query: Record<string, string> = {},
-  ): Promise<HttpReply> {
-    const url = new URL(this.url);
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const signer = new SignatureV4({ credentials: FIXTURE_CREDENTIALS, region: 'us-east-1', service, sha256: SHA256 });
-    const request = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query,
-      headers: { host: url.host, 'content-type': 'application/json' },
-      body: payload,
-    });
-    const search = new URLSearchParams(query).toString();
-    const res = await fetch(`${this.url}${path}${search ? `?${search}` : ''}`, {
-      method,
-      headers: request.headers,
-      body: payload,
-    });
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  }
-
-  /** Creates things and jobs through the control plane, throwing unless each call succeeds. */
-  async seed(things: readonly string[], jobs: readonly SeedJob[]): Promise<void> {
-    for (const thing of things) this.expectOk(await this.signed('iot', 'POST', `/things/${thing}`, {}));
-    for (const job of jobs) {
-      const body = {
-        targets: job.targets.map((t) => `${ARN_PREFIX}:thing/${t}`),
-        document: job.document ?? '{"action":"reboot"}',
-        ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
-        ...(job.retries && { jobExecutionsRetryConfig: { criteriaList: job.retries } }),
-      };
-      this.expectOk(await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body));
-    }
-  }
-
-  /** A device-side update through the signed data plane, for moving fixtures on. */
-  deviceUpdate(thingName: string, jobId: string, body: unknown): Promise<HttpReply> {
-    return this.signed('iot-jobs-data', 'POST', `/things/${thingName}/jobs/${jobId}`, body);
-  }
-
-  private expectOk(reply: HttpReply): void {
-    if (reply.status !== 200) throw new Error(`seeding answered ${reply.status}: ${reply.text}`);
   }
 }
