@@ -55,6 +55,33 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A flow: a connection with the fixture keys, an update-job node (with `node`'s settings) wired to ok and err. */
+async function loadJobFlow(node: Record<string, unknown>): Promise<void> {
+  await helper.load(
+    [connectionNode, updateJobNode],
+    [
+      {
+        id: 'conn',
+        type: 'aws-job-steps-connection',
+        endpoint: emu.url,
+        region: 'us-east-1',
+        credentialSource: 'keys',
+      },
+      { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']], ...node },
+      { id: 'ok', z: 'tab', type: 'helper' },
+      { id: 'err', z: 'tab', type: 'helper' },
+      { id: 'tab', type: 'tab' },
+    ],
+    {
+      conn: {
+        accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
+        secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
+        sessionToken: FIXTURE_CREDENTIALS.sessionToken,
+      },
+    },
+  );
+}
+
 beforeEach(() => fx.reset());
 
 describe('files named by input', () => {
@@ -115,29 +142,7 @@ describe('files named by input', () => {
 
   test('Node-RED: file:// in a message is off by default, and with the option only inside its directory', async () => {
     const load = async (node: Record<string, unknown>): Promise<{ result: NodeMessage[]; error: NodeMessage[] }> => {
-      await helper.load(
-        [connectionNode, updateJobNode],
-        [
-          {
-            id: 'conn',
-            type: 'aws-job-steps-connection',
-            endpoint: emu.url,
-            region: 'us-east-1',
-            credentialSource: 'keys',
-          },
-          { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']], ...node },
-          { id: 'ok', z: 'tab', type: 'helper' },
-          { id: 'err', z: 'tab', type: 'helper' },
-          { id: 'tab', type: 'tab' },
-        ],
-        {
-          conn: {
-            accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-            secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-            sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-          },
-        },
-      );
+      await loadJobFlow(node);
       const out = { result: [] as NodeMessage[], error: [] as NodeMessage[] };
       helper.getNode('ok').on('input', (m: NodeMessage) => void out.result.push(m));
       helper.getNode('err').on('input', (m: NodeMessage) => void out.error.push(m));
@@ -260,23 +265,7 @@ test('the action reports a lasting reset as error-code network', async () => {
 });
 
 test('Node-RED: a 50 MB jobId is refused at once, and the runtime stays responsive', async () => {
-  await helper.load(
-    [connectionNode, updateJobNode],
-    [
-      {
-        id: 'conn',
-        type: 'aws-job-steps-connection',
-        endpoint: emu.url,
-        region: 'us-east-1',
-        credentialSource: 'keys',
-      },
-      { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']] },
-      { id: 'ok', z: 'tab', type: 'helper' },
-      { id: 'err', z: 'tab', type: 'helper' },
-      { id: 'tab', type: 'tab' },
-    ],
-    { conn: { accessKeyId: FIXTURE_CREDENTIALS.accessKeyId, secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey } },
-  );
+  await loadJobFlow({});
   const answered = new Promise<NodeMessage>((resolve) => helper.getNode('err').on('input', resolve));
   const started = Date.now();
   helper.getNode('job').receive({ payload: { JobId: 'a'.repeat(50_000_000), JobType: 'Import', Manifest: 'x' } });
