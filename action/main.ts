@@ -85,6 +85,7 @@ export async function run(): Promise<void> {
       : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     runner.setOutput('error-code', step?.code ?? 'internal');
     runner.setOutput('error-message', message);
+    runner.setOutput('retryable', String(step?.retryable ?? false));
     runner.setFailed(message);
     outcome = { request: request ?? { operation, input: {} }, error: step, message };
   }

@@ -135,7 +135,7 @@ describe('files named by input', () => {
         },
         { workspace: join(dir, 'manifests') },
       );
-      expect([run.code, run.outputs['error-code']]).toEqual([1, 'invalid-input']);
+      expect([run.code, run.outputs['error-code'], run.outputs.retryable]).toEqual([1, 'invalid-input', 'false']);
     }
     expect(await fx.requests()).toEqual([]);
   });
@@ -261,7 +261,7 @@ test('the action reports a lasting reset as error-code network', async () => {
     'aws-region': 'us-east-1',
     summary: 'false',
   });
-  expect([run.code, run.outputs['error-code']]).toEqual([1, 'network']);
+  expect([run.code, run.outputs['error-code'], run.outputs.retryable]).toEqual([1, 'network', 'true']);
 });
 
 test('Node-RED: a 50 MB jobId is refused at once, and the runtime stays responsive', async () => {
