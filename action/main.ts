@@ -3,7 +3,7 @@
  * and turns any failure into `setFailed` with outputs a `continue-on-error` workflow can branch on.
  * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
-import { StepError } from '../core/errors';
+import { StepError, StepErrorCode } from '../core/errors';
 import type { StepLogger } from '../core/step-run';
 import type { UpdateJobResult } from '../core/update-job';
 import type { UpdateJobExecutionResult } from '../core/update-job-execution';
@@ -83,7 +83,7 @@ export async function run(): Promise<void> {
     const message = step
       ? `${step.message}${step.requestId ? ` (request id ${step.requestId})` : ''}`
       : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    runner.setOutput('error-code', step?.code ?? 'internal');
+    runner.setOutput('error-code', step?.code ?? StepErrorCode.Internal);
     runner.setOutput('error-message', message);
     runner.setOutput('retryable', String(step?.retryable ?? false));
     runner.setFailed(message);

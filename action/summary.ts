@@ -4,7 +4,7 @@
  */
 import { EOL } from 'node:os';
 
-import type { StepError } from '../core/errors';
+import { StepErrorCode, type StepError } from '../core/errors';
 import type { UpdateJobResult } from '../core/update-job';
 import type { UpdateJobExecutionResult } from '../core/update-job-execution';
 import { Operation } from './inputs';
@@ -39,7 +39,11 @@ export function summaryRows(outcome: SummaryOutcome): [string, string][] {
           ['Requested status', text(input.status)],
         ];
   if ('error' in outcome) {
-    rows.push(['Outcome', 'failed'], ['Error', text(outcome.error?.code ?? 'internal')], ['Message', outcome.message]);
+    rows.push(
+      ['Outcome', 'failed'],
+      ['Error', text(outcome.error?.code ?? StepErrorCode.Internal)],
+      ['Message', outcome.message],
+    );
     if (outcome.error) rows.push(['Attempts', String(outcome.error.attempts)]);
     return rows;
   }

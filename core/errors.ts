@@ -37,8 +37,8 @@ export const StepErrorCode = {
   Unconfirmed: 'unconfirmed',
   /** Any other service error. */
   ServiceError: 'service-error',
-  /** A wrapper's bounded queue (a Node-RED node's) was full; nothing was sent. */
-  QueueFull: 'queue-full',
+  /** A fault of aws-job-steps itself (a bug, not the input's or AWS's): every wrapper reports it with this code. */
+  Internal: 'internal',
 } as const;
 export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
 

@@ -46,6 +46,17 @@ export interface StepNodeConfig {
   readonly [field: string]: unknown;
 }
 
+/**
+ * The node's own refusal when its bounded queue is full (a Node-RED notion, not the core's): nothing was sent, and
+ * the same message may go through once the queue drains.
+ */
+export class QueueFullError extends Error {
+  static readonly code = 'queue-full';
+  constructor(held: number) {
+    super(`the queue is full (${held} messages held); slow the flow down or raise the queue limit`);
+  }
+}
+
 /** `msg.error` on the error port: enough for a flow to decide whether to retry. */
 export interface StepErrorReport {
   readonly message: string;
@@ -176,9 +187,16 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   } catch {
     message = 'an error that cannot be shown';
   }
+  if (error instanceof QueueFullError)
+    return {
+      message,
+      code: QueueFullError.code,
+      retryable: true,
+      source: { id: node.id, type: node.type, name: node.name },
+    };
   return {
     message,
-    code: step?.code ?? 'internal',
+    code: step?.code ?? StepErrorCode.Internal,
     awsErrorName: step?.awsErrorName,
     requestId: step?.requestId,
     retryable: step?.retryable ?? false,
@@ -265,15 +283,7 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
         }
       });
       if (!accepted) {
-        fail(
-          msg,
-          send,
-          done,
-          new StepError(
-            `the queue is full (${queue.size} messages held); slow the flow down or raise the queue limit`,
-            { code: StepErrorCode.QueueFull },
-          ),
-        );
+        fail(msg, send, done, new QueueFullError(queue.size));
       }
     };
 

@@ -262,7 +262,7 @@ describe('aws-update-job-execution', () => {
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
     step.receive({ payload: { jobId: 'fw-43', thingName: 'gw-7', status: 'IN_PROGRESS' } });
     const refused = await error.next();
-    expect(refused.error).toMatchObject({ code: 'queue-full', retryable: false });
+    expect(refused.error).toMatchObject({ code: 'queue-full', retryable: true });
     expect((refused.payload as { jobId: string }).jobId).toBe('fw-43');
     expect((await result.next()).payload).toMatchObject({ changed: true });
   });
