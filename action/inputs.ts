@@ -9,14 +9,12 @@ import { fileReference, readInputFile, type FilePolicy } from '../core/input-fil
 import { readManifest } from '../core/job-input';
 import { UPDATE_JOB_EXECUTION_PARAMETERS, UPDATE_JOB_PARAMETERS, type Parameter } from '../core/parameters';
 import { manifestAccessKeyId } from '../core/manifest';
+import { OperationName } from '../core/operations';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
 
-/** The operations, by the names the `operation` input takes. */
-export const Operation = {
-  UpdateJobExecution: 'update-job-execution',
-  UpdateJob: 'update-job',
-} as const;
-export type Operation = (typeof Operation)[keyof typeof Operation];
+/** The operations, by the names the `operation` input takes: the core's registry names them. */
+export const Operation = OperationName;
+export type Operation = OperationName;
 
 function inputsOf(parameters: readonly Parameter[]): Record<string, string> {
   return Object.fromEntries(parameters.map((p) => [p.flag, p.member]));

@@ -4,6 +4,7 @@
  * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
 import { StepError, StepErrorCode } from '../core/errors';
+import { runOperation } from '../core/operations';
 import type { StepLogger } from '../core/step-run';
 import type { UpdateJobResult } from '../core/update-job';
 import type { UpdateJobExecutionResult } from '../core/update-job-execution';
@@ -36,20 +37,12 @@ export function stepOutputs(
   };
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- each step is loaded only when its operation runs */
-async function runStep(
-  request: ActionRequest,
-  logger: StepLogger,
-): Promise<UpdateJobExecutionResult | UpdateJobResult> {
-  const options = { skipUnchanged: request.skipUnchanged, logger };
-  if (request.operation === Operation.UpdateJob) {
-    const { updateJob }: typeof import('../core/update-job') = require('../core/update-job');
-    return updateJob(request.input, request.connection, options);
-  }
-  const { updateJobExecution }: typeof import('../core/update-job-execution') = require('../core/update-job-execution');
-  return updateJobExecution(request.input, request.connection, options);
+function runStep(request: ActionRequest, logger: StepLogger): Promise<UpdateJobExecutionResult | UpdateJobResult> {
+  return runOperation(request.operation, request.input, request.connection, {
+    skipUnchanged: request.skipUnchanged,
+    logger,
+  });
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A core input error, told in the workflow's terms: the input's name first. */
 function inWorkflowTerms(error: unknown, operation: Operation): unknown {

@@ -8,6 +8,7 @@
 
 import { StepError } from '../core/errors';
 import { fileReference, readInputFile } from '../core/input-files';
+import { runOperation } from '../core/operations';
 import { COMMANDS, type CommandSpec, type Parameter } from './commands';
 import { formatOutput, shapeResponse, type OutputFormat } from './output';
 
@@ -270,18 +271,7 @@ async function run(argv: readonly string[]): Promise<number> {
     ...(parsed.switches.has('debug') && { logger: { debug: (m: string) => process.stderr.write(`DEBUG ${m}\n`) } }),
   };
   try {
-    /* eslint-disable @typescript-eslint/no-require-imports -- only the chosen command's step is loaded */
-    const result: { changed: boolean; attempts: number } =
-      spec.name === 'update-job'
-        ? await (require('../core/update-job') as typeof import('../core/update-job')).updateJob(
-            input,
-            connection,
-            options,
-          )
-        : await (
-            require('../core/update-job-execution') as typeof import('../core/update-job-execution')
-          ).updateJobExecution(input, connection, options);
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const result: { changed: boolean; attempts: number } = await runOperation(spec.name, input, connection, options);
     const fields = result as unknown as Record<string, unknown>;
     const response = spec.name === 'update-job' ? awsShapeOfJobResult(fields) : fields;
     const shaped = shapeResponse(response, spec.output);
