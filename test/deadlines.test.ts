@@ -37,6 +37,14 @@ beforeEach(async () => {
   await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
 });
 
+// The connection in use, as a gateway's is: the SDK loads and compiles its request path on a client's first call
+// (≈ 80 ms here), before the HTTP handler's attempt timer starts, which a cold first step adds to its deadline.
+beforeAll(async () => {
+  await fx.reset();
+  await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  await updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'IN_PROGRESS' }, aws);
+});
+
 const schedules: [string, FaultRule[]][] = [
   ['a slow answer', [{ kind: 'latency', latencyMs: 5000 }]],
   ['endless throttling', [{ kind: 'throttle', count: 1000 }]],
