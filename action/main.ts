@@ -3,7 +3,7 @@
  * and turns any failure into `setFailed` with outputs a `continue-on-error` workflow can branch on.
  * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
-import { StepError, StepErrorCode } from '../core/errors';
+import { describeFailure, StepError, StepErrorCode } from '../core/errors';
 import { runOperation } from '../core/operations';
 import type { StepLogger } from '../core/step-run';
 import type { UpdateJobResult } from '../core/update-job';
@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
     const error = inWorkflowTerms(caught, operation);
     const step = error instanceof StepError ? error : undefined;
     const message = step
-      ? `${step.message}${step.requestId ? ` (request id ${step.requestId})` : ''}`
+      ? `${describeFailure(step)}${step.requestId ? ` (request id ${step.requestId})` : ''}`
       : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     runner.setOutput('error-code', step?.code ?? StepErrorCode.Internal);
     runner.setOutput('error-message', message);

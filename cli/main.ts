@@ -283,7 +283,7 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!(error instanceof StepError)) throw error;
     const name = error.awsErrorName ?? error.code;
     // The service's own words, as the AWS CLI prints them; our explanation when the service said nothing.
-    const message = serviceMessage(error) ?? error.message.replace(/^[A-Za-z]+ [^:]*: /, '');
+    const message = serviceMessage(error) ?? error.message;
     process.stderr.write(
       error.code === 'invalid-input'
         ? `\nParameter validation failed:\n${error.message}\n`

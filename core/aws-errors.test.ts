@@ -1,5 +1,6 @@
 /** The one mapping from whatever a request threw to a StepError: by the service's name, Node's code, then status. */
 import { toStepError } from './aws-errors';
+import { describeFailure } from './errors';
 
 const service = (name: string, status: number, extra: object = {}): object => ({
   name,
@@ -43,7 +44,7 @@ test('a reset is a network failure by its code, even when the HTTP handler names
 
 test('with a client certificate, a connection failure says which port was tried and where AWS serves certificates', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-  expect(toStepError(refused, 'UpdateJobExecution', 'gw/fw', {}, 443).message).toBe(
+  expect(describeFailure(toStepError(refused, 'UpdateJobExecution', 'gw/fw', {}, 443))).toBe(
     'UpdateJobExecution gw/fw: the connection failed (ECONNREFUSED) (port 443 tried; AWS IoT serves client-certificate HTTPS on port 8443); ' +
       'with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA',
   );

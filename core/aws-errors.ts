@@ -105,7 +105,6 @@ export function toStepError(
   const text = typeof e.message === 'string' ? e.message : String(error);
   const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId;
-  const prefix = `${operation} ${subject}:`;
   const nodeCode = typeof e.code === 'string' ? e.code : undefined;
   const portHint =
     clientCertificatePort === undefined
@@ -115,30 +114,32 @@ export function toStepError(
   if (status === undefined) {
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(text)) {
       return new StepError(
-        `${prefix} no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or give credentials`,
-        { code: StepErrorCode.Auth, operation, cause: error },
+        `no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or give credentials`,
+        { code: StepErrorCode.Auth, operation, subject, cause: error },
       );
     }
     if (/Region is missing/i.test(text)) {
       const fix = invalidInput('region', 'is not set', 'give a region, or set AWS_REGION');
-      return new StepError(`${prefix} ${fix.message}`, { code: fix.code, field: 'region', operation, cause: error });
+      return new StepError(fix.message, { code: fix.code, field: 'region', operation, subject, cause: error });
     }
     // Classified by Node's code first: the HTTP handler names resets `TimeoutError` too.
     const networkCode = nodeCode !== undefined && nodeCode !== 'ETIMEDOUT' && NETWORK_CODES.has(nodeCode);
     if (!networkCode && (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT')) {
-      return new StepError(`${prefix} the connection timed out`, {
+      return new StepError('the connection timed out', {
         code: StepErrorCode.Timeout,
         operation,
+        subject,
         retryable: true,
         cause: error,
       });
     }
     if (nodeCode && TLS_CODE.test(nodeCode)) {
       return new StepError(
-        `${prefix} the TLS handshake failed (${nodeCode})${portHint}; check the certificate, key and CA`,
+        `the TLS handshake failed (${nodeCode})${portHint}; check the certificate, key and CA`,
         {
           code: StepErrorCode.Auth,
           operation,
+        subject,
           cause: error,
         },
       );
@@ -149,9 +150,10 @@ export function toStepError(
         clientCertificatePort === undefined
           ? ''
           : '; with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA';
-      return new StepError(`${prefix} the connection failed (${nodeCode ?? text})${portHint}${tlsHint}`, {
+      return new StepError(`the connection failed (${nodeCode ?? text})${portHint}${tlsHint}`, {
         code: StepErrorCode.Network,
         operation,
+        subject,
         retryable: true,
         cause: error,
       });
@@ -159,24 +161,26 @@ export function toStepError(
     // A TLS alert from the server (a client certificate refused) surfaces as an EPROTO or a message only.
     if (nodeCode === 'EPROTO' || /alert|certificate/i.test(text)) {
       return new StepError(
-        `${prefix} the TLS handshake failed (${text})${portHint}; check the certificate, key and CA`,
+        `the TLS handshake failed (${text})${portHint}; check the certificate, key and CA`,
         {
           code: StepErrorCode.Auth,
           operation,
+        subject,
           cause: error,
         },
       );
     }
-    return new StepError(`${prefix} ${text}`, { code: StepErrorCode.ServiceError, operation, cause: error });
+    return new StepError(text, { code: StepErrorCode.ServiceError, operation, subject, cause: error });
   }
 
   const code = names[name] ?? COMMON_NAMES[name] ?? byStatus(status);
   // The client learnt the service's clock from this answer (ours was off by 5 minutes or more): signing again works.
   const skewCorrected = e.$metadata?.clockSkewCorrected === true;
   const advice = skewCorrected ? 'the local clock is off; corrected from the service’s time' : ADVICE[code];
-  return new StepError(`${prefix} ${name}: ${text}${advice ? `; ${advice}` : ''}`, {
+  return new StepError(`${name}: ${text}${advice ? `; ${advice}` : ''}`, {
     code,
     operation,
+        subject,
     awsErrorName: name,
     httpStatus: status,
     requestId,

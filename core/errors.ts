@@ -50,6 +50,8 @@ export type StepOperation =
 export interface StepErrorDetails {
   readonly code: StepErrorCode;
   readonly operation?: StepOperation | undefined;
+  /** The resource the operation acted on, e.g. `gw-7/fw-42` (a thing and a job) or `JOB01`. */
+  readonly subject?: string | undefined;
   /** The input field or connection setting at fault (`invalid-input` only), e.g. `statusDetails.progress`. */
   readonly field?: string | undefined;
   /** The service's own error name, e.g. `InvalidStateTransitionException`. */
@@ -64,7 +66,8 @@ export interface StepErrorDetails {
 }
 
 /**
- * A step failed. Branch on `code`; show `message`.
+ * A step failed. Branch on `code`; `message` is the reason alone, and `describeFailure` says it with the operation
+ * and subject in front, as every wrapper shows it.
  *
  * @example
  * try { await updateJobExecution(input) } catch (e) { if (e instanceof StepError && e.code === 'throttled') ... }
@@ -73,6 +76,7 @@ export class StepError extends Error {
   override readonly name = 'StepError';
   readonly code: StepErrorCode;
   readonly operation: StepOperation | undefined;
+  readonly subject: string | undefined;
   readonly field: string | undefined;
   readonly awsErrorName: string | undefined;
   readonly httpStatus: number | undefined;
@@ -84,6 +88,7 @@ export class StepError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.operation = details.operation;
+    this.subject = details.subject;
     this.field = details.field;
     this.awsErrorName = details.awsErrorName;
     this.httpStatus = details.httpStatus;
@@ -99,6 +104,7 @@ export class StepError extends Error {
       code: this.code,
       message: this.message,
       operation: this.operation,
+      subject: this.subject,
       field: this.field,
       awsErrorName: this.awsErrorName,
       httpStatus: this.httpStatus,
@@ -112,6 +118,17 @@ export class StepError extends Error {
 /** An input or settings error: `field` is the name the user typed, `problem` and `fix` complete the sentence. */
 export function invalidInput(field: string, problem: string, fix: string): StepError {
   return new StepError(`${field} ${problem}; ${fix}`, { code: StepErrorCode.InvalidInput, field });
+}
+
+/**
+ * A failure as a person reads it, the same in every wrapper: `UpdateJobExecution gw-7/fw-42: <reason>`, or just the
+ * reason when the failure belongs to no request (a bad input, a setting).
+ *
+ * @example describeFailure(error) // 'UpdateJob JOB01: the service answered Success false'
+ */
+export function describeFailure(error: StepError): string {
+  const where = [error.operation, error.subject].filter((part) => part !== undefined).join(' ');
+  return where === '' ? error.message : `${where}: ${error.message}`;
 }
 
 /** Type guard for wrappers. */

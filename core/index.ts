@@ -2,7 +2,7 @@
  * aws-job-steps core: idempotent AWS steps for every wrapper (GitHub Action, Node-RED, command line).
  * Nothing here knows about any of them.
  */
-export { StepError, StepErrorCode, isStepError, type StepErrorDetails, type StepOperation } from './errors';
+export { describeFailure, StepError, StepErrorCode, isStepError, type StepErrorDetails, type StepOperation } from './errors';
 export {
   Connection,
   connectionFor,

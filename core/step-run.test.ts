@@ -3,7 +3,7 @@
  * doubling ceiling, a higher base for throttling), the attempt budget, the deadline, abort, and settling a failure
  * whose effect is unknown.
  */
-import { StepError, StepErrorCode } from './errors';
+import { describeFailure, StepError, StepErrorCode } from './errors';
 import { StepRun, type StepOptions } from './step-run';
 import type { RetryPolicy } from './connection';
 
@@ -93,7 +93,7 @@ test('the deadline: a wait that would pass it ends the step as a timeout naming 
   const s = scripted(Array.from({ length: 9 }, () => failure('throttled')));
   const error = (await run.call('UpdateJobExecution', 'gw/fw', s.send, identity).catch((e: unknown) => e)) as StepError;
   expect(error).toMatchObject({ code: 'timeout', retryable: true });
-  expect(error.message).toBe(
+  expect(describeFailure(error)).toBe(
     'UpdateJobExecution gw/fw: the step deadline of 1000 ms leaves no time to retry (last answer: throttled)',
   );
   expect(clock.waits).toEqual([500]);

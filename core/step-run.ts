@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { StepError, StepErrorCode, type StepOperation } from './errors';
+import { describeFailure, StepError, StepErrorCode, type StepOperation } from './errors';
 import type { FilePolicy } from './input-files';
 import type { RetryPolicy } from './connection';
 
@@ -85,9 +85,10 @@ export class StepRun {
   }
 
   private aborted(operation: StepOperation, subject: string): StepError {
-    return new StepError(`${operation} ${subject}: cancelled by the caller`, {
+    return new StepError('cancelled by the caller', {
       code: StepErrorCode.Aborted,
       operation,
+      subject,
       attempts: this.attempts,
       cause: this.options.signal?.reason,
     });
@@ -129,9 +130,10 @@ export class StepRun {
       } catch (error) {
         if (signal?.aborted) throw this.aborted(operation, subject);
         failure = isAttemptTimeout(error)
-          ? new StepError(`${operation} ${subject}: no answer within ${attemptMs} ms`, {
+          ? new StepError(`no answer within ${attemptMs} ms`, {
               code: StepErrorCode.Timeout,
               operation,
+              subject,
               retryable: true,
               cause: error,
             })
@@ -152,7 +154,7 @@ export class StepRun {
           failure,
         );
       }
-      logger?.debug(`${failure.message} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`);
+      logger?.debug(`${describeFailure(failure)} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`);
       try {
         await (this.options.sleep ?? realSleep)(wait, signal);
       } catch {
@@ -166,9 +168,10 @@ export class StepRun {
   }
 
   private timeout(operation: StepOperation, subject: string, why: string, cause?: StepError): StepError {
-    return new StepError(`${operation} ${subject}: ${why}`, {
+    return new StepError(why, {
       code: StepErrorCode.Timeout,
       operation,
+      subject,
       retryable: true,
       attempts: this.attempts,
       cause,

@@ -130,6 +130,7 @@ function refusal(
   const now = `the execution is ${status} (version ${versionNumber})`;
   const common = {
     operation: 'UpdateJobExecution' as const,
+    subject,
     awsErrorName: cause.awsErrorName,
     httpStatus: cause.httpStatus,
     requestId: cause.requestId,
@@ -137,18 +138,18 @@ function refusal(
   };
   if (TERMINAL_STATUSES.has(status)) {
     return new StepError(
-      `UpdateJobExecution ${subject}: ${now}; ${input.status} is not reachable from a terminal state, nothing was changed`,
+      `${now}; ${input.status} is not reachable from a terminal state, nothing was changed`,
       { code: StepErrorCode.InvalidTransition, ...common },
     );
   }
   if (input.expectedVersion !== undefined && versionNumber !== input.expectedVersion) {
     return new StepError(
-      `UpdateJobExecution ${subject}: expectedVersion ${input.expectedVersion} does not match; ${now}. ` +
+      `expectedVersion ${input.expectedVersion} does not match; ${now}. ` +
         `Read it again and pass expectedVersion ${versionNumber}, or leave expectedVersion out`,
       { code: StepErrorCode.VersionConflict, ...common },
     );
   }
-  return new StepError(`UpdateJobExecution ${subject}: ${now}; the service refused ${input.status}: ${cause.message}`, {
+  return new StepError(`${now}; the service refused ${input.status}: ${cause.message}`, {
     code: StepErrorCode.InvalidTransition,
     ...common,
   });
@@ -187,9 +188,10 @@ export async function updateJobExecution(
   const classify = (operation: StepOperation, on: string) => (error: unknown) =>
     toStepError(error, operation, on, IOT_ERROR_NAMES, aws.clientCertificatePort);
   const noExecution = (operation: StepOperation, on: string, requestId: string | undefined): StepError =>
-    new StepError(`${operation} ${on}: the answer held no execution`, {
+    new StepError('the answer held no execution', {
       code: StepErrorCode.Unconfirmed,
       operation,
+      subject: on,
       requestId,
       retryable: true,
     });
@@ -230,13 +232,14 @@ export async function updateJobExecution(
   const describeControl = async (executionNumber: number | undefined, hidden: StepError): Promise<Evidence> => {
     const cannotConfirm = (why: string, cause: StepError): StepError =>
       new StepError(
-        `UpdateJobExecution ${subject}: the data plane will not show the execution (${hidden.awsErrorName}: it is in a ` +
+        `the data plane will not show the execution (${hidden.awsErrorName}: it is in a ` +
           `terminal state) and ${why}, so whether it is ${request.status} is not confirmed. Allow ` +
           `${CONTROL_PLANE_PERMISSION} on the thing to let the step confirm, or check with ` +
           `\`aws iot describe-job-execution --thing-name ${thingName} --job-id ${jobId}\``,
         {
           code: StepErrorCode.TerminalState,
           operation: 'UpdateJobExecution',
+          subject,
           awsErrorName: cause.awsErrorName,
           httpStatus: cause.httpStatus,
           requestId: cause.requestId,
@@ -345,10 +348,11 @@ export async function updateJobExecution(
         if (answer.executionState?.status !== request.status) {
           const shown = answer.executionState?.status ?? 'no execution state';
           throw new StepError(
-            `UpdateJobExecution ${subject}: the service answered success but showed ${shown}, not ${request.status}`,
+            `the service answered success but showed ${shown}, not ${request.status}`,
             {
               code: StepErrorCode.Unconfirmed,
               operation: 'UpdateJobExecution',
+              subject,
               requestId: answer.$metadata.requestId,
               retryable: true,
             },

@@ -133,8 +133,14 @@ export async function updateJob(
         // `Success: false` is a 200 that did not do what was asked: settle by reading the job, else retry.
         if (!out.success)
           throw new StepError(
-            `UpdateJob ${subject}: the service answered Success false${out.warningMessage ? `: ${out.warningMessage}` : ''}`,
-            { code: StepErrorCode.Unconfirmed, operation: 'UpdateJob', requestId: out.requestId, retryable: true },
+            `the service answered Success false${out.warningMessage ? `: ${out.warningMessage}` : ''}`,
+            {
+              code: StepErrorCode.Unconfirmed,
+              operation: 'UpdateJob',
+              subject,
+              requestId: out.requestId,
+              retryable: true,
+            },
           );
         return { kind: 'sent', out };
       },

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
 import type { Connection } from '../core/connection';
-import { StepError, StepErrorCode } from '../core/errors';
+import { describeFailure, StepError, StepErrorCode } from '../core/errors';
 import type { FilePolicy } from '../core/input-files';
 import type { StepOptions } from '../core/step-run';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
@@ -183,7 +183,7 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   const step = error instanceof StepError ? error : undefined;
   let message: string;
   try {
-    message = step?.message ?? (error instanceof Error ? error.message : String(error));
+    message = step ? describeFailure(step) : (error instanceof Error ? error.message : String(error));
   } catch {
     message = 'an error that cannot be shown';
   }

@@ -4,7 +4,7 @@
  * configuration), over HTTP with auth on: re-runs, lost answers, a 200 that did nothing, and the evidence chain
  * down to the control plane, checked against `aws iot describe-job-execution`.
  */
-import { Connection, updateJobExecution, type StepOptions } from '../core/index';
+import { describeFailure, Connection, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { EmulatorFixture, READINGS, RERUN_THINGS as THINGS } from './helpers/emulator';
@@ -115,7 +115,7 @@ describe('evidence', () => {
     );
     device.destroy();
     expect(error).toMatchObject({ code: 'terminal-state', awsErrorName: 'AccessDeniedException', httpStatus: 403 });
-    expect(error.message).toBe(
+    expect(describeFailure(error)).toBe(
       'UpdateJobExecution gw-7/fw-42: the data plane will not show the execution (TerminalStateException: it is in a ' +
         'terminal state) and the control plane refused iot:DescribeJobExecution (AccessDeniedException), so whether ' +
         'it is SUCCEEDED is not confirmed. Allow iot:DescribeJobExecution on the thing to let the step confirm, or ' +

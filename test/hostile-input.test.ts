@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
-import {
+import { describeFailure,
   Connection,
   MAX_INPUT_FILE_BYTES,
   parseUpdateJobExecutionInput,
@@ -292,5 +292,5 @@ test('a connection reset is a network failure, not a timeout', async () => {
   );
   aws.destroy();
   expect(error).toMatchObject({ code: 'network', retryable: true, attempts: 2 });
-  expect(error.message).toMatch(/^UpdateJobExecution gw-7\/fw-42: the connection failed \(/);
+  expect(describeFailure(error)).toMatch(/^UpdateJobExecution gw-7\/fw-42: the connection failed \(/);
 });

@@ -3,7 +3,7 @@
  * lifecycle, re-runs, lost responses, retries, conflicts, the 410 case, skipUnchanged, and what it refuses before
  * sending anything.
  */
-import { Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
+import { describeFailure, Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
@@ -223,7 +223,7 @@ describe('retries', () => {
       retryable: true,
       attempts: 3,
     });
-    expect(error.message).toMatch(/^UpdateJobExecution gw-7\/fw-42: ServiceUnavailableException: .*retry later$/);
+    expect(describeFailure(error)).toMatch(/^UpdateJobExecution gw-7\/fw-42: ServiceUnavailableException: .*retry later$/);
     expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');
   });
 
@@ -263,7 +263,7 @@ describe('retries', () => {
     // The attempt was given what was left of the 300 ms, not the 10 s attempt timeout.
     expect(Number(/no answer within (\d+) ms/.exec(error.message)?.[1] ?? 300)).toBeLessThanOrEqual(300);
     expect(error).toMatchObject({ code: 'timeout', retryable: true });
-    expect(error.message).toMatch(
+    expect(describeFailure(error)).toMatch(
       /^UpdateJobExecution gw-7\/fw-42: (no answer within \d+ ms|the step deadline of 300 ms (passed|leaves no time to retry .*))$/,
     );
   });
@@ -276,7 +276,7 @@ describe('retries', () => {
       updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws, { ...fast, signal: controller.signal }),
     );
     expect(error).toMatchObject({ code: 'aborted', attempts: 1, retryable: false });
-    expect(error.message).toBe('UpdateJobExecution gw-7/fw-42: cancelled by the caller');
+    expect(describeFailure(error)).toBe('UpdateJobExecution gw-7/fw-42: cancelled by the caller');
   });
 });
 
@@ -291,7 +291,7 @@ describe('refusals', () => {
       httpStatus: 409,
       attempts: 2,
     });
-    expect(error.message).toBe(
+    expect(describeFailure(error)).toBe(
       'UpdateJobExecution gw-7/fw-42: the execution is SUCCEEDED (version 2); FAILED is not reachable from a terminal state, nothing was changed',
     );
   });
@@ -303,7 +303,7 @@ describe('refusals', () => {
       updateJobExecution({ ...step, status: 'IN_PROGRESS', statusDetails: { step: '9' }, expectedVersion: 2 }, aws),
     );
     expect(error).toMatchObject({ code: 'version-conflict', httpStatus: 409 });
-    expect(error.message).toBe(
+    expect(describeFailure(error)).toBe(
       'UpdateJobExecution gw-7/fw-42: expectedVersion 2 does not match; the execution is IN_PROGRESS (version 3). ' +
         'Read it again and pass expectedVersion 3, or leave expectedVersion out',
     );
@@ -319,7 +319,7 @@ describe('refusals', () => {
       attempts: 1,
       requestId: expect.any(String),
     });
-    expect(error.message).toMatch(/^UpdateJobExecution gw-7\/nope: ResourceNotFoundException: /);
+    expect(describeFailure(error)).toMatch(/^UpdateJobExecution gw-7\/nope: ResourceNotFoundException: /);
   });
 
   test('when neither the 409 nor the data plane shows a terminal execution, the control plane decides', async () => {
@@ -338,7 +338,7 @@ describe('refusals', () => {
     ]);
     const error = await failure(updateJobExecution({ ...step, status: 'REJECTED' }, aws));
     expect(error).toMatchObject({ code: 'invalid-transition', attempts: 3 });
-    expect(error.message).toBe(
+    expect(describeFailure(error)).toBe(
       'UpdateJobExecution gw-7/fw-42: the execution is SUCCEEDED (version 2); REJECTED is not reachable from a terminal state, nothing was changed',
     );
     // skipUnchanged cannot read it on the data plane, so the update's refusal decides, then the control plane.
