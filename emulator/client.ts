@@ -120,6 +120,14 @@ export class EmulatorClient {
     return this.admin('POST', 'clock', { advanceSeconds: seconds });
   }
 
+  /**
+   * Stops the service-state clock (now, or at `freeze` epoch seconds) or, with false, restarts it: repeated runs
+   * then show the same timestamps. `reset` restarts it.
+   */
+  freezeClock(freeze: boolean | number = true): Promise<unknown> {
+    return this.admin('POST', 'clock', { freeze });
+  }
+
   settings(settings: Partial<EmulatorSettings>): Promise<unknown> {
     return this.admin('POST', 'settings', settings);
   }

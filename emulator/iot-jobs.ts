@@ -544,7 +544,24 @@ function getPendingJobExecutions({ params, state }: OperationContext): object {
   };
 }
 
-function startNextPendingJobExecution({ req, params, state }: OperationContext): object {
+/**
+ * Starts the thing's next pending execution: a QUEUED one moves to IN_PROGRESS with the request's statusDetails and
+ * step timer. What the request does to one already IN_PROGRESS is where AWS's documents part (setting
+ * `startNextUpdatesInProgress`):
+ * - the developer guide's Jobs device HTTP API and MQTT API pages
+ *   (https://docs.aws.amazon.com/iot/latest/developerguide/jobs-http-device-api.html,
+ *   https://docs.aws.amazon.com/iot/latest/developerguide/jobs-mqtt-api.html) say "If the next pending job execution
+ *   is already IN_PROGRESS, its status details don't change", and of the step timer only that one can be created;
+ * - the model (botocore `iot-jobs-data/2017-09-29`, as the API reference
+ *   https://docs.aws.amazon.com/iot/latest/apireference/API_iot-jobs-data_StartNextPendingJobExecution.html renders
+ *   it) says of statusDetails only "If not specified, the statusDetails are unchanged", with no exception for
+ *   IN_PROGRESS, and of stepTimeoutInMinutes that the timer is reset "by calling UpdateJobExecution, setting the
+ *   status to IN_PROGRESS" — start-next is not named.
+ * The default (false) is the guide's: it is the only document that speaks to the case, and the model's timer text
+ * agrees. Under `true` the request is applied as UpdateJobExecution to IN_PROGRESS would apply it: one transition
+ * (version + 1, history), the in-progress timer left running. A request with neither member changes nothing.
+ */
+function startNextPendingJobExecution({ req, params, state, settings }: OperationContext): object {
   const thingName = checkString(params.thingName, 'thingName', THING_NAME);
   const body = parseJsonBody(req.body);
   const statusDetails = optionalDetailsMap(body, 'statusDetails');
@@ -553,8 +570,9 @@ function startNextPendingJobExecution({ req, params, state }: OperationContext):
   const next = pendingExecutions(state, thingName)[0];
   if (!next) return {};
   const job = jobOf(state, next);
-  // An execution already IN_PROGRESS is handed back as it is: start-next is not an update.
-  if (next.status === JobExecutionStatus.Queued) {
+  const changesSomething = statusDetails !== undefined || stepTimeout !== undefined;
+  // Read live: the admin API flips this setting between requests.
+  if (next.status === JobExecutionStatus.Queued || (settings.startNextUpdatesInProgress && changesSomething)) {
     if (statusDetails) next.statusDetails = statusDetails;
     startExecution(next, job, req.now, 'StartNextPendingJobExecution');
     applyStepTimeout(next, stepTimeout, req.now);

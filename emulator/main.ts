@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util';
 
 import { startEmulator } from './index';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state]
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress]
 
-Defaults follow AWS's service models; the --no- flags choose the older reading of each:
-  --no-terminal-state-on-describe  DescribeJobExecution shows a terminal execution instead of answering 410
-  --no-conflict-execution-state    a 409 from UpdateJobExecution carries only its message, no executionState`;
+Defaults follow the reading AWS's documents most support; these flags choose the other reading of each:
+  --no-terminal-state-on-describe    DescribeJobExecution shows a terminal execution instead of answering 410
+  --no-conflict-execution-state      a 409 from UpdateJobExecution carries only its message, no executionState
+  --start-next-updates-in-progress   StartNextPendingJobExecution applies statusDetails and stepTimeoutInMinutes to an
+                                     execution already IN_PROGRESS (by default it is handed back unchanged)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
       'session-token': { type: 'string' },
       'terminal-state-on-describe': { type: 'boolean', default: true },
       'conflict-execution-state': { type: 'boolean', default: true },
+      'start-next-updates-in-progress': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     settings: {
       terminalStateOnDescribe: values['terminal-state-on-describe'],
       conflictExecutionState: values['conflict-execution-state'],
+      startNextUpdatesInProgress: values['start-next-updates-in-progress'],
     },
   });
   // One line, the URL first; with --auth, the admin routes' token after it (a signed request works too).

@@ -236,6 +236,16 @@ export class Emulator {
   private seq = 0;
   /** Added to the wall clock for service state (step timers); signatures are always checked against real time. */
   private clockOffsetMs = 0;
+  /**
+   * The service-state time while the clock is frozen (`POST clock {"freeze": true}`), so that two runs of the same
+   * requests show the same timestamps (a differential test against the AWS CLI compares output bytes).
+   */
+  private frozenAtMs: number | undefined;
+
+  /** The time service state is kept by. */
+  private stateNow(): number {
+    return this.frozenAtMs ?? Date.now() + this.clockOffsetMs;
+  }
   private readonly sockets = new Set<Socket>();
   /** With auth on, what `Authorization: Bearer` must carry on admin requests. */
   private readonly adminToken: string | undefined;
@@ -303,7 +313,7 @@ export class Emulator {
       accessKeyId:
         parseSigV4Authorization(req.headers.authorization)?.accessKeyId ?? form.get('AWSAccessKeyId') ?? undefined,
       requestId,
-      now: Date.now() + this.clockOffsetMs,
+      now: this.stateNow(),
     };
     const routed = this.moduleFor(service).route(request);
     const logBase = { seq: ++this.seq, service, operation: routed.operation, method: request.method, path: rawPath };
@@ -454,7 +464,7 @@ export class Emulator {
     switch (route) {
       case 'GET state':
         return this.json(res, 200, {
-          iot: this.iot.dump(Date.now() + this.clockOffsetMs),
+          iot: this.iot.dump(this.stateNow()),
           importexport: this.importExport.dump(),
           settings: this.settings,
         });
@@ -464,6 +474,7 @@ export class Emulator {
         this.faults.clear();
         this.log = [];
         this.clockOffsetMs = 0;
+        this.frozenAtMs = undefined;
         Object.assign(this.settings, this.initialSettings);
         return this.json(res, 200, {});
       case 'GET requests':
@@ -483,11 +494,32 @@ export class Emulator {
         this.faults.clear();
         return this.json(res, 200, {});
       case 'POST clock': {
-        const advance = (parsed as { advanceSeconds?: unknown } | undefined)?.advanceSeconds;
+        const { advanceSeconds: advance = 0, freeze } = (parsed ?? {}) as {
+          advanceSeconds?: unknown;
+          freeze?: unknown;
+        };
         if (typeof advance !== 'number' || advance < 0)
           return this.json(res, 400, { message: 'advanceSeconds must be a number >= 0' });
-        this.clockOffsetMs += advance * 1000;
-        return this.json(res, 200, { offsetSeconds: this.clockOffsetMs / 1000 });
+        if (
+          freeze !== undefined &&
+          typeof freeze !== 'boolean' &&
+          !(Number.isInteger(freeze) && (freeze as number) > 0)
+        )
+          return this.json(res, 400, { message: 'freeze must be true, false or a time in epoch seconds' });
+        // Frozen on a whole second (now, or the one given): the data plane shows whole seconds.
+        if (typeof freeze === 'number') this.frozenAtMs = freeze * 1000;
+        else if (freeze === true && this.frozenAtMs === undefined)
+          this.frozenAtMs = Math.floor(this.stateNow() / 1000) * 1000;
+        if (freeze === false && this.frozenAtMs !== undefined) {
+          this.clockOffsetMs = this.frozenAtMs - Date.now();
+          this.frozenAtMs = undefined;
+        }
+        if (this.frozenAtMs !== undefined) this.frozenAtMs += advance * 1000;
+        else this.clockOffsetMs += advance * 1000;
+        return this.json(res, 200, {
+          offsetSeconds: (this.stateNow() - Date.now()) / 1000,
+          frozen: this.frozenAtMs !== undefined,
+        });
       }
       case 'POST settings': {
         const problem = settingsProblem(parsed);

@@ -47,8 +47,9 @@ export interface RoutedOperation {
 
 /**
  * Behaviour switches for the places where AWS's documents are silent or disagree, settable at start and through
- * the admin API. The defaults follow the service models (botocore's `iot-jobs-data/2017-09-29`); the other value
- * of each is the older reading, kept so that clients are tested under both.
+ * the admin API. Each default is the reading the documents most support: the service models (botocore's
+ * `iot-jobs-data/2017-09-29`) where they speak to the case, the developer guide where only it does; the other value
+ * of each is the other reading, kept so that clients are tested under both.
  */
 export interface EmulatorSettings {
   /**
@@ -64,12 +65,25 @@ export interface EmulatorSettings {
    * VersionMismatch errors do. `false`: the message alone, as the shape's only modelled member.
    */
   conflictExecutionState: boolean;
+  /**
+   * StartNextPendingJobExecution of an execution already IN_PROGRESS applies the request as an UpdateJobExecution
+   * to IN_PROGRESS would: given `statusDetails` replace the execution's, given `stepTimeoutInMinutes` resets (or,
+   * with -1, cancels) the step timer, and the change bumps `versionNumber` and is recorded in the history. This is
+   * the model read literally: its `statusDetails` member says only "If not specified, the statusDetails are
+   * unchanged", for QUEUED and IN_PROGRESS alike. `false` (the default): the execution is handed back as it is, as
+   * the developer guide says outright ("If the next pending job execution is already IN_PROGRESS, its status details
+   * don't change", Jobs device HTTP and MQTT API pages) and as the model's `stepTimeoutInMinutes` implies (the timer
+   * is reset "by calling UpdateJobExecution, setting the status to IN_PROGRESS"). A request with neither member
+   * hands the execution back unchanged under both readings.
+   */
+  startNextUpdatesInProgress: boolean;
 }
 
-/** The settings as AWS's models document them. */
+/** The readings AWS's documents most support (see each setting). */
 export const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
   terminalStateOnDescribe: true,
   conflictExecutionState: true,
+  startNextUpdatesInProgress: false,
 };
 
 /** Every setting name, for the admin API and the command line. */

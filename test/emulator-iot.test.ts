@@ -9,6 +9,7 @@ import {
   IoTJobsDataPlaneClient,
   StartNextPendingJobExecutionCommand,
   UpdateJobExecutionCommand,
+  type StartNextPendingJobExecutionCommandInput,
   type UpdateJobExecutionCommandInput,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
@@ -817,13 +818,42 @@ describe('the emulator without auth', () => {
     await admin('POST', 'clock', { advanceSeconds: 61 });
     const state = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
     expect(state.iot.executions[0]).toMatchObject({ status: 'TIMED_OUT' });
-    expect(state.settings).toEqual({ terminalStateOnDescribe: false, conflictExecutionState: true });
+    expect(state.settings).toEqual({
+      terminalStateOnDescribe: false,
+      conflictExecutionState: true,
+      startNextUpdatesInProgress: false,
+    });
 
     await admin('POST', 'reset');
     const after = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
-    expect(after.settings).toEqual({ terminalStateOnDescribe: true, conflictExecutionState: true });
+    expect(after.settings).toEqual({
+      terminalStateOnDescribe: true,
+      conflictExecutionState: true,
+      startNextUpdatesInProgress: false,
+    });
     expect(after.iot.executions).toEqual([]);
   });
+});
+
+test('a frozen clock shows the same times to every request until it moves or is reset; bad bodies are refused', async () => {
+  const dump = async (): Promise<IotDump> => ((await fx.admin('GET', 'state')) as { iot: IotDump }).iot;
+  await fx.freezeClock(1_764_547_200);
+  await fx.seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await fx.deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' });
+  expect((await dump()).executions[0]).toMatchObject({ queuedAt: 1_764_547_200_000, lastUpdatedAt: 1_764_547_200_000 });
+  await fx.advanceClock(30);
+  await fx.deviceUpdate('dev-1', 'job-1', { status: 'SUCCEEDED' });
+  expect((await dump()).executions[0]?.lastUpdatedAt).toBe(1_764_547_230_000);
+  await fx.freezeClock(false);
+  expect((await dump()).executions[0]?.lastUpdatedAt).toBe(1_764_547_230_000);
+  for (const body of [{ freeze: 'yes' }, { freeze: 1.5 }, { advanceSeconds: -1 }])
+    expect((await fx.adminReply('POST', 'clock', body)).status).toBe(400);
+  await fx.freezeClock(1_764_547_200);
+  await fx.reset();
+  await fx.seed(['dev-2'], []);
+  const reply = await fx.admin('POST', 'clock', {});
+  expect(reply).toMatchObject({ frozen: false });
 });
 
 describe('the readings of AWS documents, and job execution retries', () => {
@@ -867,13 +897,146 @@ describe('the readings of AWS documents, and job execution retries', () => {
     expect(await admin('POST', 'settings', { conflictExecutionState: false })).toEqual({
       terminalStateOnDescribe: true,
       conflictExecutionState: false,
+      startNextUpdatesInProgress: false,
+    });
+    expect(await admin('POST', 'settings', { startNextUpdatesInProgress: true })).toEqual({
+      terminalStateOnDescribe: true,
+      conflictExecutionState: false,
+      startNextUpdatesInProgress: true,
     });
     await expect(admin('POST', 'settings', { terminalStateOnDescribe: 'yes' })).rejects.toThrow(
       'terminalStateOnDescribe must be a boolean',
     );
-    await expect(admin('POST', 'settings', { lenient: true })).rejects.toThrow(
-      'unknown setting lenient; the settings are terminalStateOnDescribe, conflictExecutionState',
+    await expect(admin('POST', 'settings', { startNextUpdatesInProgress: 1 })).rejects.toThrow(
+      'startNextUpdatesInProgress must be a boolean',
     );
+    await expect(admin('POST', 'settings', { lenient: true })).rejects.toThrow(
+      'unknown setting lenient; the settings are terminalStateOnDescribe, conflictExecutionState, ' +
+        'startNextUpdatesInProgress',
+    );
+  });
+
+  /** dev-1's start-next through the SDK, with whatever else the request carries. */
+  const startNext = async (
+    input: Omit<StartNextPendingJobExecutionCommandInput, 'thingName'> = {},
+  ): Promise<Record<string, unknown>> => {
+    const out = await client.send(new StartNextPendingJobExecutionCommand({ thingName: 'dev-1', ...input }));
+    return out.execution as Record<string, unknown>;
+  };
+
+  test('start-next starts a QUEUED execution with its statusDetails and step timer under both readings', async () => {
+    for (const startNextUpdatesInProgress of [false, true]) {
+      await fx.reset();
+      await fx.settings({ startNextUpdatesInProgress });
+      await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'], timeoutMinutes: 30 }]);
+      const started = await startNext({ statusDetails: { phase: 'download' }, stepTimeoutInMinutes: 5 });
+      const exec = await execution('dev-1', 'job-1');
+      expect(started).toMatchObject({
+        jobId: 'job-1',
+        status: 'IN_PROGRESS',
+        statusDetails: { phase: 'download' },
+        versionNumber: 2,
+        startedAt: dataSeconds(exec.startedAt),
+      });
+      expect(exec.stepTimeoutAt).toBe((exec.startedAt ?? NaN) + 5 * 60_000);
+      expect(exec.inProgressTimeoutAt).toBe((exec.startedAt ?? NaN) + 30 * 60_000);
+      expect(exec.history.map((t) => [t.operation, t.from, t.to, t.versionNumber])).toEqual([
+        ['StartNextPendingJobExecution', 'QUEUED', 'IN_PROGRESS', 2],
+      ]);
+    }
+  });
+
+  test('by default start-next hands an IN_PROGRESS execution back as it is (the developer guide), whatever the request carries', async () => {
+    await seed(
+      ['dev-1'],
+      [
+        { jobId: 'job-1', targets: ['dev-1'] },
+        { jobId: 'job-2', targets: ['dev-1'] },
+      ],
+    );
+    await startNext({ statusDetails: { phase: 'download' }, stepTimeoutInMinutes: 5 });
+    const before = await execution('dev-1', 'job-1');
+    await advanceClock(60);
+    const again = await startNext({ statusDetails: { phase: 'install' }, stepTimeoutInMinutes: 10 });
+    expect(again).toMatchObject({
+      jobId: 'job-1',
+      status: 'IN_PROGRESS',
+      statusDetails: { phase: 'download' },
+      versionNumber: 2,
+      lastUpdatedAt: dataSeconds(before.lastUpdatedAt),
+    });
+    // The step timer still runs from the first start: about four of its five minutes are left.
+    expect(again.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(240);
+    expect(await execution('dev-1', 'job-1')).toEqual(before);
+    // The IN_PROGRESS execution is the one handed back; the QUEUED job behind it is not started.
+    expect(await execution('dev-1', 'job-2')).toMatchObject({ status: 'QUEUED', versionNumber: 1 });
+    await advanceClock(240);
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'TIMED_OUT', versionNumber: 3 });
+  });
+
+  test('under startNextUpdatesInProgress, start-next updates an IN_PROGRESS execution as UpdateJobExecution would', async () => {
+    await fx.settings({ startNextUpdatesInProgress: true });
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'], timeoutMinutes: 30 }]);
+    await startNext({ statusDetails: { phase: 'download' }, stepTimeoutInMinutes: 5 });
+    const started = await execution('dev-1', 'job-1');
+
+    // A request with neither member changes nothing under this reading either.
+    expect(await startNext()).toMatchObject({ statusDetails: { phase: 'download' }, versionNumber: 2 });
+    expect(await execution('dev-1', 'job-1')).toEqual(started);
+
+    await advanceClock(60);
+    // statusDetails replace the execution's, as an update's do; the step timer is left as it was.
+    expect(await startNext({ statusDetails: { phase: 'install' } })).toMatchObject({
+      jobId: 'job-1',
+      status: 'IN_PROGRESS',
+      statusDetails: { phase: 'install' },
+      versionNumber: 3,
+    });
+    const detailed = await execution('dev-1', 'job-1');
+    expect(detailed.lastUpdatedAt).toBeGreaterThanOrEqual(started.lastUpdatedAt + 60_000);
+    expect(detailed).toMatchObject({
+      startedAt: started.startedAt,
+      stepTimeoutAt: started.stepTimeoutAt,
+      inProgressTimeoutAt: started.inProgressTimeoutAt,
+    });
+
+    // stepTimeoutInMinutes resets the step timer from now; the details stay and the job's in-progress timer runs on.
+    const reset = await startNext({ stepTimeoutInMinutes: 10 });
+    expect(reset).toMatchObject({ statusDetails: { phase: 'install' }, versionNumber: 4 });
+    expect(reset.approximateSecondsBeforeTimedOut).toBeGreaterThan(590);
+    expect(reset.approximateSecondsBeforeTimedOut).toBeLessThanOrEqual(600);
+    const timed = await execution('dev-1', 'job-1');
+    expect(timed.stepTimeoutAt).toBe(timed.lastUpdatedAt + 10 * 60_000);
+    expect(timed.inProgressTimeoutAt).toBe(started.inProgressTimeoutAt);
+    expect(timed.history.map((t) => [t.operation, t.from, t.to, t.versionNumber])).toEqual([
+      ['StartNextPendingJobExecution', 'QUEUED', 'IN_PROGRESS', 2],
+      ['StartNextPendingJobExecution', 'IN_PROGRESS', 'IN_PROGRESS', 3],
+      ['StartNextPendingJobExecution', 'IN_PROGRESS', 'IN_PROGRESS', 4],
+    ]);
+
+    // Past the first timer's deadline the execution still runs; it times out at the reset one.
+    await advanceClock(300);
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'IN_PROGRESS', versionNumber: 4 });
+    await advanceClock(300);
+    expect((await execution('dev-1', 'job-1')).history.at(-1)).toEqual({
+      operation: 'Timeout',
+      from: 'IN_PROGRESS',
+      to: 'TIMED_OUT',
+      versionNumber: 5,
+      at: timed.stepTimeoutAt,
+    });
+  });
+
+  test('startNextUpdatesInProgress is read live, and -1 cancels the step timer under it', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    await startNext({ stepTimeoutInMinutes: 5 });
+    expect(await startNext({ stepTimeoutInMinutes: -1 })).toMatchObject({ versionNumber: 2 });
+    expect((await execution('dev-1', 'job-1')).stepTimeoutAt).toBeDefined();
+    await fx.settings({ startNextUpdatesInProgress: true });
+    const cancelled = await startNext({ stepTimeoutInMinutes: -1 });
+    expect(cancelled).toMatchObject({ versionNumber: 3 });
+    expect(cancelled.approximateSecondsBeforeTimedOut).toBeUndefined();
+    expect((await execution('dev-1', 'job-1')).stepTimeoutAt).toBeUndefined();
   });
 
   test('FAILED with a retry configuration queues the next execution, up to numberOfRetries', async () => {

@@ -1,0 +1,200 @@
+/**
+ * What the AWS IoT Jobs data-plane operations share: the limits of their parameters (botocore's `iot-jobs-data`
+ * model, 2017-09-29), the parameters several of them take (declared once, used by each operation's table), the
+ * statuses, and the `JobExecution` shape their answers carry.
+ */
+import type { JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
+
+import { invalidInput, StepErrorCode } from './errors';
+import { fieldText, type Parameter, type ResultField, type ShapeMember } from './operation';
+import { checkString, parseEnum, parseStringMap, type StringRule } from './parse';
+
+/** The statuses a device may set with UpdateJobExecution; the others are set by AWS or the operator. */
+export const DeviceJobStatus = {
+  InProgress: 'IN_PROGRESS',
+  Succeeded: 'SUCCEEDED',
+  Failed: 'FAILED',
+  Rejected: 'REJECTED',
+} as const;
+export type DeviceJobStatus = (typeof DeviceJobStatus)[keyof typeof DeviceJobStatus];
+
+/** Statuses after which an execution never changes again. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+  'TIMED_OUT',
+  'REMOVED',
+  'CANCELED',
+]);
+
+/** The statuses the model lists that a device cannot set, with who sets them: used to explain a refusal. */
+const NOT_DEVICE_SET: Readonly<Record<string, string>> = {
+  QUEUED: 'AWS IoT sets QUEUED when the job is created',
+  TIMED_OUT: 'AWS IoT sets TIMED_OUT when a timer expires',
+  REMOVED: 'AWS IoT sets REMOVED when the thing leaves the job',
+  CANCELED: 'the operator sets CANCELED with `aws iot cancel-job-execution`',
+};
+
+// The model's patterns are unanchored; the service matches them against the whole value.
+export const JOB_ID: StringRule = {
+  min: 1,
+  max: 64,
+  pattern: /^[a-zA-Z0-9_-]+$/,
+  patternText: 'letters, digits, - and _',
+};
+export const THING_NAME: StringRule = {
+  min: 1,
+  max: 128,
+  pattern: /^[a-zA-Z0-9:_-]+$/,
+  patternText: 'letters, digits, :, - and _',
+};
+const DETAILS_KEY: StringRule = {
+  min: 1,
+  max: 128,
+  pattern: /^[a-zA-Z0-9:_-]+$/,
+  patternText: 'letters, digits, :, - and _',
+};
+// `[^\p{C}]+`: no control or format characters. 1,024 is the limit the API reference gives for values.
+const DETAILS_VALUE: StringRule = {
+  min: 1,
+  max: 1024,
+  pattern: /^[^\p{C}]+$/u,
+  patternText: 'printable text without control characters (no newlines or tabs)',
+};
+/** The step timer: 1 minute to 7 days, or -1 to cancel the current timer. */
+export const STEP_TIMEOUT = { min: 1, max: 10080, also: -1 } as const;
+
+export function parseStatus(value: unknown): DeviceJobStatus {
+  const allowed = Object.values(DeviceJobStatus);
+  if (typeof value === 'string') {
+    const upper = value.trim().toUpperCase();
+    const reason = NOT_DEVICE_SET[upper];
+    if (reason)
+      throw invalidInput('status', `is ${upper}, which a device cannot set`, `${reason}; use ${allowed.join(', ')}`);
+  }
+  return parseEnum('status', value, allowed);
+}
+
+export function parseStatusDetails(value: unknown): Record<string, string> {
+  const details = parseStringMap('statusDetails', value);
+  for (const [key, v] of Object.entries(details)) {
+    checkString(`statusDetails key ${JSON.stringify(key)}`, key, DETAILS_KEY);
+    checkString(`statusDetails.${key}`, v, DETAILS_VALUE);
+  }
+  return details;
+}
+
+/** `DescribeJobExecution` also takes `$next`: the thing's next pending execution (IN_PROGRESS first, then QUEUED). */
+export const NEXT_JOB_ID = '$next';
+
+export const THING_NAME_PARAMETER: Parameter = {
+  flag: 'thing-name',
+  member: 'thingName',
+  kind: 'string',
+  required: true,
+  help: 'The name of the thing associated with the device.',
+  label: 'Thing',
+  rule: THING_NAME,
+};
+
+export const JOB_ID_PARAMETER: Parameter = {
+  flag: 'job-id',
+  member: 'jobId',
+  kind: 'string',
+  required: true,
+  help: 'The unique identifier assigned to this job when it was created.',
+  label: 'Job id',
+  rule: JOB_ID,
+};
+
+export const STATUS_DETAILS_PARAMETER: Parameter = {
+  flag: 'status-details',
+  member: 'statusDetails',
+  kind: 'map',
+  required: false,
+  help: 'Name/value pairs of text, as JSON, as KeyName1=string,KeyName2=string, or one pair per line. Replaces the details when given; kept when omitted.',
+  label: 'Details',
+  parse: parseStatusDetails,
+};
+
+export const STEP_TIMEOUT_PARAMETER: Parameter = {
+  flag: 'step-timeout-in-minutes',
+  member: 'stepTimeoutInMinutes',
+  kind: 'integer',
+  required: false,
+  help: 'Minutes (1 to 10080) before the execution times out; -1 cancels the timer.',
+  label: 'Step timeout (min)',
+  range: STEP_TIMEOUT,
+};
+
+export const INCLUDE_JOB_DOCUMENT_PARAMETER: Parameter = {
+  flag: 'include-job-document',
+  member: 'includeJobDocument',
+  kind: 'boolean',
+  required: false,
+  help: 'Return the job document in the answer.',
+  label: 'Return document',
+};
+
+export const EXECUTION_NUMBER_PARAMETER: Parameter = {
+  flag: 'execution-number',
+  member: 'executionNumber',
+  kind: 'integer',
+  required: false,
+  help: 'Which execution of the job on the thing, when it has run more than once.',
+  label: 'Execution no.',
+  range: { min: 1 },
+};
+
+/** `JobExecution` in the model's member order. */
+export const JOB_EXECUTION_SHAPE: readonly ShapeMember[] = [
+  { name: 'jobId' },
+  { name: 'thingName' },
+  { name: 'status' },
+  { name: 'statusDetails', map: true },
+  { name: 'queuedAt', kind: 'integer' },
+  { name: 'startedAt', kind: 'integer' },
+  { name: 'lastUpdatedAt', kind: 'integer' },
+  { name: 'approximateSecondsBeforeTimedOut', kind: 'integer' },
+  { name: 'versionNumber', kind: 'integer' },
+  { name: 'executionNumber', kind: 'integer' },
+  { name: 'jobDocument' },
+];
+
+/** IoT Jobs data-plane error names, beyond the common ones. */
+export const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
+  InvalidRequestException: StepErrorCode.InvalidRequest,
+  ResourceNotFoundException: StepErrorCode.NotFound,
+  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
+  TerminalStateException: StepErrorCode.TerminalState,
+  ConflictException: StepErrorCode.InvalidTransition,
+};
+
+/** The fields of a result that carries one `JobExecution` (describe, start-next). */
+export function executionFields<R>(execution: (result: R) => JobExecution | undefined): ResultField<R>[] {
+  return [
+    { name: 'job-id', help: "the execution's job", value: (r) => fieldText(execution(r)?.jobId) },
+    { name: 'status', help: "the execution's status afterwards", value: (r) => fieldText(execution(r)?.status) },
+    {
+      name: 'version-number',
+      help: "the execution's version afterwards",
+      value: (r) => fieldText(execution(r)?.versionNumber),
+    },
+    {
+      name: 'status-details',
+      help: "the execution's details afterwards, as JSON",
+      value: (r) => JSON.stringify(execution(r)?.statusDetails ?? {}),
+    },
+    {
+      name: 'execution-number',
+      help: 'which execution of the job on the thing it is',
+      value: (r) => fieldText(execution(r)?.executionNumber),
+    },
+    {
+      name: 'job-document',
+      help: 'the job document, when asked for',
+      value: (r) => fieldText(execution(r)?.jobDocument),
+    },
+  ];
+}
