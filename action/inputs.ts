@@ -1,37 +1,63 @@
 /**
- * The action's inputs, as `action.yml` declares them, and how they become a core step's input: which inputs
- * belong to which operation, the AWS field each one sets, and `cli-input-json` underneath them (explicit inputs
- * override its fields, as with the AWS CLI). Reads through a getter so it knows nothing of the runner.
+ * The action's inputs, as `action.yml` declares them (it is generated from the operations' tables and `COMMON_INPUTS`),
+ * and how they become a core step's input: the chosen operation's parameters by their flag names, and
+ * `cli-input-json` underneath them (explicit inputs override its fields, as with the AWS CLI). Reads through a
+ * getter so it knows nothing of the runner.
  */
 import type { ConnectionSettings } from '../core/connection';
 import { invalidInput } from '../core/errors';
 import { fileReference, readInputFile, type FilePolicy } from '../core/input-files';
-import { readManifest } from '../core/job-input';
-import { UPDATE_JOB_EXECUTION_PARAMETERS, UPDATE_JOB_PARAMETERS, type Parameter } from '../core/parameters';
-import { manifestAccessKeyId } from '../core/manifest';
-import { OperationName } from '../core/operations';
+import type { OperationDefinition, StepResult } from '../core/operation';
+import { allOperations, isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
 
-/** The operations, by the names the `operation` input takes: the core's registry names them. */
-export const Operation = OperationName;
-export type Operation = OperationName;
+/** The operation run when the workflow names none (the action's first purpose). */
+export const DEFAULT_OPERATION = 'update-job-execution';
 
-function inputsOf(parameters: readonly Parameter[]): Record<string, string> {
-  return Object.fromEntries(parameters.map((p) => [p.flag, p.member]));
+/** An input every operation takes. */
+export interface CommonInput {
+  readonly name: string;
+  readonly description: string;
+  readonly default?: string;
 }
 
-/** Each operation's inputs and the AWS request field each sets. `job-id` is shared, under each API's own name. */
-export const OPERATION_INPUTS: Readonly<Record<Operation, Readonly<Record<string, string>>>> = {
-  'update-job-execution': inputsOf(UPDATE_JOB_EXECUTION_PARAMETERS),
-  'update-job': inputsOf(UPDATE_JOB_PARAMETERS),
-};
+/** The inputs beside the operations' parameters, in action.yml's order (`operation` first, the rest after them). */
+export const COMMON_INPUTS: readonly CommonInput[] = [
+  {
+    name: 'cli-input-json',
+    description:
+      'The whole request as JSON text or file://path, as `aws ... --generate-cli-skeleton` prints it; the inputs above override its fields.',
+  },
+  {
+    name: 'skip-unchanged',
+    description: 'Read the current state first and send no update when it already is what you ask for.',
+    default: 'false',
+  },
+  {
+    name: 'aws-region',
+    description: 'The AWS region; defaults to AWS_REGION or AWS_DEFAULT_REGION (as set by configure-aws-credentials).',
+  },
+  {
+    name: 'endpoint-url',
+    description: "A different endpoint, e.g. the local emulator or your account's IoT jobs endpoint.",
+  },
+  {
+    name: 'max-attempts',
+    description: 'Requests per operation before giving up on throttling, 5xx and network errors (default 5).',
+  },
+  { name: 'timeout-seconds', description: 'Time allowed for the whole step, retries included (default 60).' },
+  { name: 'summary', description: 'Write a job summary (true or false).', default: 'true' },
+];
 
 /** Reads one input; '' when it is not set. */
 export type InputGetter = (name: string) => string;
 
+/** An operation as the action runs it. */
+export type ActionOperation = OperationDefinition<StepResult>;
+
 /** Everything the action needs to run one step. */
 export interface ActionRequest {
-  readonly operation: Operation;
+  readonly operation: ActionOperation;
   /** The AWS request shape, cli-input-json first, explicit inputs over it. */
   readonly input: Record<string, unknown>;
   readonly connection: ConnectionSettings;
@@ -40,17 +66,48 @@ export interface ActionRequest {
   readonly secrets: string[];
 }
 
+/** The connection settings by the inputs that set them. */
+const CONNECTION_INPUTS: Readonly<Record<string, string>> = {
+  region: 'aws-region',
+  endpoint: 'endpoint-url',
+  maxAttempts: 'max-attempts',
+};
+
 /** The input a core field came from, for messages that name what the user wrote in the workflow. */
-export function inputForField(operation: Operation, field: string | undefined): string | undefined {
+export function inputForField(operation: ActionOperation, field: string | undefined): string | undefined {
   if (field === undefined) return undefined;
   const root = field.split(/[.\s]/)[0]!;
-  const found = Object.entries(OPERATION_INPUTS[operation]).find(([, aws]) => aws === root);
-  const connection: Record<string, string> = {
-    region: 'aws-region',
-    endpoint: 'endpoint-url',
-    maxAttempts: 'max-attempts',
-  };
-  return found?.[0] ?? connection[root];
+  return operation.parameters.find((p) => p.member === root)?.flag ?? CONNECTION_INPUTS[root];
+}
+
+/** The operation the workflow names, or the `invalid-input` error that lists the ones there are. */
+export function chosenOperation(getInput: InputGetter): ActionOperation {
+  const text = getInput('operation') || DEFAULT_OPERATION;
+  const name = text.trim().toLowerCase();
+  if (!isOperationName(name))
+    throw invalidInput('operation', `is "${text}"`, `use one of ${OPERATION_NAMES.join(', ')}`);
+  return loadOperation(name) as unknown as ActionOperation;
+}
+
+/**
+ * Fails, naming the input, for one the workflow set that belongs to other operations only. The runner passes
+ * inputs as `INPUT_<NAME>` variables; only when one is set that this operation does not take are the other
+ * operations' tables loaded, to say which take it.
+ */
+function refuseOthersInputs(operation: ActionOperation, env: NodeJS.ProcessEnv): void {
+  const own = new Set(['operation', ...COMMON_INPUTS.map((i) => i.name), ...operation.parameters.map((p) => p.flag)]);
+  const foreign = Object.keys(env)
+    .filter((key) => key.startsWith('INPUT_') && (env[key] ?? '').trim() !== '')
+    .map((key) => key.slice('INPUT_'.length).toLowerCase())
+    .filter((name) => !own.has(name));
+  if (foreign.length === 0) return;
+  const others = allOperations();
+  for (const name of foreign) {
+    const takers = others.filter((o) => o.parameters.some((p) => p.flag === name)).map((o) => o.name);
+    if (takers.length === 0) continue; // not ours at all: the runner already warns of an unexpected input
+    const fix = takers.length === 1 ? `set operation: ${takers[0]}` : 'set operation to one of them';
+    throw invalidInput(name, `is an input of ${takers.join(', ')}, not ${operation.name}`, `remove it, or ${fix}`);
+  }
 }
 
 /** A JSON object from text or `file://path` (in the workspace), for `cli-input-json`. */
@@ -74,40 +131,29 @@ async function readCliInputJson(value: string, files: FilePolicy): Promise<Recor
 }
 
 /**
- * Reads and checks every input. Fails, naming the input, for one that belongs to the other operation or a value
+ * Reads and checks every input. Fails, naming the input, for one that belongs to another operation or a value
  * that cannot be right; the core step checks the request itself.
  */
 export async function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv): Promise<ActionRequest> {
-  const operationText = getInput('operation') || Operation.UpdateJobExecution;
-  const operation = Object.values(Operation).find((o) => o === operationText.trim().toLowerCase());
-  if (!operation) {
-    throw invalidInput('operation', `is "${operationText}"`, `use ${Object.values(Operation).join(' or ')}`);
-  }
-  const own = OPERATION_INPUTS[operation];
-  const other = operation === Operation.UpdateJob ? Operation.UpdateJobExecution : Operation.UpdateJob;
-  for (const name of Object.keys(OPERATION_INPUTS[other])) {
-    if (!(name in own) && getInput(name) !== '') {
-      throw invalidInput(name, `is an input of ${other}, not ${operation}`, `remove it, or set operation: ${other}`);
-    }
-  }
+  const operation = chosenOperation(getInput);
+  refuseOthersInputs(operation, env);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   // `file://` paths are the workspace's (action.yml says so): relative to it, and never outside it.
   const files: FilePolicy = { cwd: workspace, root: workspace };
   const cliInput = getInput('cli-input-json');
-  const input: Record<string, unknown> = cliInput ? await readCliInputJson(cliInput, files) : {};
-  for (const [name, field] of Object.entries(own)) {
-    const value = getInput(name);
-    if (value !== '') input[field] = value;
+  let input: Record<string, unknown> = cliInput ? await readCliInputJson(cliInput, files) : {};
+  for (const p of operation.parameters) {
+    const value = getInput(p.flag);
+    if (value !== '') input[p.member] = value;
   }
+  // The outputs show what the result holds only when the request asked for it.
+  for (const [member, value] of Object.entries(operation.resultDefaults ?? {}))
+    if (!isGiven(input[member])) input[member] = value;
   const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter((s): s is string => Boolean(s));
-  if (operation === Operation.UpdateJob) {
-    // Read here so `file://` is relative to the workspace, and so the key id in it is masked before anything prints.
-    if (isGiven(input.Manifest)) input.Manifest = await readManifest(input.Manifest, files);
-    const keyId = typeof input.Manifest === 'string' ? manifestAccessKeyId(input.Manifest) : undefined;
-    if (keyId) secrets.push(keyId);
-  } else if (!isGiven(input.includeJobExecutionState)) {
-    // The status and version-number outputs need the state in the answer.
-    input.includeJobExecutionState = true;
+  if (operation.prepare) {
+    const prepared = await operation.prepare(input, files);
+    input = prepared.input;
+    secrets.push(...prepared.secrets);
   }
   optionalBoolean(getInput, 'summary', true); // checked here; read when the summary is written
   const timeout = getInput('timeout-seconds');

@@ -4,58 +4,35 @@
  * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
 import { describeFailure, StepError, StepErrorCode } from '../core/errors';
-import { runOperation } from '../core/operations';
-import type { StepLogger } from '../core/step-run';
-import type { UpdateJobResult } from '../core/update-job';
-import type { UpdateJobExecutionResult } from '../core/update-job-execution';
-import { inputForField, Operation, readActionRequest, type ActionRequest } from './inputs';
+import type { StepResult } from '../core/operation';
+import { chosenOperation, inputForField, readActionRequest, type ActionOperation, type ActionRequest } from './inputs';
 import * as runner from './runner';
 import { writeSummary, type SummaryOutcome } from './summary';
 
-/** The outputs of a finished step, by output name. */
-export function stepOutputs(
-  operation: Operation,
-  result: UpdateJobExecutionResult | UpdateJobResult,
-): Record<string, string> {
-  const common = { changed: String(result.changed), result: JSON.stringify(result) };
-  if (operation === Operation.UpdateJob) {
-    const r = result as UpdateJobResult;
-    return {
-      ...common,
-      success: String(r.success),
-      'warning-message': r.warningMessage ?? '',
-      'artifact-list': JSON.stringify(r.artifactList),
-    };
-  }
-  const r = result as UpdateJobExecutionResult;
+/** The outputs of a finished step, by output name: `changed`, `result`, and the operation's result fields. */
+export function stepOutputs(operation: ActionOperation, result: StepResult): Record<string, string> {
   return {
-    ...common,
-    status: r.executionState?.status ?? '',
-    'version-number': r.executionState?.versionNumber === undefined ? '' : String(r.executionState.versionNumber),
-    'status-details': JSON.stringify(r.executionState?.statusDetails ?? {}),
-    'job-document': r.jobDocument ?? '',
+    changed: String(result.changed),
+    result: JSON.stringify(result),
+    ...Object.fromEntries(operation.fields.map((field) => [field.name, field.value(result)])),
   };
 }
 
-function runStep(request: ActionRequest, logger: StepLogger): Promise<UpdateJobExecutionResult | UpdateJobResult> {
-  return runOperation(request.operation, request.input, request.connection, {
-    skipUnchanged: request.skipUnchanged,
-    logger,
-  });
-}
-
 /** A core input error, told in the workflow's terms: the input's name first. */
-function inWorkflowTerms(error: unknown, operation: Operation): unknown {
-  if (!(error instanceof StepError) || error.code !== 'invalid-input') return error;
+function inWorkflowTerms(error: unknown, operation: ActionOperation | undefined): unknown {
+  if (!(error instanceof StepError) || error.code !== 'invalid-input' || !operation) return error;
   const input = inputForField(operation, error.field);
   if (!input || input === error.field) return error;
   return new StepError(`input ${input}: ${error.message}`, { ...error, field: input, cause: error });
 }
 
 /** The operation the workflow asked for, as far as it can be told (for messages and the summary). */
-function askedOperation(): Operation {
-  const asked = runner.getInput('operation').toLowerCase();
-  return asked === Operation.UpdateJob ? Operation.UpdateJob : Operation.UpdateJobExecution;
+function askedOperation(): ActionOperation | undefined {
+  try {
+    return chosenOperation(runner.getInput);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The action's entry point; never throws: failures go to `setFailed`. */
@@ -65,8 +42,11 @@ export async function run(): Promise<void> {
   try {
     request = await readActionRequest(runner.getInput, process.env);
     for (const secret of request.secrets) runner.setSecret(secret);
-    runner.debug(`operation ${request.operation}; fields ${Object.keys(request.input).sort().join(', ')}`);
-    const result = await runStep(request, { debug: (message) => runner.debug(message) });
+    runner.debug(`operation ${request.operation.name}; fields ${Object.keys(request.input).sort().join(', ')}`);
+    const result = await request.operation.run(request.input, request.connection, {
+      skipUnchanged: request.skipUnchanged,
+      logger: { debug: (message) => runner.debug(message) },
+    });
     for (const [name, value] of Object.entries(stepOutputs(request.operation, result))) runner.setOutput(name, value);
     outcome = { request, result };
   } catch (caught) {

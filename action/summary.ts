@@ -5,39 +5,39 @@
 import { EOL } from 'node:os';
 
 import { StepErrorCode, type StepError } from '../core/errors';
-import type { UpdateJobResult } from '../core/update-job';
-import type { UpdateJobExecutionResult } from '../core/update-job-execution';
-import { Operation } from './inputs';
+import type { StepResult } from '../core/operation';
+import type { ActionOperation } from './inputs';
 import { appendSummary, workflowRunUrl } from './runner';
 
-/** What was asked: the operation and the AWS request fields, as far as they could be read. */
+/** What was asked: the operation (unless it could not be told) and the AWS request fields, as far as they were read. */
 export interface SummaryRequest {
-  readonly operation: Operation;
+  readonly operation: ActionOperation | undefined;
   readonly input: Readonly<Record<string, unknown>>;
 }
 
 /** How a step ended, for the summary. */
 export type SummaryOutcome =
-  | { readonly request: SummaryRequest; readonly result: UpdateJobExecutionResult | UpdateJobResult }
+  | { readonly request: SummaryRequest; readonly result: StepResult }
   | { readonly request: SummaryRequest; readonly error: StepError | undefined; readonly message: string };
 
 const text = (value: unknown): string => (value === undefined || value === null || value === '' ? '—' : String(value));
 
-/** The rows of the summary table: label and value, values as plain text (the summary escapes nothing itself). */
+/** Result values longer than this are cut in the table (a job document, a list of executions): the outputs hold them whole. */
+const MAX_CELL = 200;
+const cell = (value: string): string => (value.length > MAX_CELL ? `${value.slice(0, MAX_CELL)}…` : text(value));
+
+/** A result field's label: `version-number` → `Version number`. */
+const label = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1).replace(/-/g, ' ')}`;
+
+/**
+ * The rows of the summary table: label and value, values as plain text (the summary escapes nothing itself). What
+ * was asked is the operation's required parameters (by their labels), what came back its result fields.
+ */
 export function summaryRows(outcome: SummaryOutcome): [string, string][] {
-  const { request } = outcome;
-  const input = request.input;
-  const rows: [string, string][] =
-    request.operation === Operation.UpdateJob
-      ? [
-          ['Job', text(input.JobId ?? input.jobId)],
-          ['Job type', text(input.JobType ?? input.jobType)],
-        ]
-      : [
-          ['Thing', text(input.thingName)],
-          ['Job', text(input.jobId)],
-          ['Requested status', text(input.status)],
-        ];
+  const { operation, input } = outcome.request;
+  const rows: [string, string][] = (operation?.parameters ?? [])
+    .filter((p) => p.required && !p.secret)
+    .map((p) => [p.label, text(input[p.member])]);
   if ('error' in outcome) {
     rows.push(
       ['Outcome', 'failed'],
@@ -48,18 +48,14 @@ export function summaryRows(outcome: SummaryOutcome): [string, string][] {
     return rows;
   }
   const { result } = outcome;
-  if (request.operation === Operation.UpdateJob) {
-    const r = result as UpdateJobResult;
-    rows.push(['Success', String(r.success)], ['Warning', text(r.warningMessage)]);
-  } else {
-    const state = (result as UpdateJobExecutionResult).executionState;
-    const after = state?.versionNumber;
-    // A change moved the version on by one; without one, before and after are the same state.
-    const before = after === undefined ? undefined : result.changed ? after - 1 : after;
-    rows.push(
-      ['Status', `${result.changed ? '(before not read) → ' : ''}${text(state?.status)}`],
-      ['Version', after === undefined ? '—' : result.changed ? `${before} → ${after}` : String(after)],
-    );
+  for (const field of operation?.fields ?? []) {
+    const value = field.value(result);
+    const version = Number(value);
+    // A change moves an execution's version on by one: before → after.
+    if (field.name === 'version-number' && value !== '' && result.changed)
+      rows.push(['Version', `${version - 1} → ${version}`]);
+    else if (field.name === 'version-number') rows.push(['Version', text(value)]);
+    else rows.push([label(field.name), cell(value)]);
   }
   rows.push(
     ['Changed', String(result.changed)],
@@ -80,7 +76,7 @@ export function writeSummary(outcome: SummaryOutcome): void {
   ];
   const url = workflowRunUrl();
   const markup = [
-    `<h3>${failed ? '❌' : '✅'} aws-job-steps ${outcome.request.operation}</h3>`,
+    `<h3>${failed ? '❌' : '✅'} aws-job-steps ${outcome.request.operation?.name ?? ''}</h3>`,
     `<table>${table.join('')}</table>`,
     ...(url ? [`<a href="${escapeHtml(url)}">Workflow run</a>`] : []),
   ];

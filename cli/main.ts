@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 /**
- * `aws-job-steps`: drop-in, idempotent versions of `aws iot-jobs-data update-job-execution` and
- * `aws importexport update-job`. Same flags, same output formats, same exit codes (2 for a bad command line,
- * 255 for a refused request); a re-run that finds the work already done succeeds. Imports are lazy: only the
- * chosen command's step is loaded.
+ * `aws-job-steps`: drop-in, idempotent versions of the AWS CLI commands of every operation in the core's registry
+ * (`aws iot-jobs-data update-job-execution`, `aws importexport update-job`…). Same flags, same output formats, same
+ * exit codes (2 for a bad command line, 255 for a refused request); a re-run that finds the work already done
+ * succeeds. Only the chosen command's operation module is loaded.
  */
 
 import { StepError } from '../core/errors';
 import { fileReference, readInputFile } from '../core/input-files';
-import { runOperation } from '../core/operations';
-import { COMMANDS, type CommandSpec, type Parameter } from './commands';
+import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/operation';
+import { isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
 import { formatOutput, shapeResponse, type OutputFormat } from './output';
 
 /** The AWS CLI's exit codes. */
@@ -46,12 +46,15 @@ const HARMLESS_SWITCHES = [
 ];
 const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug'];
 
+/** A command: one operation's definition. */
+type Command = OperationDefinition<StepResult>;
+
 interface Parsed {
   readonly values: Map<string, string>;
   readonly switches: Set<string>;
 }
 
-function parseFlags(spec: CommandSpec, args: readonly string[]): Parsed {
+function parseFlags(spec: Command, args: readonly string[]): Parsed {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   const byFlag = new Map(spec.parameters.map((p) => [p.flag, p]));
@@ -116,7 +119,7 @@ async function readDocument(flag: string, text: string): Promise<Record<string, 
 }
 
 /** The request: the input document first, command-line flags over it, as the AWS CLI merges them. */
-async function buildInput(spec: CommandSpec, parsed: Parsed): Promise<Record<string, unknown>> {
+async function buildInput(spec: Command, parsed: Parsed): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = {};
   for (const flag of ['cli-input-json', 'cli-input-yaml']) {
     const text = parsed.values.get(flag);
@@ -141,14 +144,9 @@ async function buildInput(spec: CommandSpec, parsed: Parsed): Promise<Record<str
 }
 
 /** `--generate-cli-skeleton`: the AWS CLI's placeholder documents. */
-async function skeleton(spec: CommandSpec, form: string): Promise<string> {
+async function skeleton(spec: Command, form: string): Promise<string> {
   const placeholder = (p: Parameter): unknown =>
-    ({
-      string: p.member === 'status' ? 'FAILED' : p.member === 'JobType' ? 'Import' : '',
-      integer: 0,
-      boolean: true,
-      map: { KeyName: '' },
-    })[p.kind];
+    p.skeleton ?? { string: '', integer: 0, boolean: true, map: { KeyName: '' } }[p.kind];
   if (form === 'input' || form === 'yaml-input') {
     const document = Object.fromEntries(spec.parameters.map((p) => [p.member, placeholder(p)]));
     if (form === 'input') return `${JSON.stringify(document, null, 4)}\n`;
@@ -156,31 +154,31 @@ async function skeleton(spec: CommandSpec, form: string): Promise<string> {
     return stringify(document, { indent: 2, singleQuote: true });
   }
   if (form === 'output') {
-    const fill = (members: CommandSpec['output']): Record<string, unknown> =>
-      Object.fromEntries(
-        members.map((m) => [
-          m.name,
-          m.members
-            ? fill(m.members)
-            : m.item
-              ? [fill(m.item)]
-              : m.map
-                ? { KeyName: 'KeyName' }
-                : m.name === 'Success'
-                  ? true
-                  : m.name === 'versionNumber'
-                    ? 0
-                    : m.name,
-        ]),
-      );
-    return `${JSON.stringify(fill(spec.output), null, 4)}\n`;
+    const fill = (members: readonly ShapeMember[]): Record<string, unknown> =>
+      Object.fromEntries(members.map((m) => [m.name, placeholderOf(m)]));
+    const placeholderOf = (m: ShapeMember): unknown =>
+      m.members
+        ? fill(m.members)
+        : m.item
+          ? [fill(m.item)]
+          : m.map
+            ? { KeyName: 'KeyName' }
+            : m.kind === 'boolean'
+              ? true
+              : m.kind === 'integer'
+                ? 0
+                : m.name;
+    return `${JSON.stringify(fill(spec.response), null, 4)}\n`;
   }
   throw new UsageError(
     `argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output | yaml-input`,
   );
 }
 
-function help(spec: CommandSpec): string {
+/** What the AWS CLI calls the command. */
+const awsCommand = (spec: Command): string => `aws ${spec.service} ${spec.name}`;
+
+function help(spec: Command): string {
   const synopsis = spec.parameters
     .map((p) =>
       p.kind === 'boolean'
@@ -198,7 +196,7 @@ function help(spec: CommandSpec): string {
 
 DESCRIPTION
        ${spec.summary}
-       A drop-in for \`${spec.awsCommand}\`.
+       A drop-in for \`${awsCommand(spec)}\`.
 
 SYNOPSIS
           aws-job-steps ${spec.name}
@@ -220,12 +218,12 @@ ${options}
 }
 
 function usage(): string {
-  return `usage: aws-job-steps <command> [parameters]\ncommands: ${Object.keys(COMMANDS).join(', ')}\nTo see help text, you can run:\n\n  aws-job-steps <command> help\n`;
+  return `usage: aws-job-steps <command> [parameters]\ncommands: ${OPERATION_NAMES.join(', ')}\nTo see help text, you can run:\n\n  aws-job-steps <command> help\n`;
 }
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
-  const spec = command ? COMMANDS[command as CommandSpec['name']] : undefined;
+  const spec = command && isOperationName(command) ? (loadOperation(command) as unknown as Command) : undefined;
   if (!spec) {
     process.stderr.write(`${usage()}aws-job-steps: error: argument command: Invalid choice: ${command ?? '(none)'}\n`);
     return EXIT.usage;
@@ -236,6 +234,8 @@ async function run(argv: readonly string[]): Promise<number> {
     parsed = parseFlags(spec, args);
     const form = parsed.values.get('generate-cli-skeleton');
     if (form !== undefined) {
+      // The AWS CLI makes an output skeleton from a parsed command line: its required arguments must be there.
+      if (form === 'output') await buildInput(spec, parsed);
       process.stdout.write(await skeleton(spec, form));
       return 0;
     }
@@ -271,10 +271,8 @@ async function run(argv: readonly string[]): Promise<number> {
     ...(parsed.switches.has('debug') && { logger: { debug: (m: string) => process.stderr.write(`DEBUG ${m}\n`) } }),
   };
   try {
-    const result: { changed: boolean; attempts: number } = await runOperation(spec.name, input, connection, options);
-    const fields = result as unknown as Record<string, unknown>;
-    const response = spec.name === 'update-job' ? awsShapeOfJobResult(fields) : fields;
-    const shaped = shapeResponse(response, spec.output);
+    const result = await spec.run(input, connection, options);
+    const shaped = shapeResponse(spec.toResponse(result), spec.response);
     if (parsed.switches.has('report-changed'))
       Object.assign(shaped, { changed: result.changed, attempts: result.attempts });
     process.stdout.write(await formatOutput(shaped, format));
@@ -287,7 +285,7 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(
       error.code === 'invalid-input'
         ? `\nParameter validation failed:\n${error.message}\n`
-        : `\nAn error occurred (${name}) when calling the ${spec.operation} operation: ${message}\n`,
+        : `\nAn error occurred (${name}) when calling the ${spec.awsOperation} operation: ${message}\n`,
     );
     return EXIT.service;
   }
@@ -299,16 +297,6 @@ function serviceMessage(error: unknown): string | undefined {
     if ('$metadata' in e && typeof e.message === 'string') return e.message;
   }
   return undefined;
-}
-
-/** The core's update-job result in the service's own member names. */
-function awsShapeOfJobResult(result: Record<string, unknown>): Record<string, unknown> {
-  const artifacts = result.artifactList as { description: string; url: string }[];
-  return {
-    Success: result.success,
-    WarningMessage: result.warningMessage,
-    ...(artifacts.length > 0 && { ArtifactList: artifacts.map((a) => ({ Description: a.description, URL: a.url })) }),
-  };
 }
 
 run(process.argv.slice(2)).then(

@@ -3,7 +3,7 @@
  * indent 4 and `ensure_ascii=False`), `text` (awscli's text formatter: scalars of a structure on one tab-separated
  * line in key order, nested structures on lines named by their key in upper case), and `yaml` (as AWS CLI v2).
  */
-import type { ShapeMember } from './commands';
+import type { ShapeMember } from '../core/operation';
 
 export type OutputFormat = 'json' | 'text' | 'yaml';
 

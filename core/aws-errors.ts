@@ -134,15 +134,12 @@ export function toStepError(
       });
     }
     if (nodeCode && TLS_CODE.test(nodeCode)) {
-      return new StepError(
-        `the TLS handshake failed (${nodeCode})${portHint}; check the certificate, key and CA`,
-        {
-          code: StepErrorCode.Auth,
-          operation,
+      return new StepError(`the TLS handshake failed (${nodeCode})${portHint}; check the certificate, key and CA`, {
+        code: StepErrorCode.Auth,
+        operation,
         subject,
-          cause: error,
-        },
-      );
+        cause: error,
+      });
     }
     if ((nodeCode && NETWORK_CODES.has(nodeCode)) || /socket hang up|ECONNRESET|other side closed/i.test(text)) {
       // Under TLS 1.3 an endpoint refuses a client certificate after the handshake, by closing the connection.
@@ -160,15 +157,12 @@ export function toStepError(
     }
     // A TLS alert from the server (a client certificate refused) surfaces as an EPROTO or a message only.
     if (nodeCode === 'EPROTO' || /alert|certificate/i.test(text)) {
-      return new StepError(
-        `the TLS handshake failed (${text})${portHint}; check the certificate, key and CA`,
-        {
-          code: StepErrorCode.Auth,
-          operation,
+      return new StepError(`the TLS handshake failed (${text})${portHint}; check the certificate, key and CA`, {
+        code: StepErrorCode.Auth,
+        operation,
         subject,
-          cause: error,
-        },
-      );
+        cause: error,
+      });
     }
     return new StepError(text, { code: StepErrorCode.ServiceError, operation, subject, cause: error });
   }
@@ -180,7 +174,7 @@ export function toStepError(
   return new StepError(`${name}: ${text}${advice ? `; ${advice}` : ''}`, {
     code,
     operation,
-        subject,
+    subject,
     awsErrorName: name,
     httpStatus: status,
     requestId,

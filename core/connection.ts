@@ -1,19 +1,17 @@
 /**
  * Where and how a step talks to AWS: region, credentials, endpoint, mutual TLS, and the time and attempt budget.
- * A `Connection` builds its HTTP handler, credential provider and SDK client once and reuses them (keep-alive),
- * so a Node-RED config node or a long-lived script pays the TLS handshake and credential lookup once.
+ * A `Connection` builds its HTTP handler and credential provider once, and each service's client once, and reuses
+ * them (keep-alive), so a Node-RED config node or a long-lived script pays the TLS handshake and credential lookup
+ * once.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
-import type { IoTJobsDataPlaneClient, IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
 import { ExecutionsSeen } from './executions-seen';
-import type { ImportExportClient } from './importexport-client';
-import type { IotControlClient } from './iot-control-client';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
@@ -99,9 +97,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * communication protocols": HTTPS with X.509 on 8443; 443 needs the `x-amzn-http-ca` ALPN, which Jobs does not take).
  */
 export const CLIENT_CERTIFICATE_PORT = 8443;
-
-/** An AWS-run host: an endpoint there serves one service, so another service's calls go to its own endpoint. */
-const AWS_HOST = /\.amazonaws\.com(\.cn)?$/;
 
 /** Whether the URL as written names a port (`new URL` drops a default one, which we must not take for none). */
 function namesPort(url: string): boolean {
@@ -227,25 +222,16 @@ export function resolveEndpoint(
   return parseEndpoint(env[variable] ? variable : 'AWS_ENDPOINT_URL', fromEnv);
 }
 
-/*
- * Each service's client is loaded on first use, so a process that runs one operation (a GitHub Action step, a
- * CLI call) never loads the other's SDK: `require` here, not a top-level import, on purpose.
+/**
+ * How one service's client is made from a connection: the module of the service owns it (`iot-jobs-data-client.ts`,
+ * `importexport-client.ts`, `iot-control-client.ts`), so a connection knows how requests travel (endpoint, HTTP
+ * handler, credentials, client certificate) but not which clients ride on it.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
-const loadIotJobsSdk = (): typeof import('@aws-sdk/client-iot-jobs-data-plane') =>
-  require('@aws-sdk/client-iot-jobs-data-plane');
-const loadImportExport = (): typeof import('./importexport-client') => require('./importexport-client');
-const loadIotControl = (): typeof import('./iot-control-client') => require('./iot-control-client');
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-/** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
-const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [
-  {
-    schemeId: 'aws.auth#sigv4',
-    identityProvider: () => async () => ({}),
-    signer: { sign: async (request) => request },
-  },
-];
+export interface ServiceClientFactory<C> {
+  create(connection: Connection): C;
+  /** Frees what the client holds beyond the connection's handler. */
+  destroy?(client: C): void;
+}
 
 /**
  * A reusable connection. Build one per set of settings and pass it to every step; `destroy()` closes its sockets.
@@ -260,12 +246,11 @@ export class Connection {
   /** What this connection's steps last saw of each execution: evidence for an honest `changed`. */
   readonly executionsSeen = new ExecutionsSeen();
   private readonly settings: ResolvedSettings;
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment the connection reads its defaults from. */
+  readonly env: NodeJS.ProcessEnv;
   private handler: NodeHttpHandler | undefined;
   private credentialProvider: CredentialsProvider | undefined;
-  private iotClient: IoTJobsDataPlaneClient | undefined;
-  private ieClient: ImportExportClient | undefined;
-  private controlClient: IotControlClient | undefined;
+  private readonly clients = new Map<ServiceClientFactory<unknown>, unknown>();
 
   constructor(settings: ConnectionSettings = {}, env: NodeJS.ProcessEnv = process.env) {
     this.settings = resolveSettings(settings, env);
@@ -317,67 +302,33 @@ export class Connection {
     return this.credentialProvider;
   }
 
-  /** The IoT Jobs data-plane client; retries are the step's, so the SDK makes one attempt. */
-  iotJobsClient(): IoTJobsDataPlaneClient {
-    if (!this.iotClient) {
-      const endpoint = this.endpoint('iot-jobs-data');
-      const { IoTJobsDataPlaneClient } = loadIotJobsSdk();
-      this.iotClient = new IoTJobsDataPlaneClient({
-        // With TLS the region only feeds the SDK's endpoint rules; the explicit endpoint wins.
-        region: this.settings.region ?? (this.settings.tls ? 'us-east-1' : undefined),
-        ...(endpoint && { endpoint }),
-        maxAttempts: 1,
-        requestHandler: this.httpHandler(),
-        ...(this.settings.tls
-          ? { httpAuthSchemes: TLS_AUTH_SCHEMES }
-          : // Given keys go to the SDK as they are: it signs with them without calling a provider per request.
-            { credentials: this.settings.credentials ?? this.credentials() }),
-      });
-    }
-    return this.iotClient;
+  /** The endpoint as the settings give it (not from the environment), for a service that must judge it. */
+  get givenEndpoint(): string | undefined {
+    return this.settings.endpoint;
   }
 
-  /** The Import/Export client, on the same handler and credentials; it always signs SigV4 (no client-certificate TLS). */
-  importExportClient(): ImportExportClient {
-    const { ImportExportClient, IMPORT_EXPORT_ENDPOINT } = loadImportExport();
-    this.ieClient ??= new ImportExportClient({
-      endpoint: this.endpoint('importexport') ?? IMPORT_EXPORT_ENDPOINT,
-      credentials: this.credentials(),
-      httpHandler: this.httpHandler(),
-    });
-    return this.ieClient;
+  /** The credentials as the settings give them; undefined for the default chain. */
+  get givenCredentials(): StaticCredentials | CredentialsProvider | undefined {
+    return this.settings.credentials;
   }
 
-  /**
-   * The IoT control-plane reader, on the same handler and credentials; undefined with client-certificate TLS, which
-   * only the data plane accepts. Its endpoint: `AWS_ENDPOINT_URL_IOT`; else the connection's endpoint unless that is
-   * an AWS host (one that serves the data plane only, such as the account's `iot:Jobs` endpoint); else AWS's own for
-   * the region.
-   */
-  async iotControlClient(): Promise<IotControlClient | undefined> {
-    if (this.settings.tls) return undefined;
-    if (!this.controlClient) {
-      const region = this.settings.region ?? (await this.iotJobsClient().config.region());
-      const explicit = this.settings.endpoint;
-      const own = explicit && !AWS_HOST.test(new URL(explicit).hostname) ? explicit : undefined;
-      const { IotControlClient, iotControlEndpoint } = loadIotControl();
-      this.controlClient = new IotControlClient({
-        endpoint: resolveEndpoint(own, 'iot', this.env) ?? iotControlEndpoint(region),
-        region,
-        credentials: this.credentials(),
-        httpHandler: this.httpHandler(),
-      });
-    }
-    return this.controlClient;
+  /** The client certificate, when the connection authenticates with one instead of SigV4. */
+  get clientCertificate(): TlsClientCertificate | undefined {
+    return this.settings.tls;
+  }
+
+  /** The connection's client for a service, made on first use by the service's own factory. */
+  client<C>(factory: ServiceClientFactory<C>): C {
+    const key = factory as ServiceClientFactory<unknown>;
+    if (!this.clients.has(key)) this.clients.set(key, factory.create(this));
+    return this.clients.get(key) as C;
   }
 
   /** Closes the sockets; a later step builds them again. */
   destroy(): void {
-    this.iotClient?.destroy();
+    for (const [factory, client] of this.clients) factory.destroy?.(client);
+    this.clients.clear();
     this.handler?.destroy();
-    this.iotClient = undefined;
-    this.ieClient = undefined;
-    this.controlClient = undefined;
     this.handler = undefined;
   }
 }

@@ -44,7 +44,14 @@ export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
 
 /** The AWS operation a step error arose in. */
 export type StepOperation =
-  'UpdateJobExecution' | 'DescribeJobExecution' | 'UpdateJob' | 'GetStatus' | 'CreateJob' | 'CancelJob';
+  | 'UpdateJobExecution'
+  | 'DescribeJobExecution'
+  | 'GetPendingJobExecutions'
+  | 'StartNextPendingJobExecution'
+  | 'UpdateJob'
+  | 'GetStatus'
+  | 'CreateJob'
+  | 'CancelJob';
 
 /** Everything a `StepError` carries besides its message. */
 export interface StepErrorDetails {

@@ -8,7 +8,7 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { XMLParser } from 'fast-xml-parser';
 
-import type { CredentialsProvider } from './connection';
+import type { Connection, CredentialsProvider, ServiceClientFactory } from './connection';
 import { AwsServiceError, SignedHttpClient } from './signed-request';
 import type { AttemptLimits } from './step-run';
 
@@ -249,4 +249,18 @@ export class ImportExportClient {
     const { result, requestId } = await this.send(ImportExportOperation.CancelJob, [['JobId', jobId]], limits);
     return { success: text(result, 'Success') === 'true', requestId };
   }
+}
+
+const FACTORY: ServiceClientFactory<ImportExportClient> = {
+  create: (connection) =>
+    new ImportExportClient({
+      endpoint: connection.endpoint('importexport') ?? IMPORT_EXPORT_ENDPOINT,
+      credentials: connection.credentials(),
+      httpHandler: connection.httpHandler(),
+    }),
+};
+
+/** The connection's Import/Export client, on its handler and credentials; it always signs SigV4. */
+export function importExportClient(connection: Connection): ImportExportClient {
+  return connection.client(FACTORY);
 }

@@ -2,7 +2,14 @@
  * aws-job-steps core: idempotent AWS steps for every wrapper (GitHub Action, Node-RED, command line).
  * Nothing here knows about any of them.
  */
-export { describeFailure, StepError, StepErrorCode, isStepError, type StepErrorDetails, type StepOperation } from './errors';
+export {
+  describeFailure,
+  StepError,
+  StepErrorCode,
+  isStepError,
+  type StepErrorDetails,
+  type StepOperation,
+} from './errors';
 export {
   Connection,
   connectionFor,
@@ -16,20 +23,21 @@ export {
   type TlsClientCertificate,
 } from './connection';
 export type { StepLogger, StepOptions } from './step-run';
+export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './job-execution-fields';
 export {
-  DeviceJobStatus,
   parseUpdateJobExecutionInput,
-  TERMINAL_STATUSES,
+  updateJobExecution,
   type UpdateJobExecutionInput,
   type UpdateJobExecutionInputRaw,
-} from './job-execution-input';
-export { updateJobExecution, type UpdateJobExecutionResult } from './update-job-execution';
+  type UpdateJobExecutionResult,
+} from './update-job-execution';
 export {
   encodeForm,
   IMPORT_EXPORT_API_VERSION,
   IMPORT_EXPORT_ENDPOINT,
   IMPORT_EXPORT_SIGNING,
   ImportExportClient,
+  importExportClient,
   ImportExportOperation,
   ImportExportServiceError,
   type Artifact,
@@ -41,6 +49,12 @@ export {
   type UpdateJobResponse,
 } from './importexport-client';
 export { fileReference, MAX_INPUT_FILE_BYTES, readInputFile, type FilePolicy } from './input-files';
-export { parseUpdateJobInput, readManifest, type UpdateJobInput, type UpdateJobInputRaw } from './job-input';
 export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './manifest';
-export { updateJob, type UpdateJobResult } from './update-job';
+export {
+  parseUpdateJobInput,
+  readManifest,
+  updateJob,
+  type UpdateJobInput,
+  type UpdateJobInputRaw,
+  type UpdateJobResult,
+} from './update-job';

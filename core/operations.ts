@@ -1,43 +1,48 @@
 /**
- * The operations the wrappers offer, named once, each loaded on first use: a process that runs one operation (a
- * GitHub Action step, a CLI call) never loads another's module or its SDK. This is the only lazy loading of steps;
- * the action and the command line both run an operation through `runOperation`.
+ * The operations the wrappers offer, named once, each module loaded on first use: a process that runs one operation
+ * (a GitHub Action step, a CLI call) never loads another's module or its SDK. This is the only lazy loading of
+ * steps; every wrapper finds an operation here and runs it through its definition.
+ *
+ * Adding an operation: write its module (parameter table, parser, step, result, `definition`), add a line to
+ * `LOADERS` and `OperationResults`, and run `npm run generate` for action.yml and the Node-RED files.
  */
 import type { Connection, ConnectionSettings } from './connection';
+import type { OperationDefinition, StepResult } from './operation';
 import type { StepOptions } from './step-run';
 import type { UpdateJobResult } from './update-job';
 import type { UpdateJobExecutionResult } from './update-job-execution';
 
-/** The operations by the names the wrappers take (the AWS CLI's command names). */
-export const OperationName = {
-  UpdateJobExecution: 'update-job-execution',
-  UpdateJob: 'update-job',
-} as const;
-export type OperationName = (typeof OperationName)[keyof typeof OperationName];
-
-/** What each operation's step resolves with. */
+/** What each operation's step resolves with, by the operation's name (the AWS CLI's command name). */
 export interface OperationResults {
   'update-job-execution': UpdateJobExecutionResult;
   'update-job': UpdateJobResult;
 }
+export type OperationName = keyof OperationResults;
 
-type Step<N extends OperationName> = (
-  input: Record<string, unknown>,
-  connection?: Connection | ConnectionSettings,
-  options?: StepOptions,
-) => Promise<OperationResults[N]>;
-
-/* eslint-disable @typescript-eslint/no-require-imports -- each step is loaded only when its operation runs */
-const LOADERS: { readonly [N in OperationName]: () => Step<N> } = {
+/* eslint-disable @typescript-eslint/no-require-imports -- each module is loaded only when its operation is used */
+const LOADERS: { readonly [N in OperationName]: () => OperationDefinition<OperationResults[N]> } = {
   'update-job-execution': () =>
-    (require('./update-job-execution') as typeof import('./update-job-execution')).updateJobExecution,
-  'update-job': () => (require('./update-job') as typeof import('./update-job')).updateJob,
+    (require('./update-job-execution') as typeof import('./update-job-execution')).definition,
+  'update-job': () => (require('./update-job') as typeof import('./update-job')).definition,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The operations' names, in the order wrappers list them. */
+export const OPERATION_NAMES = Object.keys(LOADERS) as readonly OperationName[];
 
 /** Whether `name` names an operation. */
 export function isOperationName(name: string): name is OperationName {
   return Object.prototype.hasOwnProperty.call(LOADERS, name);
+}
+
+/** Operation `name`'s definition, its module loaded on first use. */
+export function loadOperation<N extends OperationName>(name: N): OperationDefinition<OperationResults[N]> {
+  return LOADERS[name]();
+}
+
+/** Every operation's definition (loads every module: for wrappers that offer them all, and the generators). */
+export function allOperations(): OperationDefinition<StepResult>[] {
+  return OPERATION_NAMES.map((name) => loadOperation(name) as unknown as OperationDefinition<StepResult>);
 }
 
 /**
@@ -52,5 +57,5 @@ export function runOperation<N extends OperationName>(
   connection?: Connection | ConnectionSettings,
   options?: StepOptions,
 ): Promise<OperationResults[N]> {
-  return LOADERS[name]()(input, connection, options);
+  return loadOperation(name).run(input, connection, options);
 }

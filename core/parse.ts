@@ -78,11 +78,14 @@ export function parseString(field: string, value: unknown, rule: StringRule = {}
 }
 
 /** An integer from a number or a string of digits (`"5"`; `"5x"`, `"5.0"` and `""` are errors). */
-export function parseInteger(
-  field: string,
-  value: unknown,
-  range: { min: number; max?: number; also?: number },
-): number {
+/** An integer's bounds; `also` is one value outside them that is allowed (-1 to cancel a timer). */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max?: number;
+  readonly also?: number;
+}
+
+export function parseInteger(field: string, value: unknown, range: IntegerRange): number {
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) n = Number(value);

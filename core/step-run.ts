@@ -154,7 +154,9 @@ export class StepRun {
           failure,
         );
       }
-      logger?.debug(`${describeFailure(failure)} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`);
+      logger?.debug(
+        `${describeFailure(failure)} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`,
+      );
       try {
         await (this.options.sleep ?? realSleep)(wait, signal);
       } catch {

@@ -15,14 +15,85 @@ import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
 import { StepError, StepErrorCode, type StepOperation } from './errors';
 import { detailsOf, type ExecutionSnapshot } from './executions-seen';
+import { iotControlClient } from './iot-control-client';
+import { iotJobsDataClient } from './iot-jobs-data-client';
 import {
   DeviceJobStatus,
-  parseUpdateJobExecutionInput,
+  EXECUTION_NUMBER_PARAMETER,
+  IOT_ERROR_NAMES,
+  INCLUDE_JOB_DOCUMENT_PARAMETER,
+  JOB_ID_PARAMETER,
+  parseStatus,
+  STATUS_DETAILS_PARAMETER,
+  STEP_TIMEOUT_PARAMETER,
   TERMINAL_STATUSES,
-  type UpdateJobExecutionInput,
-  type UpdateJobExecutionInputRaw,
-} from './job-execution-input';
+  THING_NAME_PARAMETER,
+} from './job-execution-fields';
+import { fieldText, parseParameters, type OperationDefinition, type Parameter } from './operation';
 import { StepRun, type StepOptions } from './step-run';
+
+/** UpdateJobExecution's parameters, in the model's order. */
+const PARAMETERS: readonly Parameter[] = [
+  JOB_ID_PARAMETER,
+  THING_NAME_PARAMETER,
+  {
+    flag: 'status',
+    member: 'status',
+    kind: 'string',
+    required: true,
+    help: 'The new status: IN_PROGRESS, SUCCEEDED, FAILED or REJECTED.',
+    label: 'Status',
+    skeleton: 'FAILED',
+    parse: parseStatus,
+  },
+  STATUS_DETAILS_PARAMETER,
+  STEP_TIMEOUT_PARAMETER,
+  {
+    flag: 'expected-version',
+    member: 'expectedVersion',
+    kind: 'integer',
+    required: false,
+    help: 'The expected current version of the job execution; another version is a version conflict.',
+    label: 'Expected version',
+    range: { min: 1 },
+  },
+  {
+    flag: 'include-job-execution-state',
+    member: 'includeJobExecutionState',
+    kind: 'boolean',
+    required: false,
+    help: 'Return the job execution state (status, details, version) in the answer.',
+    label: 'Return state',
+  },
+  INCLUDE_JOB_DOCUMENT_PARAMETER,
+  EXECUTION_NUMBER_PARAMETER,
+];
+
+/** The validated request, exactly what UpdateJobExecution takes. */
+export interface UpdateJobExecutionInput {
+  readonly jobId: string;
+  readonly thingName: string;
+  readonly status: DeviceJobStatus;
+  readonly statusDetails?: Readonly<Record<string, string>>;
+  readonly stepTimeoutInMinutes?: number;
+  readonly expectedVersion?: number;
+  readonly includeJobExecutionState?: boolean;
+  readonly includeJobDocument?: boolean;
+  readonly executionNumber?: number;
+}
+
+/** What callers may pass: the AWS shape, values as their types or as strings. */
+export type UpdateJobExecutionInputRaw = { readonly [K in keyof UpdateJobExecutionInput]?: unknown };
+
+/**
+ * Parses and validates an update-job-execution input, before anything is sent.
+ *
+ * @throws StepError `invalid-input` naming the field, the problem and the fix.
+ * @example parseUpdateJobExecutionInput({ jobId: 'fw-42', thingName: 'gw-7', status: 'succeeded', expectedVersion: '3' })
+ */
+export function parseUpdateJobExecutionInput(raw: unknown): UpdateJobExecutionInput {
+  return parseParameters(raw, PARAMETERS, 'UpdateJobExecution') as unknown as UpdateJobExecutionInput;
+}
 
 /** What the step did. */
 export interface UpdateJobExecutionResult {
@@ -43,15 +114,6 @@ export interface UpdateJobExecutionResult {
   /** The request id of the last answer, for AWS support. */
   readonly requestId?: string | undefined;
 }
-
-/** IoT Jobs data-plane error names, beyond the common ones. */
-const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
-  InvalidRequestException: StepErrorCode.InvalidRequest,
-  ResourceNotFoundException: StepErrorCode.NotFound,
-  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
-  TerminalStateException: StepErrorCode.TerminalState,
-  ConflictException: StepErrorCode.InvalidTransition,
-};
 
 /** The IAM action that lets the step see a terminal execution the data plane will not show. */
 const CONTROL_PLANE_PERMISSION = 'iot:DescribeJobExecution';
@@ -137,10 +199,10 @@ function refusal(
     cause,
   };
   if (TERMINAL_STATUSES.has(status)) {
-    return new StepError(
-      `${now}; ${input.status} is not reachable from a terminal state, nothing was changed`,
-      { code: StepErrorCode.InvalidTransition, ...common },
-    );
+    return new StepError(`${now}; ${input.status} is not reachable from a terminal state, nothing was changed`, {
+      code: StepErrorCode.InvalidTransition,
+      ...common,
+    });
   }
   if (input.expectedVersion !== undefined && versionNumber !== input.expectedVersion) {
     return new StepError(
@@ -180,7 +242,7 @@ export async function updateJobExecution(
 ): Promise<UpdateJobExecutionResult> {
   const request = parseUpdateJobExecutionInput(input);
   const aws = connectionFor(connection);
-  const client = aws.iotJobsClient();
+  const client = iotJobsDataClient(aws);
   const run = new StepRun(aws.policy, options);
   const { thingName, jobId } = request;
   const subject = `${thingName}/${jobId}`;
@@ -247,7 +309,7 @@ export async function updateJobExecution(
           cause,
         },
       );
-    const control = await aws.iotControlClient();
+    const control = await iotControlClient(aws);
     if (!control)
       throw cannotConfirm('a client-certificate connection cannot ask the control plane (it needs SigV4)', hidden);
     const on = `${subject} (control plane)`;
@@ -347,16 +409,13 @@ export async function updateJobExecution(
         // A 200 that does not show the status asked did not do what was asked (aws/aws-sdk-js#2539).
         if (answer.executionState?.status !== request.status) {
           const shown = answer.executionState?.status ?? 'no execution state';
-          throw new StepError(
-            `the service answered success but showed ${shown}, not ${request.status}`,
-            {
-              code: StepErrorCode.Unconfirmed,
-              operation: 'UpdateJobExecution',
-              subject,
-              requestId: answer.$metadata.requestId,
-              retryable: true,
-            },
-          );
+          throw new StepError(`the service answered success but showed ${shown}, not ${request.status}`, {
+            code: StepErrorCode.Unconfirmed,
+            operation: 'UpdateJobExecution',
+            subject,
+            requestId: answer.$metadata.requestId,
+            retryable: true,
+          });
         }
         return answer;
       },
@@ -407,3 +466,54 @@ export async function updateJobExecution(
   );
   return unchanged(current);
 }
+
+/** update-job-execution, for every wrapper. */
+export const definition: OperationDefinition<UpdateJobExecutionResult> = {
+  name: 'update-job-execution',
+  service: 'iot-jobs-data',
+  awsOperation: 'UpdateJobExecution',
+  summary:
+    'Sets the status of an AWS IoT job execution from the device side (`UpdateJobExecution`), safely: re-sending ' +
+    'the same report, or retrying after a lost answer, ends in the same state and says `changed: false`.',
+  notes: [
+    'On a conflict the step decides from the state AWS sends with the refusal, else by reading the execution (on ' +
+      'the control plane, with `iot:DescribeJobExecution`, when the data plane will not show a finished one): if it ' +
+      'already has the requested status (and details) the result says `changed: false`. `changed` is `true` when ' +
+      "the step's own request made the change, even if its answer was lost. A `FAILED` report without " +
+      '`executionNumber` reads the execution first, so that a resend never fails the retry AWS queues after it. An ' +
+      'answer that does not show the requested status is never taken for success (`unconfirmed`).',
+  ],
+  reference: 'https://docs.aws.amazon.com/iot/latest/apireference/API_iot-jobs-data_UpdateJobExecution.html',
+  parameters: PARAMETERS,
+  subject: ['thingName', 'jobId'],
+  response: [
+    {
+      name: 'executionState',
+      members: [{ name: 'status' }, { name: 'statusDetails', map: true }, { name: 'versionNumber', kind: 'integer' }],
+    },
+    { name: 'jobDocument' },
+  ],
+  // The status and version a wrapper shows come only with the state in the answer.
+  resultDefaults: { includeJobExecutionState: true },
+  resultMembers: ['executionState', 'jobDocument'],
+  fields: [
+    { name: 'status', help: "the execution's status afterwards", value: (r) => fieldText(r.executionState?.status) },
+    {
+      name: 'version-number',
+      help: "the execution's version afterwards",
+      value: (r) => fieldText(r.executionState?.versionNumber),
+    },
+    {
+      name: 'status-details',
+      help: "the execution's details afterwards, as JSON",
+      value: (r) => JSON.stringify(r.executionState?.statusDetails ?? {}),
+    },
+    { name: 'job-document', help: 'the job document, when asked for', value: (r) => fieldText(r.jobDocument) },
+  ],
+  statusText: (r) =>
+    r.changed
+      ? `${r.executionState?.status ?? 'updated'}${r.executionState?.versionNumber === undefined ? '' : ` v${r.executionState.versionNumber}`}`
+      : 'unchanged',
+  toResponse: (r) => ({ executionState: r.executionState, jobDocument: r.jobDocument }),
+  run: updateJobExecution,
+};

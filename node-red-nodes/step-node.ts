@@ -1,14 +1,14 @@
 /**
- * What both step nodes share: each AWS parameter as a TypedInput (by default `msg.payload.<awsName>`), a per-target
- * queue, the result and error ports, `node.status`, and a clean close. A node type is this plus its step.
+ * The step node: one node type per operation of the core's registry (`aws-<operation>`), each AWS parameter a
+ * TypedInput (by default `msg.payload.<awsName>`), a per-target queue, the result and error ports, `node.status`,
+ * and a clean close. Everything a type has of its own comes from the operation's definition.
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-import type { Connection } from '../core/connection';
 import { describeFailure, StepError, StepErrorCode } from '../core/errors';
 import type { FilePolicy } from '../core/input-files';
-import type { StepOptions } from '../core/step-run';
+import type { OperationDefinition, StepResult } from '../core/operation';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
 import type { ConnectionNode } from './connection-settings';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
@@ -17,18 +17,9 @@ import { TargetQueue } from './target-queue';
 /** How long in-flight requests may finish after a redeploy or stop, before they are aborted. */
 const CLOSE_GRACE_MS = 2000;
 
-/** A step node type: its AWS parameters, its step, and how it names a target and a success. */
-export interface StepNodeSpec<Result> {
-  readonly type: string;
-  /** AWS parameter names; each is a config property with a `<name>Type` beside it. */
-  readonly fields: readonly string[];
-  readonly run: (input: Record<string, unknown>, connection: Connection, options: StepOptions) => Promise<Result>;
-  /** The target work is ordered by (messages for one target run one at a time, in order). */
-  readonly target: (input: Record<string, unknown>) => string;
-  /** Values used when neither the node nor the message gives one. */
-  readonly defaults?: Readonly<Record<string, unknown>>;
-  /** The status text after a success, e.g. `SUCCEEDED v4` or `unchanged`. */
-  readonly successText: (result: Result) => string;
+/** The node type of an operation. */
+export function nodeType(operation: Pick<OperationDefinition, 'name'>): string {
+  return `aws-${operation.name}`;
 }
 
 export interface StepNodeConfig {
@@ -183,7 +174,7 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   const step = error instanceof StepError ? error : undefined;
   let message: string;
   try {
-    message = step ? describeFailure(step) : (error instanceof Error ? error.message : String(error));
+    message = step ? describeFailure(step) : error instanceof Error ? error.message : String(error);
   } catch {
     message = 'an error that cannot be shown';
   }
@@ -212,15 +203,19 @@ export function targetPart(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '\u0000invalid';
 }
 
-/** Registers a step node type with Node-RED. */
-export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>): void {
+/** Registers an operation's node type with Node-RED. */
+export function registerStepNode(RED: RedAPI, operation: OperationDefinition<StepResult>): void {
+  const fields = operation.parameters.map((p) => p.member);
+  // Messages for one target (a thing and a job, a job) run one at a time, in order.
+  const target = (input: Record<string, unknown>): string =>
+    operation.subject.map((member) => targetPart(input[member])).join('/');
   function StepNode(this: RedNode, config: StepNodeConfig): void {
     RED.nodes.createNode(this, config);
     // Node-RED calls this as a constructor; the handlers below close over the node it made.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     let outcome: NodeStatus = {};
-    const sources = fieldSources(RED, config, spec.fields);
+    const sources = fieldSources(RED, config, fields);
     const files = filePolicy(config);
     if (files.problem) {
       outcome = { fill: 'red', shape: 'ring', text: 'manifest directory' };
@@ -255,8 +250,8 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
         return answer.refuse(msg, unanswerable, send, done);
       }
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
-      const input = await evaluateFields(RED, node, sources, msg, { ...spec.defaults });
-      const accepted = queue.push(spec.target(input), async (signal) => {
+      const input = await evaluateFields(RED, node, sources, msg, { ...operation.resultDefaults });
+      const accepted = queue.push(target(input), async (signal) => {
         try {
           const connectionNode = config.connection
             ? (RED.nodes.getNode(config.connection) as ConnectionNode | null)
@@ -268,14 +263,14 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
             });
           }
           const result = await connectionNode.use((connection) =>
-            spec.run(input, connection, {
+            operation.run(input, connection, {
               signal,
               skipUnchanged: config.skipUnchanged === true,
               files: files.policy,
               logger: { debug: (message) => node.debug(message) },
             }),
           );
-          outcome = { fill: 'green', shape: 'dot', text: spec.successText(result) };
+          outcome = { fill: 'green', shape: 'dot', text: operation.statusText(result) };
           if (!answer.result(msg, result, send, done))
             outcome = { fill: 'red', shape: 'ring', text: 'invalid-message' };
         } catch (error) {
@@ -294,5 +289,5 @@ export function registerStepNode<Result>(RED: RedAPI, spec: StepNodeSpec<Result>
       });
     });
   }
-  RED.nodes.registerType(spec.type, StepNode);
+  RED.nodes.registerType(nodeType(operation), StepNode);
 }

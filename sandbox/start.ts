@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { Connection } from '../core/connection';
+import { importExportClient } from '../core/importexport-client';
 import { EmulatorClient } from '../emulator/client';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 
@@ -93,9 +94,11 @@ async function seed(url: string): Promise<string> {
   );
   const aws = new Connection({ endpoint: url, credentials: SANDBOX_CREDENTIALS });
   try {
-    const created = await aws
-      .importExportClient()
-      .createJob({ manifest: SANDBOX_MANIFEST, jobType: 'Import', validateOnly: false });
+    const created = await importExportClient(aws).createJob({
+      manifest: SANDBOX_MANIFEST,
+      jobType: 'Import',
+      validateOnly: false,
+    });
     return created.jobId;
   } finally {
     aws.destroy();

@@ -13,7 +13,8 @@ import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets as expectNoSecretValues } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
-import { Connection } from '../core/index';
+import { Connection, importExportClient } from '../core/index';
+import { OPERATION_NAMES } from '../core/operations';
 
 let emu: RunningEmulator;
 let fx: EmulatorFixture;
@@ -106,9 +107,11 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
 
   test('update-job: manifest from the workspace, cli-input-json under explicit inputs, re-run unchanged', async () => {
     const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
-    const { jobId } = await aws
-      .importExportClient()
-      .createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+    const { jobId } = await importExportClient(aws).createJob({
+      manifest: manifest(),
+      jobType: 'Import',
+      validateOnly: false,
+    });
     aws.destroy();
     writeFileSync(join(workspace, 'manifest.txt'), manifest({ deviceId: '777' }));
     writeFileSync(
@@ -162,7 +165,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
     [
       { ...execution, status: 'SUCCEEDED', operation: 'update-thing' },
       'invalid-input',
-      'operation is "update-thing"; use update-job-execution or update-job',
+      `operation is "update-thing"; use one of ${OPERATION_NAMES.join(', ')}`,
     ],
     [
       { operation: 'update-job', 'job-id': 'JOB01', 'job-type': 'Import', manifest: 'file://nope.txt' },

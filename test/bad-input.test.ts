@@ -11,9 +11,8 @@ import helper from 'node-red-node-test-helper';
 
 import { parseUpdateJobExecutionInput, parseUpdateJob } from './helpers/parse-or-undefined';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
+import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
-import updateJobNode from '../node-red-nodes/aws-update-job';
-import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS } from './helpers/aws-cli';
@@ -95,7 +94,7 @@ test('Node-RED: any payload gives exactly one error message naming a field, and 
     { id: 'err', z: 'tab', type: 'helper' },
     { id: 'tab', type: 'tab' },
   ];
-  await helper.load([connectionNode, updateJobExecutionNode, updateJobNode], flow, {
+  await helper.load([connectionNode, stepNodes], flow, {
     conn: {
       accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
       secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
@@ -258,7 +257,7 @@ test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wire
     ...['r1', 'r2', 'e1', 'e2'].map((id) => ({ id, z: 'tab', type: 'helper' })),
     { id: 'tab', type: 'tab' },
   ];
-  await helper.load([connectionNode, updateJobExecutionNode, updateJobNode], flow, {
+  await helper.load([connectionNode, stepNodes], flow, {
     conn: {
       accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
       secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,

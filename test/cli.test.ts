@@ -16,7 +16,7 @@ import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } fr
 import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
-import { Connection } from '../core/index';
+import { Connection, importExportClient } from '../core/index';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 
@@ -58,12 +58,17 @@ function theirs(args: readonly string[]): Promise<CliResult> {
   return awsCli(emu.url, [service, ...args], { cwd: dir });
 }
 
+/** 2026-12-01T00:00:00Z, where the emulator's clock stands for these tests. */
+const FROZEN_AT = 1_764_547_200;
+
 /** Fresh state: two things with a QUEUED execution of fw-42 each, and one Import/Export job (JOB01). */
 async function fresh(): Promise<void> {
   await fx.reset();
+  // The same service time for both CLIs' runs, so the timestamps in answers (queuedAt…) are the same bytes.
+  await fx.freezeClock(FROZEN_AT);
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
   const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
-  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
   aws.destroy();
 }
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-import { Connection } from '../core/index';
+import { Connection, importExportClient } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   fx = new EmulatorFixture(emu.url);
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
   const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
-  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
   aws.destroy();
 });
 

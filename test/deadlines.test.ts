@@ -2,7 +2,7 @@
  * Deadlines: a step given a total time ends within 10% of it whatever the faults (slow answers, endless
  * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test.
  */
-import { Connection, StepError, updateJob, updateJobExecution } from '../core/index';
+import { Connection, StepError, updateJob, updateJobExecution, importExportClient } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture, type FaultRule } from './helpers/emulator';
@@ -38,7 +38,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await fx.reset();
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
-  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
 });
 
 // The connection in use, as a gateway's is: the SDK loads and compiles its request path on a client's first call

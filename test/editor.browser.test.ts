@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { chromiumExecutable } from './helpers/chromium';
+import { OPERATION_NAMES } from '../core/operations';
 import { freePort } from './helpers/ports';
 
 const ROOT = join(__dirname, '..');
@@ -107,7 +108,7 @@ test('the palette lists the step nodes under AWS IoT', async () => {
   const types = await category
     .locator('.red-ui-palette-node')
     .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-palette-type')));
-  expect(types.sort()).toEqual(['aws-update-job', 'aws-update-job-execution']);
+  expect(types.sort()).toEqual(OPERATION_NAMES.map((name) => `aws-${name}`).sort());
   // The config node is in the editor too: the configuration sidebar lists it.
   expect(
     await page.evaluate(

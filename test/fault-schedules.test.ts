@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 
-import { Connection, updateJob, updateJobExecution, type StepOptions } from '../core/index';
+import { Connection, updateJob, updateJobExecution, type StepOptions, importExportClient } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture, READINGS, type FaultRule, type SeedJob } from './helpers/emulator';
@@ -98,7 +98,7 @@ async function fresh(settings: object, retries: SeedJob['retries']): Promise<voi
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], retries }]);
   aws?.destroy();
   aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 12 });
-  await aws.importExportClient().createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
 }
 
 async function runStep(step: Step): Promise<boolean> {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
-import { describeFailure,
+import {
+  describeFailure,
   Connection,
   MAX_INPUT_FILE_BYTES,
   parseUpdateJobExecutionInput,
@@ -20,8 +21,8 @@ import { describeFailure,
   updateJobExecution,
 } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
+import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
-import updateJobNode from '../node-red-nodes/aws-update-job';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
@@ -58,7 +59,7 @@ afterAll(async () => {
 /** A flow: a connection with the fixture keys, an update-job node (with `node`'s settings) wired to ok and err. */
 async function loadJobFlow(node: Record<string, unknown>): Promise<void> {
   await helper.load(
-    [connectionNode, updateJobNode],
+    [connectionNode, stepNodes],
     [
       {
         id: 'conn',

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { OPERATION_NAMES } from '../core/operations';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { freePort } from './helpers/ports';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
@@ -73,7 +74,7 @@ test('the packed nodes load in a real Node-RED, deploy through the Admin API and
     types: string[];
   }[];
   const ours = nodes.filter((n) => n.module === 'node-red-contrib-aws-job-steps').flatMap((n) => n.types);
-  expect(ours.sort()).toEqual(['aws-job-steps-connection', 'aws-update-job', 'aws-update-job-execution']);
+  expect(ours.sort()).toEqual(['aws-job-steps-connection', ...OPERATION_NAMES.map((name) => `aws-${name}`)].sort());
 
   const flows = [
     { id: 'tab', type: 'tab', label: 'packed' },

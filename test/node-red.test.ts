@@ -12,15 +12,14 @@ import { dirname, join } from 'node:path';
 import helper from 'node-red-node-test-helper';
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
+import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
-import updateJobNode from '../node-red-nodes/aws-update-job';
-import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { manifest } from './helpers/importexport';
-import { Connection } from '../core/index';
+import { Connection, importExportClient } from '../core/index';
 
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
 helper.init(require.resolve(NODE_RED));
@@ -55,7 +54,7 @@ afterEach(async () => {
   await helper.unload();
 });
 
-const NODES = [connectionNode, updateJobExecutionNode, updateJobNode];
+const NODES = [connectionNode, stepNodes];
 const CREDENTIALS = {
   conn: {
     accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
@@ -313,9 +312,11 @@ describe('aws-update-job-execution', () => {
 describe('aws-update-job', () => {
   test('both ports, from payload fields in the AWS shape', async () => {
     const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
-    const { jobId } = await aws
-      .importExportClient()
-      .createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+    const { jobId } = await importExportClient(aws).createJob({
+      manifest: manifest(),
+      jobType: 'Import',
+      validateOnly: false,
+    });
     aws.destroy();
     await helper.load(NODES, flow({ type: 'aws-update-job' }), CREDENTIALS);
     const result = port('result');

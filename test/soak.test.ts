@@ -10,8 +10,8 @@ import { writeHeapSnapshot } from 'node:v8';
 
 import helper from 'node-red-node-test-helper';
 
+import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
-import updateJobExecutionNode from '../node-red-nodes/aws-update-job-execution';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { EmulatorFixture } from './helpers/emulator';
@@ -79,7 +79,7 @@ const heapAfterGc = (): number => {
 
 test(`${MESSAGES} messages: one answer each, in order per target, the heap flat`, async () => {
   await helper.load(
-    [connectionNode, updateJobExecutionNode],
+    [connectionNode, stepNodes],
     [
       {
         id: 'conn',

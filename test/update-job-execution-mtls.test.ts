@@ -192,7 +192,7 @@ test('a certificate the endpoint refuses fails with a message that points at the
   wrong.destroy();
   expect(error).toBeInstanceOf(StepError);
   expect(error).toMatchObject({ code: 'network', attempts: 2 });
-  expect(describeFailure((error as StepError))).toMatch(
+  expect(describeFailure(error as StepError)).toMatch(
     /^UpdateJobExecution gw-7\/fw-42: the connection failed \(.+\) \(port \d+ tried; AWS IoT serves client-certificate HTTPS on port 8443\); with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA$/,
   );
   expect(seen).toEqual([]);

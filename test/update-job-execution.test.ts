@@ -223,7 +223,9 @@ describe('retries', () => {
       retryable: true,
       attempts: 3,
     });
-    expect(describeFailure(error)).toMatch(/^UpdateJobExecution gw-7\/fw-42: ServiceUnavailableException: .*retry later$/);
+    expect(describeFailure(error)).toMatch(
+      /^UpdateJobExecution gw-7\/fw-42: ServiceUnavailableException: .*retry later$/,
+    );
     expect((await fx.execution('gw-7', 'fw-42')).status).toBe('QUEUED');
   });
 

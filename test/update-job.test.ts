@@ -8,12 +8,14 @@ import { join } from 'node:path';
 
 import {
   Connection,
+  describeFailure,
   encodeForm,
   maskManifest,
   parseUpdateJobInput,
   sameManifest,
   updateJob,
   type StepOptions,
+  importExportClient,
 } from '../core/index';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
@@ -52,7 +54,7 @@ const jobs = (): Promise<JobDump[]> => importExportJobs(emu.url);
 
 /** Creates a job through our own client, as a user's script would. */
 async function createJob(text = manifest(), jobType: 'Import' | 'Export' = 'Import'): Promise<string> {
-  const created = await aws.importExportClient().createJob({ manifest: text, jobType, validateOnly: false });
+  const created = await importExportClient(aws).createJob({ manifest: text, jobType, validateOnly: false });
   await fx.clearRequests();
   return created.jobId;
 }
@@ -160,7 +162,9 @@ describe('update-job', () => {
       updateJob({ JobId: jobId, Manifest: manifest({ deviceId: '60003' }), JobType: 'Import' }, aws, fast),
     );
     expect(error).toMatchObject({ code: 'unconfirmed', operation: 'UpdateJob', retryable: true });
-    expect(error.message).toBe(`UpdateJob ${jobId}: the service answered Success false: The request was not processed`);
+    expect(describeFailure(error)).toBe(
+      `UpdateJob ${jobId}: the service answered Success false: The request was not processed`,
+    );
     expect((await jobs())[0]!).toMatchObject({ manifest: next, updateCount: 1 });
   });
 
@@ -193,7 +197,7 @@ describe('update-job', () => {
       httpStatus: 400,
       attempts: 3,
     });
-    expect(error.message).toBe(
+    expect(describeFailure(error)).toBe(
       `UpdateJob ${jobId}: UnableToUpdateJobIdException: AWS Import/Export cannot update the job: its data transfer has started.`,
     );
   });
@@ -204,7 +208,7 @@ describe('update-job', () => {
       'a canceled job',
       async () => {
         const id = await createJob();
-        await aws.importExportClient().cancelJob(id);
+        await importExportClient(aws).cancelJob(id);
         return id;
       },
       {},
@@ -246,7 +250,7 @@ describe('update-job', () => {
     );
     expect(error).toMatchObject({ code, awsErrorName, operation: expect.stringMatching(/^(UpdateJob|GetStatus)$/) });
     expect(error.requestId).toEqual(expect.any(String));
-    expect(error.message.startsWith(`${error.operation} ${jobId}: ${awsErrorName}: `)).toBe(true);
+    expect(describeFailure(error).startsWith(`${error.operation} ${jobId}: ${awsErrorName}: `)).toBe(true);
     expectNoLeak(error);
     expect(error.message).not.toContain('AKIAOTHERKEY');
   });
@@ -319,7 +323,7 @@ describe('the query client on the wire', () => {
       );
       expect(cli.code).toBe(0);
       const ours = new Connection({ endpoint: url, credentials: FIXTURE_CREDENTIALS });
-      const client = ours.importExportClient();
+      const client = importExportClient(ours);
       const parsed = await parseUpdateJobInput(
         { JobId: 'EX1ID', JobType: 'Import', Manifest: 'file://manifest.txt', ValidateOnly: false },
         { cwd: dir },

@@ -1,0 +1,268 @@
+/**
+ * The step nodes' editor files, rendered from the operations' definitions: the editor (`aws-job-steps.html`: each
+ * type's registration and form), the labels (`locales/en-US/aws-job-steps.json`) and the help
+ * (`locales/en-US/aws-job-steps.html`). Node-RED needs them as static files; `npm run generate` writes them and
+ * test/generated-files.test.ts fails, naming the file and line, when a committed one differs.
+ */
+import { StepErrorCode } from '../core/errors';
+import type { OperationDefinition, Parameter, ParameterKind } from '../core/operation';
+import { nodeType } from './step-node';
+
+type Operation = OperationDefinition;
+
+/** The TypedInput type beside msg/flow/global/env for each kind. */
+const TYPED_INPUT: Readonly<Record<ParameterKind, string>> = {
+  string: 'str',
+  integer: 'num',
+  boolean: 'bool',
+  map: 'json',
+};
+/** How the help names each kind. */
+const PROPERTY_TYPE: Readonly<Record<ParameterKind, string>> = {
+  string: 'string',
+  integer: 'number',
+  boolean: 'boolean',
+  map: 'object | string',
+};
+
+/** The labels every step node has, beside its parameters'. */
+const COMMON_LABELS = {
+  connection: 'Connection',
+  concurrency: 'Targets at once',
+  queueLimit: 'Queue limit',
+  skipUnchanged: 'Read first; send nothing when already as asked',
+  raiseErrors: 'Also raise errors to Catch nodes',
+};
+
+const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Prose of a definition as HTML: escaped, `code` in backticks as <code>. */
+const prose = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+const paletteLabel = (operation: Operation): string => operation.name.replace(/-/g, ' ');
+/** The parameter read from `file://` paths, if the operation has one: the node offers to allow it. */
+const fileParameter = (operation: Operation): Parameter | undefined => operation.parameters.find((p) => p.file);
+
+/** The editor: one registration per type from a table, and each type's form. */
+export function editorHtml(operations: readonly Operation[]): string {
+  const types = Object.fromEntries(
+    operations.map((o) => [
+      nodeType(o),
+      {
+        paletteLabel: paletteLabel(o),
+        files: fileParameter(o) !== undefined,
+        fields: o.parameters.map((p) => [p.member, TYPED_INPUT[p.kind]]),
+      },
+    ]),
+  );
+  const script = `<script type="text/javascript">
+  // Generated from the operations' definitions in core/ by \`npm run generate\`: edit those, not this file.
+  (function () {
+    var TYPES = ${JSON.stringify(types)};
+    var CONTEXT = ['msg', 'flow', 'global', 'env'];
+    Object.keys(TYPES).forEach(function (type) {
+      var spec = TYPES[type];
+      var defaults = {
+        name: { value: '' },
+        connection: { value: '', type: 'aws-job-steps-connection', required: true },
+        concurrency: { value: 4, validate: RED.validators.number() },
+        queueLimit: { value: 100, validate: RED.validators.number() },
+        skipUnchanged: { value: false },
+        raiseErrors: { value: false },
+      };
+      if (spec.files) {
+        defaults.manifestFiles = { value: false };
+        defaults.manifestDir = { value: '' };
+      }
+      // Each AWS parameter is a TypedInput that reads msg.payload.<awsName> unless set otherwise.
+      spec.fields.forEach(function (field) {
+        defaults[field[0]] = { value: 'payload.' + field[0] };
+        defaults[field[0] + 'Type'] = { value: 'msg' };
+      });
+      RED.nodes.registerType(type, {
+        category: 'AWS IoT',
+        color: '#F5A65B',
+        defaults: defaults,
+        inputs: 1,
+        outputs: 2,
+        icon: 'aws-job-steps.svg',
+        paletteLabel: spec.paletteLabel,
+        outputLabels: function (index) {
+          return this._(type + '.outputs.' + (index === 0 ? 'result' : 'error'));
+        },
+        label: function () {
+          return this.name || spec.paletteLabel;
+        },
+        labelStyle: function () {
+          return this.name ? 'node_label_italic' : '';
+        },
+        oneditprepare: function () {
+          spec.fields.forEach(function (field) {
+            $('#node-input-' + field[0]).typedInput({
+              default: 'msg',
+              types: CONTEXT.concat([field[1]]),
+              typeField: '#node-input-' + field[0] + 'Type',
+            });
+          });
+        },
+      });
+    });
+  })();
+</script>
+`;
+  return [script, ...operations.map(form)].join('\n');
+}
+
+function form(operation: Operation): string {
+  const type = nodeType(operation);
+  const label = (key: string, icon = ''): string =>
+    `<label for="node-input-${key}">${icon}<span data-i18n="${type}.label.${key}"></span></label>`;
+  const checkbox = (key: string): string => `<div class="form-row">
+    <input type="checkbox" id="node-input-${key}" style="width: auto; margin: 0 8px 0 0" />
+    <label for="node-input-${key}" style="width: auto"><span data-i18n="${type}.label.${key}"></span></label>
+  </div>`;
+  const rows = [
+    `<div class="form-row">
+    ${label('connection', '<i class="fa fa-cloud"></i> ')}
+    <input type="text" id="node-input-connection" />
+  </div>`,
+    ...operation.parameters.map(
+      (p) => `<div class="form-row">
+    ${label(p.member)}
+    <input type="text" id="node-input-${p.member}" style="width: 70%" />
+    <input type="hidden" id="node-input-${p.member}Type" />
+  </div>`,
+    ),
+    `<div class="form-row">
+    ${label('concurrency')}
+    <input type="text" id="node-input-concurrency" style="width: 60px" />
+    <label for="node-input-queueLimit" style="margin-left: 20px"><span data-i18n="${type}.label.queueLimit"></span></label>
+    <input type="text" id="node-input-queueLimit" style="width: 60px" />
+  </div>`,
+    checkbox('skipUnchanged'),
+    checkbox('raiseErrors'),
+    ...(fileParameter(operation)
+      ? [
+          checkbox('manifestFiles'),
+          `<div class="form-row">
+    ${label('manifestDir', '<i class="fa fa-folder"></i> ')}
+    <input type="text" id="node-input-manifestDir" placeholder="/home/pi/manifests" />
+  </div>`,
+        ]
+      : []),
+    `<div class="form-row">
+    ${label('name', '<i class="fa fa-tag"></i> ')}
+    <input type="text" id="node-input-name" />
+  </div>`,
+  ];
+  return `<script type="text/html" data-template-name="${type}">
+  ${rows.join('\n  ')}
+</script>
+`;
+}
+
+/** The labels: the form's, the ports'. */
+export function localeJson(operations: readonly Operation[]): string {
+  const catalogue = Object.fromEntries(
+    operations.map((o) => {
+      const file = fileParameter(o);
+      return [
+        nodeType(o),
+        {
+          label: {
+            ...COMMON_LABELS,
+            ...(file && {
+              manifestFiles: `Read file:// ${file.label.toLowerCase()}s named in messages`,
+              manifestDir: 'From directory',
+            }),
+            name: 'Name',
+            ...Object.fromEntries(o.parameters.map((p) => [p.member, p.label])),
+          },
+          outputs: { result: 'result', error: 'error' },
+        },
+      ];
+    }),
+  );
+  return `${JSON.stringify(catalogue, null, 2)}\n`;
+}
+
+/** The error codes a step node reports: the core's, and the node's own. */
+const NODE_ERROR_CODES = [...Object.values(StepErrorCode), 'queue-full', 'invalid-message'];
+
+/** Who the messages are ordered for, in words: `thing and job`. */
+function targetWords(operation: Operation): string {
+  return operation.subject
+    .map((member) => operation.parameters.find((p) => p.member === member)?.label.toLowerCase() ?? member)
+    .map((words) => words.replace(/ id$/, ''))
+    .join(' and ');
+}
+
+/** The help sidebar's page for each type. */
+export function helpHtml(operations: readonly Operation[]): string {
+  return operations.map(helpPage).join('\n');
+}
+
+function helpPage(operation: Operation): string {
+  const file = fileParameter(operation);
+  const inputs = operation.parameters
+    .map(
+      (p) =>
+        `<dt${p.required ? '' : ' class="optional"'}>payload.${p.member} <span class="property-type">${PROPERTY_TYPE[p.kind]}</span></dt>
+    <dd>${escapeHtml(p.help)}</dd>`,
+    )
+    .join('\n    ');
+  const result = ['changed', ...operation.resultMembers, 'attempts', 'requestId'].join(', ');
+  const codes = NODE_ERROR_CODES.map((c) => `<code>${c}</code>`).join(', ');
+  const details = [
+    `Messages for the same ${targetWords(operation)} are handled one at a time in arrival order; other targets run at the same time, up to <i>Targets at once</i>. When <i>Queue limit</i> messages are waiting, a new one goes to the error output with <code>queue-full</code>.`,
+    'Throttling, 5xx and network errors are retried with backoff by the connection, within its attempts and deadline.',
+    ...operation.notes.map(prose),
+    ...(file
+      ? [
+          `A <code>file://</code> ${file.label.toLowerCase()} in a message is refused unless <i>Read file:// ${file.label.toLowerCase()}s</i> is ticked, and then only a regular file of at most 64 kB inside <i>From directory</i> is read (never a device, a pipe or a file elsewhere on the gateway): messages may come from outside the flow.`,
+        ]
+      : []),
+    'The status shows the number queued while busy, then the result in a few words, or the error code.',
+  ];
+  return `<script type="text/html" data-help-name="${nodeType(operation)}">
+  <p>${prose(operation.summary)}</p>
+
+  <h3>Inputs</h3>
+  <p>
+    Each parameter is read from <code>msg.payload.&lt;name&gt;</code> unless the node sets it, so a payload that is the
+    AWS CLI <code>--cli-input-json</code> document works as it is. A value set in the node wins.
+  </p>
+  <dl class="message-properties">
+    ${inputs}
+  </dl>
+
+  <h3>Outputs</h3>
+  <ol class="node-ports">
+    <li>
+      Result
+      <dl class="message-properties">
+        <dt>payload <span class="property-type">object</span></dt>
+        <dd><code>{ ${result} }</code>; the rest of the message is kept.</dd>
+      </dl>
+    </li>
+    <li>
+      Error
+      <dl class="message-properties">
+        <dt>error <span class="property-type">object</span></dt>
+        <dd>
+          <code>{ message, code, awsErrorName, requestId, retryable }</code> on the input message. <code>code</code> is
+          one of ${codes}. Retry when <code>retryable</code> is true.
+        </dd>
+      </dl>
+    </li>
+  </ol>
+
+  <h3>Details</h3>
+  ${details.map((d) => `<p>${d}</p>`).join('\n  ')}
+
+  <h3>References</h3>
+  <ul>
+    <li><a href="${operation.reference}">${operation.awsOperation}</a> - the AWS API reference</li>
+  </ul>
+</script>
+`;
+}
