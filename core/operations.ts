@@ -7,6 +7,7 @@
  * `LOADERS` and `OperationResults`, and run `npm run generate` for action.yml and the Node-RED files.
  */
 import type { Connection, ConnectionSettings } from './connection';
+import type { DescribeJobExecutionResult } from './describe-job-execution';
 import type { OperationDefinition, StepResult } from './operation';
 import type { StepOptions } from './step-run';
 import type { UpdateJobResult } from './update-job';
@@ -15,6 +16,7 @@ import type { UpdateJobExecutionResult } from './update-job-execution';
 /** What each operation's step resolves with, by the operation's name (the AWS CLI's command name). */
 export interface OperationResults {
   'update-job-execution': UpdateJobExecutionResult;
+  'describe-job-execution': DescribeJobExecutionResult;
   'update-job': UpdateJobResult;
 }
 export type OperationName = keyof OperationResults;
@@ -23,6 +25,8 @@ export type OperationName = keyof OperationResults;
 const LOADERS: { readonly [N in OperationName]: () => OperationDefinition<OperationResults[N]> } = {
   'update-job-execution': () =>
     (require('./update-job-execution') as typeof import('./update-job-execution')).definition,
+  'describe-job-execution': () =>
+    (require('./describe-job-execution') as typeof import('./describe-job-execution')).definition,
   'update-job': () => (require('./update-job') as typeof import('./update-job')).definition,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
