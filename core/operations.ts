@@ -8,6 +8,7 @@
  */
 import type { Connection, ConnectionSettings } from './connection';
 import type { DescribeJobExecutionResult } from './describe-job-execution';
+import type { GetPendingJobExecutionsResult } from './get-pending-job-executions';
 import type { OperationDefinition, StepResult } from './operation';
 import type { StepOptions } from './step-run';
 import type { UpdateJobResult } from './update-job';
@@ -17,6 +18,7 @@ import type { UpdateJobExecutionResult } from './update-job-execution';
 export interface OperationResults {
   'update-job-execution': UpdateJobExecutionResult;
   'describe-job-execution': DescribeJobExecutionResult;
+  'get-pending-job-executions': GetPendingJobExecutionsResult;
   'update-job': UpdateJobResult;
 }
 export type OperationName = keyof OperationResults;
@@ -27,6 +29,8 @@ const LOADERS: { readonly [N in OperationName]: () => OperationDefinition<Operat
     (require('./update-job-execution') as typeof import('./update-job-execution')).definition,
   'describe-job-execution': () =>
     (require('./describe-job-execution') as typeof import('./describe-job-execution')).definition,
+  'get-pending-job-executions': () =>
+    (require('./get-pending-job-executions') as typeof import('./get-pending-job-executions')).definition,
   'update-job': () => (require('./update-job') as typeof import('./update-job')).definition,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
