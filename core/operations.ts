@@ -10,6 +10,7 @@ import type { Connection, ConnectionSettings } from './connection';
 import type { DescribeJobExecutionResult } from './describe-job-execution';
 import type { GetPendingJobExecutionsResult } from './get-pending-job-executions';
 import type { OperationDefinition, StepResult } from './operation';
+import type { StartNextPendingJobExecutionResult } from './start-next-pending-job-execution';
 import type { StepOptions } from './step-run';
 import type { UpdateJobResult } from './update-job';
 import type { UpdateJobExecutionResult } from './update-job-execution';
@@ -19,6 +20,7 @@ export interface OperationResults {
   'update-job-execution': UpdateJobExecutionResult;
   'describe-job-execution': DescribeJobExecutionResult;
   'get-pending-job-executions': GetPendingJobExecutionsResult;
+  'start-next-pending-job-execution': StartNextPendingJobExecutionResult;
   'update-job': UpdateJobResult;
 }
 export type OperationName = keyof OperationResults;
@@ -31,6 +33,8 @@ const LOADERS: { readonly [N in OperationName]: () => OperationDefinition<Operat
     (require('./describe-job-execution') as typeof import('./describe-job-execution')).definition,
   'get-pending-job-executions': () =>
     (require('./get-pending-job-executions') as typeof import('./get-pending-job-executions')).definition,
+  'start-next-pending-job-execution': () =>
+    (require('./start-next-pending-job-execution') as typeof import('./start-next-pending-job-execution')).definition,
   'update-job': () => (require('./update-job') as typeof import('./update-job')).definition,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

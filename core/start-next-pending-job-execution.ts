@@ -1,0 +1,219 @@
+/**
+ * The start-next-pending-job-execution step: AWS IoT Jobs data plane `StartNextPendingJobExecution`, which hands a
+ * device its next pending execution and moves it from QUEUED to IN_PROGRESS, made safe to re-run. The step reads
+ * the next pending execution first (`DescribeJobExecution` of `$next`): one already IN_PROGRESS as asked is what
+ * start-next would hand back, so nothing is sent and `changed` is false. After a lost answer it reads again before
+ * resending, so an execution the lost request started is settled, not started twice.
+ */
+import {
+  DescribeJobExecutionCommand,
+  StartNextPendingJobExecutionCommand,
+  type JobExecution,
+} from '@aws-sdk/client-iot-jobs-data-plane';
+
+import { toStepError } from './aws-errors';
+import { connectionFor, type Connection, type ConnectionSettings } from './connection';
+import { StepError, StepErrorCode, type StepOperation } from './errors';
+import { iotJobsDataClient } from './iot-jobs-data-client';
+import {
+  executionFields,
+  IOT_ERROR_NAMES,
+  JOB_EXECUTION_SHAPE,
+  NEXT_JOB_ID,
+  STATUS_DETAILS_PARAMETER,
+  STEP_TIMEOUT_PARAMETER,
+  THING_NAME_PARAMETER,
+} from './job-execution-fields';
+import { parseParameters, type OperationDefinition, type Parameter } from './operation';
+import { StepRun, type StepOptions } from './step-run';
+
+const PARAMETERS: readonly Parameter[] = [
+  THING_NAME_PARAMETER,
+  {
+    ...STATUS_DETAILS_PARAMETER,
+    help: 'Name/value pairs of text for the execution it starts, as JSON, as KeyName1=string,KeyName2=string, or one pair per line.',
+  },
+  {
+    ...STEP_TIMEOUT_PARAMETER,
+    help: 'Minutes (1 to 10080) the device has to finish the execution it starts before it times out.',
+  },
+];
+
+/** The validated request. */
+export interface StartNextPendingJobExecutionInput {
+  readonly thingName: string;
+  readonly statusDetails?: Readonly<Record<string, string>>;
+  readonly stepTimeoutInMinutes?: number;
+}
+
+/** What the step did. */
+export interface StartNextPendingJobExecutionResult {
+  /**
+   * True when this step's requests started the execution (or changed it), including a start whose answer was
+   * lost; false when it already was IN_PROGRESS as asked, or nothing was pending.
+   */
+  readonly changed: boolean;
+  /** The execution to work on, IN_PROGRESS; absent when nothing is pending. */
+  readonly execution?: JobExecution | undefined;
+  readonly attempts: number;
+  readonly requestId?: string | undefined;
+}
+
+const IN_PROGRESS = 'IN_PROGRESS';
+
+/** An answer's execution and its request id. */
+interface Read {
+  readonly execution: JobExecution | undefined;
+  readonly requestId: string | undefined;
+}
+
+function sameExecution(a: JobExecution, b: JobExecution): boolean {
+  return a.jobId === b.jobId && a.executionNumber === b.executionNumber;
+}
+
+function sameDetails(
+  wanted: Readonly<Record<string, string>>,
+  current: Readonly<Record<string, string>> = {},
+): boolean {
+  const keys = Object.keys(wanted);
+  return keys.length === Object.keys(current).length && keys.every((k) => current[k] === wanted[k]);
+}
+
+/**
+ * Starts the thing's next pending job execution, idempotently.
+ *
+ * A step timer asks for an effect reading cannot confirm, so with `stepTimeoutInMinutes` the start is sent even
+ * when the execution already is IN_PROGRESS; AWS then hands it back (its developer guide: an IN_PROGRESS
+ * execution's details do not change), and `changed` says whether its version moved.
+ *
+ * @throws StepError with `code` `invalid-input` (nothing sent), `not-found` (no such thing), `unconfirmed`,
+ *   `throttled`, `unavailable`, `auth`, `network`, `timeout` or `aborted`.
+ * @example const { changed, execution } = await startNextPendingJobExecution({ thingName: 'gw-7' });
+ */
+export async function startNextPendingJobExecution(
+  input: Readonly<Record<string, unknown>>,
+  connection?: Connection | ConnectionSettings,
+  options: StepOptions = {},
+): Promise<StartNextPendingJobExecutionResult> {
+  const request = parseParameters(
+    input,
+    PARAMETERS,
+    'StartNextPendingJobExecution',
+  ) as unknown as StartNextPendingJobExecutionInput;
+  const aws = connectionFor(connection);
+  const client = iotJobsDataClient(aws);
+  const run = new StepRun(aws.policy, options);
+  const { thingName } = request;
+  const subject = thingName;
+  const classify = (operation: StepOperation) => (error: unknown) =>
+    toStepError(error, operation, subject, IOT_ERROR_NAMES, aws.clientCertificatePort);
+
+  /** The next pending execution; none when the service finds none (or no thing: start-next will say which). */
+  const readNext = async (): Promise<Read> => {
+    try {
+      const out = await run.call(
+        'DescribeJobExecution',
+        subject,
+        (limits) =>
+          client.send(
+            new DescribeJobExecutionCommand({ thingName, jobId: NEXT_JOB_ID, includeJobDocument: true }),
+            limits,
+          ),
+        classify('DescribeJobExecution'),
+      );
+      return { execution: out.execution, requestId: out.$metadata.requestId };
+    } catch (error) {
+      if (error instanceof StepError && error.code === StepErrorCode.NotFound)
+        return { execution: undefined, requestId: error.requestId };
+      throw error;
+    }
+  };
+  const result = (changed: boolean, read: Read): StartNextPendingJobExecutionResult => ({
+    changed,
+    ...(read.execution && { execution: read.execution }),
+    attempts: run.attempts,
+    requestId: read.requestId,
+  });
+
+  const first = await readNext();
+  const before = first.execution;
+  const asAsked = (e: JobExecution): boolean =>
+    e.status === IN_PROGRESS &&
+    (request.statusDetails === undefined || sameDetails(request.statusDetails, e.statusDetails));
+  if (before && asAsked(before) && request.stepTimeoutInMinutes === undefined) {
+    options.logger?.debug(
+      `StartNextPendingJobExecution ${subject}: ${before.jobId} is already IN_PROGRESS; nothing sent`,
+    );
+    return result(false, first);
+  }
+  /** Whether `now` is the execution read before, started or changed since: what a lost start would have done. */
+  const startedSinceRead = (now: JobExecution): boolean =>
+    before !== undefined &&
+    now.status === IN_PROGRESS &&
+    sameExecution(before, now) &&
+    (before.status !== IN_PROGRESS || (now.versionNumber ?? 0) > (before.versionNumber ?? 0));
+
+  type Sent = Read & { readonly settled: boolean };
+  const sent = await run.call<Sent>(
+    'StartNextPendingJobExecution',
+    subject,
+    async (limits) => {
+      const answer = await client.send(new StartNextPendingJobExecutionCommand(request), limits);
+      const shown = answer.execution?.status;
+      // A 200 that does not show the execution started (or, when one was pending, shows none) did not start it.
+      if ((answer.execution && shown !== IN_PROGRESS) || (!answer.execution && before))
+        throw new StepError(
+          `the service answered success but showed ${answer.execution ? (shown ?? 'no status') : 'no execution'}` +
+            (before ? `, though ${before.jobId ?? 'an execution'} was pending` : ''),
+          {
+            code: StepErrorCode.Unconfirmed,
+            operation: 'StartNextPendingJobExecution',
+            subject,
+            requestId: answer.$metadata.requestId,
+            retryable: true,
+          },
+        );
+      return { execution: answer.execution, requestId: answer.$metadata.requestId, settled: false };
+    },
+    classify('StartNextPendingJobExecution'),
+    // After an attempt whose effect is unknown, read again: the execution read before is IN_PROGRESS now, so that
+    // attempt started it; nothing is pending now, so there is nothing to start; else send again.
+    async () => {
+      const now = await readNext();
+      if (!now.execution) return { ...now, settled: false };
+      return startedSinceRead(now.execution) ? { ...now, settled: true } : undefined;
+    },
+  );
+  if (sent.settled) return result(true, sent);
+  const now = sent.execution;
+  const changed =
+    now !== undefined &&
+    (before === undefined || !sameExecution(before, now) || now.versionNumber !== before.versionNumber);
+  return result(changed, sent);
+}
+
+/** start-next-pending-job-execution, for every wrapper. */
+export const definition: OperationDefinition<StartNextPendingJobExecutionResult> = {
+  name: 'start-next-pending-job-execution',
+  service: 'iot-jobs-data',
+  awsOperation: 'StartNextPendingJobExecution',
+  summary:
+    "Starts a thing's next pending AWS IoT job execution (`StartNextPendingJobExecution`): the one already in " +
+    'progress, else the oldest queued, which moves to `IN_PROGRESS`. Safe to re-run: a re-run that finds the ' +
+    'execution it started says `changed: false`, and a start whose answer was lost is settled by reading, not sent twice.',
+  notes: [
+    'The step reads the next pending execution first (`DescribeJobExecution` of `$next`); when it already is ' +
+      '`IN_PROGRESS` (with the details asked, if any) nothing is sent. With nothing pending the result has no ' +
+      'execution and `changed: false`. A step timeout is always sent, since only the service can restart its timer.',
+  ],
+  reference: 'https://docs.aws.amazon.com/iot/latest/apireference/API_iot-jobs-data_StartNextPendingJobExecution.html',
+  parameters: PARAMETERS,
+  subject: ['thingName'],
+  response: [{ name: 'execution', members: JOB_EXECUTION_SHAPE }],
+  resultMembers: ['execution'],
+  fields: executionFields((r) => r.execution),
+  statusText: (r) =>
+    r.execution ? `${r.changed ? 'started' : 'unchanged'} ${r.execution.jobId ?? ''}`.trim() : 'none pending',
+  toResponse: (r) => ({ execution: r.execution }),
+  run: startNextPendingJobExecution,
+};
