@@ -145,6 +145,37 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
     expect(again.outputs).toMatchObject({ changed: 'false', success: 'true' });
   });
 
+  test('the device-side operations: find the work, start it, re-run the start, read it', async () => {
+    const pending = await run({ operation: 'get-pending-job-executions', 'thing-name': 'gw-7' });
+    expect({ code: pending.code, stderr: pending.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(pending.outputs).toEqual({
+      changed: 'false',
+      result: expect.any(String),
+      'in-progress-jobs': '[]',
+      'queued-jobs': expect.stringContaining('"jobId":"fw-42"'),
+      'next-job-id': 'fw-42',
+    });
+    const start = { operation: 'start-next-pending-job-execution', 'thing-name': 'gw-7', 'status-details': 'step=1' };
+    const started = await run(start);
+    expect(started.outputs).toEqual({
+      changed: 'true',
+      result: expect.any(String),
+      'job-id': 'fw-42',
+      status: 'IN_PROGRESS',
+      'version-number': '2',
+      'status-details': '{"step":"1"}',
+      'execution-number': '1',
+      'job-document': '{"firmware":"4.2"}',
+    });
+    expect(started.summary).toContain('aws-job-steps start-next-pending-job-execution');
+    expect(started.summary).toContain('<td>Version</td><td>1 → 2</td>');
+    const again = await run(start);
+    expect(again.outputs).toMatchObject({ changed: 'false', 'job-id': 'fw-42', 'version-number': '2' });
+    const read = await run({ operation: 'describe-job-execution', 'thing-name': 'gw-7', 'job-id': '$next' });
+    expect(read.outputs).toMatchObject({ changed: 'false', 'job-id': 'fw-42', status: 'IN_PROGRESS' });
+    expect((await fx.execution('gw-7', 'fw-42')).history).toHaveLength(1);
+  });
+
   test.each([
     [{ ...execution, status: 'SUCCESS' }, 'invalid-input', 'status is "SUCCESS"; did you mean SUCCEEDED?'],
     [
@@ -156,6 +187,21 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
       { 'job-id': 'fw-42', status: 'SUCCEEDED' },
       'invalid-input',
       'input thing-name: thingName is required; give a value',
+    ],
+    [
+      { operation: 'get-pending-job-executions', 'thing-name': 'gw-7', 'job-id': 'fw-42' },
+      'invalid-input',
+      'job-id is an input of update-job-execution, describe-job-execution, update-job, not get-pending-job-executions; remove it, or set operation to one of them',
+    ],
+    [
+      { operation: 'start-next-pending-job-execution', 'thing-name': 'gw 7' },
+      'invalid-input',
+      'input thing-name: thingName "gw 7" has characters that are not allowed; use letters, digits, :, - and _',
+    ],
+    [
+      { operation: 'describe-job-execution', 'thing-name': 'gw-7', 'job-id': 'nope' },
+      'not-found',
+      /^DescribeJobExecution gw-7\/nope: ResourceNotFoundException: .* \(request id [0-9a-f-]{36}\)$/,
     ],
     [
       { ...execution, status: 'SUCCEEDED', 'max-attempts': 'lots' },

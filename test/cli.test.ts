@@ -243,6 +243,113 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
   });
 });
 
+describe('the device-side reads and start-next: the same stdout, exit code and state as the AWS CLI', () => {
+  const THING = ['--thing-name', 'gw-7'];
+  /** gw-7 with fw-42 IN_PROGRESS (details and a step timer) and fw-43 QUEUED after it; gw-9 with nothing. */
+  const work = async (): Promise<void> => {
+    await fx.seed(['gw-9'], [{ jobId: 'fw-43', targets: ['gw-7'], document: '{"step":2}' }]);
+    await fx.deviceUpdate('gw-7', 'fw-42', {
+      status: 'IN_PROGRESS',
+      statusDetails: { step: 'download', note: 'ü 1/2' },
+      stepTimeoutInMinutes: 30,
+    });
+    await fx.advanceClock(90);
+  };
+  const none = async (): Promise<void> => {};
+  const DESCRIBE = ['describe-job-execution', '--job-id', 'fw-42', ...THING];
+  const START = ['start-next-pending-job-execution', ...THING];
+  test.each([
+    ['describe-job-execution, json', DESCRIBE, none],
+    ['describe-job-execution, text', [...DESCRIBE, '--output', 'text'], none],
+    ['describe-job-execution of one in progress, json', DESCRIBE, work],
+    ['describe-job-execution of one in progress, text', [...DESCRIBE, '--output', 'text'], work],
+    [
+      'describe-job-execution $next without the document, text',
+      ['describe-job-execution', '--job-id', '$next', ...THING, '--no-include-job-document', '--output', 'text'],
+      work,
+    ],
+    [
+      'describe-job-execution --execution-number',
+      [...DESCRIBE, '--execution-number', '1', '--include-job-document'],
+      none,
+    ],
+    ['describe-job-execution of an unknown job', ['describe-job-execution', '--job-id', 'nope', ...THING], none],
+    [
+      'describe-job-execution $next with nothing pending',
+      ['describe-job-execution', '--job-id', '$next', '--thing-name', 'gw-9'],
+      work,
+    ],
+    ['get-pending-job-executions, json', ['get-pending-job-executions', ...THING], work],
+    ['get-pending-job-executions, text', ['get-pending-job-executions', ...THING, '--output', 'text'], work],
+    [
+      'get-pending-job-executions with nothing pending, json',
+      ['get-pending-job-executions', '--thing-name', 'gw-9'],
+      work,
+    ],
+    [
+      'get-pending-job-executions with nothing pending, text',
+      ['get-pending-job-executions', '--thing-name', 'gw-9', '--output', 'text'],
+      work,
+    ],
+    ['get-pending-job-executions of an unknown thing', ['get-pending-job-executions', '--thing-name', 'gw-99'], none],
+    [
+      'start-next-pending-job-execution, json',
+      [...START, '--status-details', 'step=download', '--step-timeout-in-minutes', '30'],
+      none,
+    ],
+    [
+      'start-next-pending-job-execution, text',
+      [...START, '--status-details', '{"a":"1","b":"2"}', '--output', 'text'],
+      none,
+    ],
+    ['start-next-pending-job-execution of one already in progress', START, work],
+    ['start-next-pending-job-execution of one in progress, text', [...START, '--output', 'text'], work],
+    [
+      'start-next-pending-job-execution with nothing pending: empty output',
+      ['start-next-pending-job-execution', '--thing-name', 'gw-9'],
+      work,
+    ],
+    [
+      'start-next-pending-job-execution of an unknown thing',
+      ['start-next-pending-job-execution', '--thing-name', 'gw-99'],
+      none,
+    ],
+  ] as [string, string[], () => Promise<void>][])('%s', async (_, args, prepare) => {
+    const result = await both(args, prepare);
+    expect(result.ours.stdout).toBe(result.aws.stdout);
+    expect(result.ours.code).toBe(result.aws.code);
+    if (result.aws.code !== 0)
+      expect(result.ours.stderr.trim().split('\n').at(-1)).toBe(result.aws.stderr.trim().split('\n').at(-1));
+    expect(result.ourState).toEqual(result.awsState);
+  });
+
+  test.each([
+    ['describe-job-execution', '--job-id', 'fw-42', ...THING],
+    ['get-pending-job-executions', ...THING],
+    ['start-next-pending-job-execution', ...THING],
+  ])('--generate-cli-skeleton for %s: input, output, and output without a required argument', async (...command) => {
+    for (const [form, given] of [
+      ['input', command.slice(0, 1)],
+      ['output', command],
+      ['output', command.slice(0, 1)],
+    ] as const) {
+      const args = [...given, '--generate-cli-skeleton', form];
+      const [aws, mine] = [await theirs(args), await ours(args)];
+      if (form === 'output' && given === command && aws.stderr.includes(BROKEN_OUTPUT_SKELETON)) {
+        // Named difference: the AWS CLI validates its own output placeholder, whose empty statusDetails value is
+        // shorter than the model allows, and fails; ours prints the skeleton (see 'where ours differs on purpose').
+        expect([aws.code, mine.code]).toEqual([255, 0]);
+        expect(JSON.parse(mine.stdout)).toMatchObject({ execution: { statusDetails: { KeyName: 'KeyName' } } });
+        continue;
+      }
+      expect([mine.code, mine.stdout]).toEqual([aws.code, aws.stdout]);
+    }
+  });
+});
+
+/** What the AWS CLI answers when asked for an output skeleton with a statusDetails map in it. */
+const BROKEN_OUTPUT_SKELETON = 'statusDetails.KeyName, value: 0, valid min length: 1';
+
 describe('where ours differs on purpose', () => {
   test('a re-run of a finished update succeeds, with changed: false when asked to report it', async () => {
     const args = [...EXECUTION, '--status', 'SUCCEEDED', '--include-job-execution-state'];

@@ -156,3 +156,24 @@ test('clicking the inject button gives a result in the debug sidebar and a green
   expect(dot).toBe(1);
   await page.screenshot({ path: join(IMAGES, 'flow-with-status.png') });
 });
+
+/** Ids from examples/find-and-run-work.json. */
+const WORK_TAB = 'f1d0000000000001';
+const START_NEXT_INJECT = 'f1d0000000000004';
+const START_NEXT_NODE = 'f1d0000000000005';
+const REPORT_DONE_NODE = 'f1d0000000000007';
+
+test('the find-and-run-work example: start next, then the job id it found reported SUCCEEDED', async () => {
+  await page.evaluate((tab) => (window as unknown as EditorWindow).RED.workspaces.show(tab), WORK_TAB);
+  await page.locator(`[id="${START_NEXT_INJECT}"] .red-ui-flow-node-button-button`).click();
+  const status = (id: string, text: string): Promise<unknown> =>
+    page.waitForFunction(
+      ([node, wanted]) =>
+        document.querySelector(`[id="${node}"] .red-ui-flow-node-status-label`)?.textContent === wanted,
+      [id, text] as const,
+      { timeout: 30_000 },
+    );
+  await status(START_NEXT_NODE, 'started fw-42');
+  await status(REPORT_DONE_NODE, 'SUCCEEDED v3');
+  await page.screenshot({ path: join(IMAGES, 'find-and-run-work.png') });
+});

@@ -136,6 +136,7 @@ test('the packed nodes load in a real Node-RED, deploy through the Admin API and
 test('the example flows are listed for the import menu', async () => {
   const examples = readdirSync(join(userDir, 'node_modules', 'node-red-contrib-aws-job-steps', 'examples')).sort();
   expect(examples).toEqual([
+    'find-and-run-work.json',
     'import-export-manifest-update.json',
     'report-job-progress.json',
     'retry-on-throttling.json',
@@ -145,6 +146,7 @@ test('the example flows are listed for the import menu', async () => {
       (JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as { type: string }[]).map((n) => n.type),
     ),
   );
-  for (const type of ['aws-job-steps-connection', 'aws-update-job-execution', 'aws-update-job'])
+  // Every node type is shown in use by an example.
+  for (const type of ['aws-job-steps-connection', ...OPERATION_NAMES.map((name) => `aws-${name}`)])
     expect(used).toContain(type);
 });

@@ -115,6 +115,91 @@ const execution = (extra: Record<string, unknown> = {}): Record<string, unknown>
   ...extra,
 });
 
+describe('the device-side nodes: find the work, start it, report it', () => {
+  test('get-pending → start-next → update → describe, each from msg.payload, each with its result and status', async () => {
+    await helper.load(NODES, flow({ type: 'aws-get-pending-job-executions' }), CREDENTIALS);
+    const result = port('result');
+    helper.getNode('step').receive({ payload: { thingName: 'gw-7' } });
+    const pending = await result.next();
+    expect(pending.payload).toMatchObject({
+      changed: false,
+      inProgressJobs: [],
+      queuedJobs: [{ jobId: 'fw-42' }, { jobId: 'fw-43' }],
+      attempts: 1,
+    });
+    expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: '0 in progress, 2 queued' });
+    await helper.unload();
+
+    await helper.load(NODES, flow({ type: 'aws-start-next-pending-job-execution' }), CREDENTIALS);
+    const started = port('result');
+    helper.getNode('step').receive({ payload: { thingName: 'gw-7', statusDetails: 'step=download' } });
+    const first = await started.next();
+    expect(first.payload).toMatchObject({
+      changed: true,
+      execution: { jobId: 'fw-42', status: 'IN_PROGRESS', statusDetails: { step: 'download' }, versionNumber: 2 },
+    });
+    expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'started fw-42' });
+    // The same message again (a flow that re-sends after a restart): the execution it started, unchanged.
+    helper.getNode('step').receive({ payload: { thingName: 'gw-7', statusDetails: 'step=download' } });
+    expect((await started.next()).payload).toMatchObject({
+      changed: false,
+      execution: { jobId: 'fw-42', versionNumber: 2 },
+    });
+    expect(statuses('step').at(-1)?.text).toBe('unchanged fw-42');
+    await helper.unload();
+
+    // The job id a start-next found, straight into the update node (a fixed status in the node).
+    await helper.load(NODES, flow(execution({ status: 'SUCCEEDED', statusType: 'str' })), CREDENTIALS);
+    const updated = port('result');
+    helper.getNode('step').receive({ payload: { thingName: 'gw-7', jobId: 'fw-42' } });
+    expect((await updated.next()).payload).toMatchObject({ changed: true, executionState: { status: 'SUCCEEDED' } });
+    await helper.unload();
+
+    await helper.load(
+      NODES,
+      flow({
+        type: 'aws-describe-job-execution',
+        jobId: '$next',
+        jobIdType: 'str',
+        includeJobDocument: 'false',
+        includeJobDocumentType: 'bool',
+      }),
+      CREDENTIALS,
+    );
+    const described = port('result');
+    helper.getNode('step').receive({ payload: { thingName: 'gw-7' } });
+    const next = await described.next();
+    expect(next.payload).toMatchObject({ changed: false, execution: { jobId: 'fw-43', status: 'QUEUED' } });
+    expect((next.payload as { execution: object }).execution).not.toHaveProperty('jobDocument');
+    expect(statuses('step').at(-1)?.text).toBe('fw-43 QUEUED v1');
+    const requests = (await fx.requests()).map((r) => r.operation);
+    expect(requests).toEqual([
+      'GetPendingJobExecutions',
+      'DescribeJobExecution',
+      'StartNextPendingJobExecution',
+      'DescribeJobExecution',
+      'UpdateJobExecution',
+      'DescribeJobExecution',
+    ]);
+  });
+
+  test.each([
+    ['aws-get-pending-job-executions', { thingName: 'gw-99' }, 'not-found'],
+    ['aws-describe-job-execution', { thingName: 'gw-7', jobId: 'nope' }, 'not-found'],
+    ['aws-describe-job-execution', { thingName: 'gw-7', jobId: 'fw 42' }, 'invalid-input'],
+    ['aws-start-next-pending-job-execution', { thingName: 'gw-7', stepTimeoutInMinutes: 0 }, 'invalid-input'],
+    ['aws-start-next-pending-job-execution', { thingName: 'gw-99' }, 'not-found'],
+  ])('%s with %j: the error port, with its code', async (type, payload, code) => {
+    await helper.load(NODES, flow({ type }), CREDENTIALS);
+    const error = port('error');
+    helper.getNode('step').receive({ payload });
+    const msg = (await error.next()) as NodeMessage & { error: { code: string; retryable: boolean; message: string } };
+    expect(msg.error).toMatchObject({ code, retryable: false });
+    expect(statuses('step').at(-1)).toEqual({ fill: 'red', shape: 'ring', text: code });
+    if (code === 'invalid-input') expect((await fx.requests()).length).toBe(0);
+  });
+});
+
 describe('aws-update-job-execution', () => {
   test('a payload that is the CLI document: result port, green status with status and version', async () => {
     await helper.load(NODES, flow(execution()), CREDENTIALS);
