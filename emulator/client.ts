@@ -32,10 +32,19 @@ export interface SeedJob {
 
 /** Seeding and admin calls to one emulator, by URL, signed as `credentials` (us-east-1). */
 export class EmulatorClient {
+  /**
+   * @param target the emulator's URL, or a function that gives it when a call is made (for a client made before
+   *   the emulator it talks to has started, as a test file's fixture is).
+   */
   constructor(
-    readonly url: string,
+    private readonly target: string | (() => string),
     private readonly credentials: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>,
   ) {}
+
+  /** The emulator's URL. */
+  get url(): string {
+    return typeof this.target === 'string' ? this.target : this.target();
+  }
 
   /** The headers of a SigV4-signed request (for a client that sends it itself, again and again). */
   async signedHeaders(

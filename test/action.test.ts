@@ -7,27 +7,22 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { runAction, actionYaml, NODES, type ActionRun } from './helpers/action-runner';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
+import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets as expectNoSecretValues } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection, importExportClient } from '../core/index';
 import { OPERATION_NAMES } from '../core/operations';
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let workspace: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   workspace = mkdtempSync(join(tmpdir(), 'action-workspace-'));
 });
 
 afterAll(async () => {
-  await emu.close();
   rmSync(workspace, { recursive: true, force: true });
 });
 
@@ -59,7 +54,7 @@ const execution = { 'job-id': 'fw-42', 'thing-name': 'gw-7' };
 
 describe.each(Object.entries(NODES))('under %s', (_, node) => {
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> =>
-    runAction({ 'endpoint-url': emu.url, 'aws-region': 'us-east-1', ...inputs }, { node, workspace, env });
+    runAction({ 'endpoint-url': fx.url, 'aws-region': 'us-east-1', ...inputs }, { node, workspace, env });
 
   test('update-job-execution: outputs, summary, and a re-run that changes nothing', async () => {
     const first = await run({
@@ -106,7 +101,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
   });
 
   test('update-job: manifest from the workspace, cli-input-json under explicit inputs, re-run unchanged', async () => {
-    const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+    const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
     const { jobId } = await importExportClient(aws).createJob({
       manifest: manifest(),
       jobType: 'Import',
@@ -136,7 +131,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
     // The manifest's key id is registered as a secret before anything is printed.
     expect(first.stdout).toContain(`::add-mask::${FIXTURE_CREDENTIALS.accessKeyId}`);
     expectNoSecrets(first);
-    expect((await importExportJobs(emu.url))[0]).toMatchObject({
+    expect((await importExportJobs(fx.url))[0]).toMatchObject({
       manifest: manifest({ deviceId: '777' }),
       updateCount: 1,
     });
@@ -321,7 +316,7 @@ test('the action runs under GitHub’s own @github/local-action tool', async () 
       'INPUT_JOB-ID=fw-42',
       'INPUT_THING-NAME=gw-7',
       'INPUT_STATUS=REJECTED',
-      `INPUT_ENDPOINT-URL=${emu.url}`,
+      `INPUT_ENDPOINT-URL=${fx.url}`,
       'INPUT_AWS-REGION=us-east-1',
       'INPUT_SUMMARY=false',
       `AWS_ACCESS_KEY_ID=${FIXTURE_CREDENTIALS.accessKeyId}`,
@@ -350,7 +345,7 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
   test('SUCCEEDED, FAILED and REJECTED: the first run changes, the re-run succeeds with changed false', async () => {
     await fx.rerunFixture(reading);
     const act = (inputs: Record<string, string>): Promise<ActionRun> =>
-      runAction({ 'endpoint-url': emu.url, 'aws-region': 'us-east-1', 'job-id': 'fw-42', ...inputs }, { workspace });
+      runAction({ 'endpoint-url': fx.url, 'aws-region': 'us-east-1', 'job-id': 'fw-42', ...inputs }, { workspace });
     for (const [status, thing] of Object.entries(things)) {
       expect((await act({ 'thing-name': thing, status: 'IN_PROGRESS' })).code).toBe(0);
       const first = await act({ 'thing-name': thing, status, 'status-details': 'r=1' });

@@ -5,9 +5,8 @@
  * down to the control plane, checked against `aws iot describe-job-execution`.
  */
 import { describeFailure, Connection, updateJobExecution, type StepOptions } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS, RERUN_THINGS as THINGS } from './helpers/emulator';
+import { READINGS, RERUN_THINGS as THINGS, useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 
 /** A key the emulator knows but refuses the control-plane read, as an IAM policy without the action would. */
@@ -17,21 +16,13 @@ const DEVICE_ONLY = {
   denied: ['iot:DescribeJobExecution'],
 };
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator({ auth: { credentials: [FIXTURE_CREDENTIALS, DEVICE_ONLY] } });
 let aws: Connection;
 const fast: StepOptions = { sleep: async () => {}, random: () => 0.5 };
 const connect = (credentials = FIXTURE_CREDENTIALS): Connection =>
-  new Connection({ region: 'us-east-1', endpoint: emu.url, credentials });
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS, DEVICE_ONLY] } });
-  fx = new EmulatorFixture(emu.url);
-});
-
+  new Connection({ region: 'us-east-1', endpoint: fx.url, credentials });
 afterAll(async () => {
   aws?.destroy();
-  await emu.close();
 });
 
 const TERMINAL = Object.keys(THINGS) as (keyof typeof THINGS)[];
@@ -151,7 +142,7 @@ describe('evidence', () => {
     };
     const ours = await last();
     await fx.clearRequests();
-    const cli = await awsCli(emu.url, ['iot', 'describe-job-execution', '--thing-name', 'gw-7', '--job-id', 'fw-42']);
+    const cli = await awsCli(fx.url, ['iot', 'describe-job-execution', '--thing-name', 'gw-7', '--job-id', 'fw-42']);
     expect(cli.code).toBe(0);
     const theirs = await last();
     expect(ours).toEqual(theirs);

@@ -10,28 +10,23 @@ import fc from 'fast-check';
 import helper from 'node-red-node-test-helper';
 
 import { parseUpdateJobExecutionInput, parseUpdateJob } from './helpers/parse-or-undefined';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 
 helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   await helper.startServer();
 });
 
 afterAll(async () => {
   await helper.stopServer();
-  await emu.close();
 });
 
 /** A class instance, which holds its data but is not a plain object. */
@@ -87,7 +82,7 @@ const payload = fc.oneof(
 
 test('Node-RED: any payload gives exactly one error message naming a field, and sends nothing', async () => {
   const flow = [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
     { id: 'exec', z: 'tab', type: 'aws-update-job-execution', connection: 'conn', wires: [['ok'], ['err']] },
     { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']] },
     { id: 'ok', z: 'tab', type: 'helper' },
@@ -159,7 +154,7 @@ test('the action: arbitrary inputs fail with exit 1 and an error naming an input
         const run = await runAction({
           'job-id': 'fw-42',
           ...inputs,
-          'endpoint-url': emu.url,
+          'endpoint-url': fx.url,
           'aws-region': 'us-east-1',
           summary: 'false',
         });
@@ -197,7 +192,7 @@ test('the CLI: arbitrary arguments exit 2 or 255 with an error line, and send no
         const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
           execFile(
             process.execPath,
-            [bundle, 'update-job-execution', '--endpoint-url', emu.url, '--thing-name', 'gw-7', ...args],
+            [bundle, 'update-job-execution', '--endpoint-url', fx.url, '--thing-name', 'gw-7', ...args],
             { env: awsEnv(), encoding: 'utf8' },
             (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
           ),
@@ -243,7 +238,7 @@ function hostileMessage(kind: string, id: string, body: unknown): NodeMessage {
 
 test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wires get exactly one answer each', async () => {
   const flow = [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
     {
       id: 'exec',
       z: 'tab',

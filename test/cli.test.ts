@@ -11,23 +11,19 @@ import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
+import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { importExportJobs, manifest } from './helpers/importexport';
 import { Connection, importExportClient } from '../core/index';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let dir: string;
 
 beforeAll(async () => {
   requireAwsCli();
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
   writeFileSync(join(dir, 'manifest.txt'), manifest({ deviceId: '8008' }));
   writeFileSync(
@@ -37,7 +33,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emu.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,7 +40,7 @@ function ours(args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BUNDLE, ...args.slice(0, 1), '--endpoint-url', emu.url, ...args.slice(1)],
+      [BUNDLE, ...args.slice(0, 1), '--endpoint-url', fx.url, ...args.slice(1)],
       { env: awsEnv(), cwd: dir, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
@@ -55,7 +50,7 @@ function ours(args: readonly string[]): Promise<CliResult> {
 /** The AWS CLI's form of the same command. */
 function theirs(args: readonly string[]): Promise<CliResult> {
   const service = args[0] === 'update-job' ? 'importexport' : 'iot-jobs-data';
-  return awsCli(emu.url, [service, ...args], { cwd: dir });
+  return awsCli(fx.url, [service, ...args], { cwd: dir });
 }
 
 /** 2026-12-01T00:00:00Z, where the emulator's clock stands for these tests. */
@@ -67,14 +62,14 @@ async function fresh(): Promise<void> {
   // The same service time for both CLIs' runs, so the timestamps in answers (queuedAt…) are the same bytes.
   await fx.freezeClock(FROZEN_AT);
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
-  const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
   await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
   aws.destroy();
 }
 
 async function state(): Promise<unknown> {
   const iot = await fx.iot();
-  const jobs = await importExportJobs(emu.url);
+  const jobs = await importExportJobs(fx.url);
   return {
     executions: iot.executions.map((e) => [e.thingName, e.status, e.statusDetails, e.versionNumber, e.history.length]),
     jobs: jobs.map((j) => [j.id, j.manifest, j.updateCount]),

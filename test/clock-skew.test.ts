@@ -7,33 +7,27 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import { Connection, importExportClient } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 const SKEW = join(__dirname, 'helpers', 'skew-clock.cjs');
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
-  const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
   await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
   aws.destroy();
 });
-
-afterAll(() => emu.close());
 
 function skewed(skewMs: number, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', SKEW, BUNDLE, args[0]!, '--endpoint-url', emu.url, '--report-changed', ...args.slice(1)],
+      ['-r', SKEW, BUNDLE, args[0]!, '--endpoint-url', fx.url, '--report-changed', ...args.slice(1)],
       { env: { ...awsEnv(), SKEW_MS: String(skewMs) }, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );

@@ -3,9 +3,8 @@
  * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test.
  */
 import { Connection, StepError, updateJob, updateJobExecution, importExportClient } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture, type FaultRule } from './helpers/emulator';
+import { type FaultRule, useEmulator } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 
 /**
@@ -14,16 +13,13 @@ import { manifest } from './helpers/importexport';
  */
 const DEADLINE_MS = 2_000;
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let aws: Connection;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   aws = new Connection({
     region: 'us-east-1',
-    endpoint: emu.url,
+    endpoint: fx.url,
     credentials: FIXTURE_CREDENTIALS,
     deadlineMs: DEADLINE_MS,
     maxAttempts: 50,
@@ -32,7 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   aws.destroy();
-  await emu.close();
 });
 
 beforeEach(async () => {

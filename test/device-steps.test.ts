@@ -8,32 +8,23 @@ import { describeJobExecution } from '../core/describe-job-execution';
 import { getPendingJobExecutions } from '../core/get-pending-job-executions';
 import { Connection, describeFailure, type StepOptions } from '../core/index';
 import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let aws: Connection;
 
 /** No real waiting between retries. */
 const fast: StepOptions = { sleep: async () => {}, random: () => 0.5 };
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
-});
-
 afterAll(async () => {
   aws.destroy();
-  await emu.close();
 });
 
 beforeEach(async () => {
   await fx.reset();
   aws?.destroy();
-  aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
   await fx.seed(
     ['gw-7', 'gw-9'],
     [

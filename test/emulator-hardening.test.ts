@@ -9,20 +9,10 @@ import { connect } from 'node:net';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
-});
-
-afterAll(() => emu.close());
-
+const fx = useEmulator();
 beforeEach(async () => {
   await fx.reset();
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
@@ -36,7 +26,7 @@ interface RawReply {
 
 /** Writes `head` and `body` on a fresh socket and reads the whole answer (or 'reset'). */
 function raw(head: string, body: Buffer | string = ''): Promise<RawReply | 'reset'> {
-  const { port } = new URL(emu.url);
+  const { port } = new URL(fx.url);
   return new Promise((resolve) => {
     const socket = connect(Number(port), '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -57,7 +47,7 @@ function raw(head: string, body: Buffer | string = ''): Promise<RawReply | 'rese
   });
 }
 
-const host = (): string => new URL(emu.url).host;
+const host = (): string => new URL(fx.url).host;
 
 test('admin routes: text/plain is refused, and with auth neither an unsigned request nor a wrong token passes', async () => {
   const rule = JSON.stringify({ kind: 'throttle' });
@@ -74,7 +64,7 @@ test('admin routes: text/plain is refused, and with auth neither an unsigned req
   );
   expect(wrong).toMatchObject({ status: 403, body: '{"message":"the admin token is wrong"}' });
   const token = await raw(
-    `GET /_emulator/state HTTP/1.1\r\nHost: ${host()}\r\nAuthorization: Bearer ${emu.adminToken}\r\nConnection: close\r\n\r\n`,
+    `GET /_emulator/state HTTP/1.1\r\nHost: ${host()}\r\nAuthorization: Bearer ${fx.emulator.adminToken}\r\nConnection: close\r\n\r\n`,
   );
   expect(token).toMatchObject({ status: 200 });
   expect(await fx.admin('GET', 'faults')).toEqual([]);
@@ -111,7 +101,7 @@ describe('SigV4 as AWS checks it', () => {
         method: 'POST',
         protocol: 'http:',
         hostname: '127.0.0.1',
-        port: Number(new URL(emu.url).port),
+        port: Number(new URL(fx.url).port),
         path: '/things/gw-7/jobs/fw-42',
         headers: { host: host(), 'content-type': 'application/json', ...headers },
         body: '{"status":"IN_PROGRESS"}',

@@ -21,7 +21,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { canonicalQuery, signV2, stringToSignV2, verifySigV2 } from '../emulator/sigv2';
 import type { EmulatorRequest } from '../emulator/types';
 import { FIXTURE_CREDENTIALS, awsCli, requireAwsCli, type CliResult } from './helpers/aws-cli';
-import { adminRequest } from './helpers/emulator';
+import { adminRequest, useEmulator } from './helpers/emulator';
 import { startCapture } from './helpers/capture';
 import {
   CLI_EXAMPLE_MANIFEST,
@@ -36,22 +36,20 @@ const NS = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 /** AWS CLI v1 exits 255 when the service answers an error. */
 const CLI_SERVICE_ERROR = 255;
 
-let emu: RunningEmulator;
+const fx = useEmulator();
 let dir: string;
 
 beforeAll(async () => {
   requireAwsCli();
   dir = mkdtempSync(join(tmpdir(), 'importexport-test-'));
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
 });
 
 afterAll(async () => {
-  await emu?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  await adminRequest(emu.url, 'POST', 'reset');
+  await adminRequest(fx.url, 'POST', 'reset');
 });
 
 function writeManifest(name: string, text: string): string {
@@ -60,7 +58,7 @@ function writeManifest(name: string, text: string): string {
 }
 
 function ie(args: readonly string[], output = 'json'): Promise<CliResult> {
-  return awsCli(emu.url, ['importexport', ...args, '--output', output], { cwd: dir });
+  return awsCli(fx.url, ['importexport', ...args, '--output', output], { cwd: dir });
 }
 
 async function ieJson<T = Record<string, unknown>>(args: readonly string[]): Promise<T> {
@@ -69,7 +67,7 @@ async function ieJson<T = Record<string, unknown>>(args: readonly string[]): Pro
   return JSON.parse(result.stdout) as T;
 }
 
-const jobs = (): Promise<JobDump[]> => importExportJobs(emu.url);
+const jobs = (): Promise<JobDump[]> => importExportJobs(fx.url);
 
 async function createJob(text = manifest(), type = 'import'): Promise<string> {
   const out = await ieJson<{ JobId: string }>([
@@ -97,7 +95,7 @@ function updateArgs(jobId: string, text: string, type = 'import', validate = '--
 }
 
 const setProgress = (jobId: string, body: Record<string, string>): Promise<Response> =>
-  helperSetProgress(emu.url, jobId, body);
+  helperSetProgress(fx.url, jobId, body);
 
 /** Runs a CLI command that must fail with `code`, and checks the CLI's own error line and exit code. */
 async function expectCliError(args: readonly string[], code: string, operation: string): Promise<CliResult> {
@@ -254,10 +252,10 @@ describe('Import/Export through the AWS CLI (SigV4, IngestionService)', () => {
       [ids[0], true, 'Import'],
     ]);
     // --page-size sends MaxJobs; the CLI follows IsTruncated with Marker = the last JobId until the end.
-    await adminRequest(emu.url, 'DELETE', 'requests');
+    await adminRequest(fx.url, 'DELETE', 'requests');
     const paged = await ieJson<{ Jobs: { JobId: string }[] }>(['list-jobs', '--page-size', '2']);
     expect(paged.Jobs.map((j) => j.JobId)).toEqual([ids[2], ids[1], ids[0]]);
-    const log = (await (await adminRequest(emu.url, 'GET', 'requests')).json()) as {
+    const log = (await (await adminRequest(fx.url, 'GET', 'requests')).json()) as {
       operation: string;
       status: number;
     }[];
@@ -629,7 +627,7 @@ print(json.dumps(out))
 describe('SigV2 over HTTP (botocore SigV2Auth and a HmacSHA1 signer)', () => {
   test('signed requests are accepted, a wrong secret or key is refused', async () => {
     const result = await python(SIGV2_SCRIPT, {
-      url: emu.url,
+      url: fx.url,
       key: FIXTURE_CREDENTIALS.accessKeyId,
       secret: FIXTURE_CREDENTIALS.secretAccessKey,
       token: FIXTURE_CREDENTIALS.sessionToken,

@@ -16,25 +16,24 @@ import {
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { HISTORY_LIMIT } from '../emulator/iot-jobs';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
-import { ARN_PREFIX, EmulatorFixture, type DumpExecution, type HttpReply, type IotDump } from './helpers/emulator';
+import {
+  ARN_PREFIX,
+  EmulatorFixture,
+  type DumpExecution,
+  type HttpReply,
+  type IotDump,
+  useEmulator,
+} from './helpers/emulator';
 import { adminRequest } from './helpers/emulator';
 
 /** CLI v1 exits 255 on a service error (v2 uses 254). */
 const CLI_SERVICE_ERROR = 255;
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 
 beforeAll(async () => {
   requireAwsCli();
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
 });
-
-afterAll(async () => {
-  await emu.close();
-});
-
 beforeEach(async () => {
   // Reset also restores the start-up settings, so each test starts from the default.
   await fx.reset();
@@ -52,7 +51,7 @@ const signed: EmulatorFixture['signed'] = (...args) => fx.signed(...args);
 const seed: EmulatorFixture['seed'] = (things, jobs) => fx.seed(things, jobs);
 const deviceUpdate: EmulatorFixture['deviceUpdate'] = (thing, job, body) => fx.deviceUpdate(thing, job, body);
 
-const cli = (...args: string[]): Promise<CliResult> => awsCli(emu.url, args);
+const cli = (...args: string[]): Promise<CliResult> => awsCli(fx.url, args);
 
 /** Runs the CLI, expects success, and parses stdout (`undefined` when the CLI printed nothing). */
 async function cliJson(...args: string[]): Promise<unknown> {
@@ -502,7 +501,7 @@ describe('IoT Jobs data plane through @aws-sdk/client-iot-jobs-data-plane', () =
 
   beforeAll(() => {
     client = new IoTJobsDataPlaneClient({
-      endpoint: emu.url,
+      endpoint: fx.url,
       region: 'us-east-1',
       credentials: FIXTURE_CREDENTIALS,
       maxAttempts: 1,
@@ -859,7 +858,7 @@ test('a frozen clock shows the same times to every request until it moves or is 
 describe('the readings of AWS documents, and job execution retries', () => {
   let client: IoTJobsDataPlaneClient;
   beforeAll(() => {
-    client = new IoTJobsDataPlaneClient({ endpoint: emu.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS });
+    client = new IoTJobsDataPlaneClient({ endpoint: fx.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS });
   });
   afterAll(() => client.destroy());
 

@@ -9,29 +9,20 @@
 import fc from 'fast-check';
 
 import { Connection, updateJob, updateJobExecution, type StepOptions, importExportClient } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS, type FaultRule, type SeedJob } from './helpers/emulator';
+import { READINGS, type FaultRule, type SeedJob, useEmulator } from './helpers/emulator';
 import { importExportJobs, manifest } from './helpers/importexport';
 
 /** Schedules per reading; READINGS.length times this run in all. */
 const RUNS = Number(process.env.FAULT_SCHEDULES ?? 150);
 const SEED = Number(process.env.FAULT_SEED ?? 20261123);
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let aws: Connection;
 /** No real waiting between retries: the schedule, not the clock, is under test. */
 const options: StepOptions = { sleep: async () => {}, random: () => 0.5 };
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
-});
-
 afterAll(async () => {
   aws?.destroy();
-  await emu.close();
 });
 
 type Step =
@@ -87,7 +78,7 @@ async function snapshot(): Promise<Snapshot> {
       e.history.length,
     ]);
   }
-  const [job] = await importExportJobs(emu.url);
+  const [job] = await importExportJobs(fx.url);
   return { executions, manifest: job!.manifest, updates: job!.updateCount };
 }
 
@@ -97,7 +88,7 @@ async function fresh(settings: object, retries: SeedJob['retries']): Promise<voi
   await fx.settings(settings);
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], retries }]);
   aws?.destroy();
-  aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 12 });
+  aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 12 });
   await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
 }
 

@@ -20,27 +20,23 @@ import {
   updateJob,
   updateJobExecution,
 } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 import { expectStepError } from './helpers/steps';
 
 helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let dir: string;
 let fifo: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   dir = mkdtempSync(join(tmpdir(), 'hostile-'));
   mkdirSync(join(dir, 'manifests'));
   writeFileSync(join(dir, 'manifests', 'ok.txt'), manifest({ deviceId: '777' }));
@@ -52,7 +48,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await helper.stopServer();
-  await emu.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -64,7 +59,7 @@ async function loadJobFlow(node: Record<string, unknown>): Promise<void> {
       {
         id: 'conn',
         type: 'aws-job-steps-connection',
-        endpoint: emu.url,
+        endpoint: fx.url,
         region: 'us-east-1',
         credentialSource: 'keys',
       },
@@ -111,13 +106,13 @@ describe('files named by input', () => {
           resolve({ code: e ? Number(e.code) : 0, stdout: o, stderr: r }),
         ),
       );
-    const common = ['update-job', '--endpoint-url', emu.url, '--job-id', 'JOB01', '--job-type', 'Import'];
+    const common = ['update-job', '--endpoint-url', fx.url, '--job-id', 'JOB01', '--job-type', 'Import'];
     for (const path of [fifo, '/dev/zero']) {
       const result = await cli([...common, '--manifest', `file://${path}`]);
       expect(result.code).not.toBe(0);
       expect(result.stderr.trim().split('\n').at(-1)).toContain(`${path}, which is not a regular file`);
     }
-    const input = await cli(['update-job-execution', '--endpoint-url', emu.url, '--cli-input-json', `file://${fifo}`]);
+    const input = await cli(['update-job-execution', '--endpoint-url', fx.url, '--cli-input-json', `file://${fifo}`]);
     expect([input.code, input.stderr]).toEqual([2, expect.stringContaining('which is not a regular file')]);
     expect(await fx.requests()).toEqual([]);
   });
@@ -130,7 +125,7 @@ describe('files named by input', () => {
           'job-id': 'JOB01',
           'job-type': 'Import',
           manifest: manifestInput,
-          'endpoint-url': emu.url,
+          'endpoint-url': fx.url,
           'aws-region': 'us-east-1',
           summary: 'false',
         },
@@ -209,7 +204,7 @@ describe('values and keys that cannot be sent as they are', () => {
           BUNDLE,
           'update-job-execution',
           '--endpoint-url',
-          emu.url,
+          fx.url,
           '--job-id',
           'fw-42',
           '--thing-name',
@@ -230,7 +225,7 @@ describe('values and keys that cannot be sent as they are', () => {
       'thing-name': 'gw-7',
       status: 'SUCCEEDED',
       'status-details': '__proto__=x',
-      'endpoint-url': emu.url,
+      'endpoint-url': fx.url,
       'aws-region': 'us-east-1',
       summary: 'false',
     });
@@ -258,7 +253,7 @@ test('the action reports a lasting reset as error-code network', async () => {
     'thing-name': 'gw-7',
     status: 'IN_PROGRESS',
     'max-attempts': '2',
-    'endpoint-url': emu.url,
+    'endpoint-url': fx.url,
     'aws-region': 'us-east-1',
     summary: 'false',
   });
@@ -284,7 +279,7 @@ test('a connection reset is a network failure, not a timeout', async () => {
   await fx.fault({ kind: 'reset', operation: 'UpdateJobExecution', count: 5 });
   const aws = new Connection({
     region: 'us-east-1',
-    endpoint: emu.url,
+    endpoint: fx.url,
     credentials: FIXTURE_CREDENTIALS,
     maxAttempts: 2,
   });

@@ -6,9 +6,8 @@
 import fc from 'fast-check';
 
 import { Connection, parseUpdateJobExecutionInput, StepError, updateJobExecution } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 
 const chars = (alphabet: string, min: number, max: number): fc.Arbitrary<string> =>
   fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
@@ -125,17 +124,13 @@ const invalid = fc.oneof(
 );
 
 describe('invalid inputs', () => {
-  let emu: RunningEmulator;
-  let fx: EmulatorFixture;
+  const fx = useEmulator();
   let aws: Connection;
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-    fx = new EmulatorFixture(emu.url);
-    aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 1 });
+    aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 1 });
   });
   afterAll(async () => {
     aws.destroy();
-    await emu.close();
   });
 
   test('are always invalid-input naming a field, and the step sends nothing', async () => {

@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { OPERATION_NAMES } from '../core/operations';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { freePort } from './helpers/ports';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 
 const ROOT = join(__dirname, '..');
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
@@ -25,16 +24,13 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let userDir: string;
 let nodeRed: ChildProcess;
 let editor: string;
 let log = '';
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   userDir = mkdtempSync(join(tmpdir(), 'node-red-user-'));
   await run('npm', ['pack', '--pack-destination', userDir, '--silent'], ROOT);
   const tarball = readdirSync(userDir).find((f) => f.endsWith('.tgz'))!;
@@ -63,7 +59,6 @@ afterAll(async () => {
     nodeRed.kill('SIGINT');
     await exited;
   }
-  await emu?.close();
   if (userDir) rmSync(userDir, { recursive: true, force: true });
 });
 
@@ -82,7 +77,7 @@ test('the packed nodes load in a real Node-RED, deploy through the Admin API and
       id: 'conn',
       type: 'aws-job-steps-connection',
       region: 'us-east-1',
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentialSource: 'keys',
       credentials: {
         accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,

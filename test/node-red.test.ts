@@ -11,12 +11,11 @@ import { dirname, join } from 'node:path';
 
 import helper from 'node-red-node-test-helper';
 
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { EmulatorFixture, READINGS, RERUN_THINGS as things } from './helpers/emulator';
+import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { manifest } from './helpers/importexport';
 import { Connection, importExportClient } from '../core/index';
@@ -24,18 +23,14 @@ import { Connection, importExportClient } from '../core/index';
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
 helper.init(require.resolve(NODE_RED));
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
   await helper.startServer();
 });
 
 afterAll(async () => {
   await helper.stopServer();
-  await emu.close();
 });
 
 beforeEach(async () => {
@@ -66,7 +61,7 @@ const CREDENTIALS = {
 /** A flow: connection (keys), the node under test wired to a result and an error helper, and a Catch node. */
 function flow(node: Record<string, unknown>): object[] {
   return [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
     { id: 'step', z: 'tab', connection: 'conn', wires: [['result'], ['error']], ...node },
     { id: 'result', z: 'tab', type: 'helper' },
     { id: 'error', z: 'tab', type: 'helper' },
@@ -396,7 +391,7 @@ describe('aws-update-job-execution', () => {
 
 describe('aws-update-job', () => {
   test('both ports, from payload fields in the AWS shape', async () => {
-    const aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+    const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
     const { jobId } = await importExportClient(aws).createJob({
       manifest: manifest(),
       jobType: 'Import',
@@ -493,7 +488,7 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
 describe('hostile messages, with both outputs fanned out to two wires', () => {
   /** The step's outputs each wired to two helpers, as a flow that fans a result out does. */
   const fanned = (): object[] => [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: emu.url, region: 'us-east-1', credentialSource: 'keys' },
+    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
     {
       id: 'step',
       z: 'tab',

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describeFailure, Connection, StepError, updateJobExecution } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 
 interface Pem {
   certificate: string;
@@ -65,8 +64,8 @@ function makeLeaf(name: string, ca: string, extensions: string): Pem {
   return { certificate: read(`${name}.pem`), privateKey: read(`${name}.key`) };
 }
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+// Without auth: the emulator stands for the service behind AWS IoT's certificate check.
+const fx = useEmulator({});
 let front: Server;
 let frontUrl: string;
 let ca: Pem;
@@ -82,16 +81,13 @@ beforeAll(async () => {
   device = makeLeaf('gw-7', 'iot-ca', 'extendedKeyUsage=clientAuth\n');
   stranger = makeLeaf('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
 
-  // The emulator without auth stands for the service behind AWS IoT's certificate check.
-  emu = await startEmulator({ port: 0 });
-  fx = new EmulatorFixture(emu.url);
   front = await mtlsFront(server, 0);
   frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
 });
 
 /** An HTTPS front on 127.0.0.1:`port` that requires a client certificate signed by the CA and forwards to the emulator. */
 async function mtlsFront(server: Pem, port: number): Promise<Server> {
-  const target = new URL(emu.url);
+  const target = new URL(fx.url);
   const front = createServer(
     {
       key: server.privateKey,
@@ -129,7 +125,6 @@ async function closeFront(server: Server): Promise<void> {
 
 afterAll(async () => {
   await closeFront(front);
-  await emu.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -138,7 +133,7 @@ beforeEach(async () => {
   await fx.reset();
   // Seeded unsigned: this emulator runs without auth.
   const post = (path: string, method: string, body: unknown): Promise<Response> =>
-    fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await post('/things/gw-7', 'POST', {});
   await post('/jobs/fw-42', 'PUT', { targets: ['arn:aws:iot:us-east-1:123456789012:thing/gw-7'], document: '{}' });
 });
@@ -203,7 +198,7 @@ test('client-certificate TLS needs an https endpoint, said before anything is se
   expect(() => new Connection({ tls: device })).toThrow(
     "endpoint is required with client-certificate TLS; give your account's endpoint from `aws iot describe-endpoint --endpoint-type iot:Jobs`",
   );
-  expect(() => new Connection({ endpoint: emu.url, tls: device })).toThrow(
+  expect(() => new Connection({ endpoint: fx.url, tls: device })).toThrow(
     'endpoint must be https:// for client-certificate TLS',
   );
 });

@@ -4,13 +4,11 @@
  * sending anything.
  */
 import { describeFailure, Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let aws: Connection;
 
 /** No real waiting between retries; the jitter is fixed so the waits are known. */
@@ -21,15 +19,8 @@ const fast: StepOptions = {
   },
   random: () => 0.5,
 };
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
-});
-
 afterAll(async () => {
   aws.destroy();
-  await emu.close();
 });
 
 beforeEach(async () => {
@@ -37,7 +28,7 @@ beforeEach(async () => {
   await fx.reset();
   // A reset emulator is a new AWS account: a connection that remembered the old one's executions would be wrong.
   aws?.destroy();
-  aws = new Connection({ region: 'us-east-1', endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'], document: '{"firmware":"4.2"}' }]);
   await fx.clearRequests();
 });
@@ -102,7 +93,7 @@ describe('the lifecycle', () => {
 describe('the AWS request shape', () => {
   test('the document `--generate-cli-skeleton` prints, filled in, works for the AWS CLI and for the step alike', async () => {
     requireAwsCli();
-    const skeleton = await awsCli(emu.url, ['iot-jobs-data', 'update-job-execution', '--generate-cli-skeleton']);
+    const skeleton = await awsCli(fx.url, ['iot-jobs-data', 'update-job-execution', '--generate-cli-skeleton']);
     const document = JSON.parse(skeleton.stdout) as Record<string, unknown>;
     // The skeleton's zeros are placeholders that AWS refuses; a user fills in or removes them.
     delete document.stepTimeoutInMinutes;
@@ -110,7 +101,7 @@ describe('the AWS request shape', () => {
     Object.assign(document, { ...step, status: 'IN_PROGRESS', statusDetails: { step: 'flash' }, expectedVersion: 1 });
 
     await fx.seed(['gw-8'], [{ jobId: 'fw-43', targets: ['gw-8'], document: '{"firmware":"4.3"}' }]);
-    const cli = await awsCli(emu.url, [
+    const cli = await awsCli(fx.url, [
       'iot-jobs-data',
       'update-job-execution',
       '--cli-input-json',
@@ -209,7 +200,7 @@ describe('retries', () => {
   test('503 beyond the attempt budget: unavailable, attempts counted, nothing applied', async () => {
     const limited = new Connection({
       region: 'us-east-1',
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentials: FIXTURE_CREDENTIALS,
       maxAttempts: 3,
     });
@@ -241,7 +232,7 @@ describe('retries', () => {
   test('an attempt that outlives its timeout is abandoned and retried', async () => {
     const impatient = new Connection({
       region: 'us-east-1',
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentials: FIXTURE_CREDENTIALS,
       attemptTimeoutMs: 200,
     });
@@ -255,7 +246,7 @@ describe('retries', () => {
   test('the step deadline bounds every attempt and the retries together', async () => {
     const hurried = new Connection({
       region: 'us-east-1',
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentials: FIXTURE_CREDENTIALS,
       deadlineMs: 300,
     });
@@ -353,7 +344,7 @@ describe('refusals', () => {
   test('refused credentials are auth errors that hold no secret', async () => {
     const wrong = new Connection({
       region: 'us-east-1',
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentials: { ...FIXTURE_CREDENTIALS, secretAccessKey: 'wrong-secret-value' },
     });
     const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, wrong));
@@ -498,7 +489,7 @@ describe('connection from the environment', () => {
   test('with no connection given, region, endpoint and credentials come from the environment (default chain)', async () => {
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE: emu.url,
+      AWS_ENDPOINT_URL_IOT_JOBS_DATA_PLANE: fx.url,
       AWS_ACCESS_KEY_ID: FIXTURE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FIXTURE_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: FIXTURE_CREDENTIALS.sessionToken,

@@ -17,15 +17,13 @@ import {
   type StepOptions,
   importExportClient,
 } from '../core/index';
-import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { startCapture } from './helpers/capture';
-import { EmulatorFixture } from './helpers/emulator';
+import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 import { EXPORT_MANIFEST, importExportJobs, manifest, setProgress, type JobDump } from './helpers/importexport';
 
-let emu: RunningEmulator;
-let fx: EmulatorFixture;
+const fx = useEmulator();
 let aws: Connection;
 let dir: string;
 
@@ -35,14 +33,11 @@ const ERASE_WARNING = '**** Device will be erased before being returned. ****';
 beforeAll(async () => {
   requireAwsCli();
   dir = mkdtempSync(join(tmpdir(), 'update-job-test-'));
-  emu = await startEmulator({ port: 0, auth: { credentials: [FIXTURE_CREDENTIALS] } });
-  fx = new EmulatorFixture(emu.url);
-  aws = new Connection({ endpoint: emu.url, credentials: FIXTURE_CREDENTIALS });
+  aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
 });
 
 afterAll(async () => {
   aws.destroy();
-  await emu.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,7 +45,7 @@ beforeEach(async () => {
   await fx.reset();
 });
 
-const jobs = (): Promise<JobDump[]> => importExportJobs(emu.url);
+const jobs = (): Promise<JobDump[]> => importExportJobs(fx.url);
 
 /** Creates a job through our own client, as a user's script would. */
 async function createJob(text = manifest(), jobType: 'Import' | 'Export' = 'Import'): Promise<string> {
@@ -182,7 +177,7 @@ describe('update-job', () => {
   test('after the transfer started: the same manifest is already done, another one is refused', async () => {
     const text = manifest();
     const jobId = await createJob(text);
-    expect((await setProgress(emu.url, jobId, { locationCode: 'AtAWS', progressCode: 'InProgress' })).status).toBe(200);
+    expect((await setProgress(fx.url, jobId, { locationCode: 'AtAWS', progressCode: 'InProgress' })).status).toBe(200);
     expect(await updateJob({ JobId: jobId, Manifest: text, JobType: 'Import' }, aws)).toMatchObject({
       changed: false,
       success: true,
@@ -258,7 +253,7 @@ describe('update-job', () => {
   test('a wrong secret is refused by the emulator as AWS refuses it', async () => {
     const jobId = await createJob();
     const wrong = new Connection({
-      endpoint: emu.url,
+      endpoint: fx.url,
       credentials: { ...FIXTURE_CREDENTIALS, secretAccessKey: 'nope' },
     });
     const error = await failure(updateJob({ JobId: jobId, Manifest: manifest(), JobType: 'Import' }, wrong));
@@ -346,7 +341,7 @@ describe('the query client on the wire', () => {
     const next = manifest({ deviceId: '424242' });
     writeFileSync(join(dir, 'next.txt'), next);
     const cli = await awsCli(
-      emu.url,
+      fx.url,
       [
         'importexport',
         'update-job',

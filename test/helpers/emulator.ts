@@ -3,6 +3,7 @@
  * the reads of its state dump that tests assert on.
  */
 import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } from '../../emulator/client';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index';
 import type { FaultRequest } from '../../emulator/faults';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 
@@ -91,8 +92,17 @@ export async function adminRequest(url: string, method: string, path: string, bo
 
 /** The emulator's admin and seeding side for tests, signed by the fixture key. */
 export class EmulatorFixture extends EmulatorClient {
-  constructor(url: string) {
+  /** The emulator itself, when `useEmulator` started it. */
+  running: RunningEmulator | undefined;
+
+  constructor(url: string | (() => string)) {
     super(url, FIXTURE_CREDENTIALS);
+  }
+
+  /** The emulator `useEmulator` started (its admin token…). */
+  get emulator(): RunningEmulator {
+    if (!this.running) throw new Error('the emulator is not running: use the fixture from a hook or a test');
+    return this.running;
   }
 
   async iot(): Promise<IotDump> {
@@ -128,4 +138,23 @@ export class EmulatorFixture extends EmulatorClient {
   async executions(thingName: string, jobId: string): Promise<DumpExecution[]> {
     return (await this.iot()).executions.filter((e) => e.thingName === thingName && e.jobId === jobId);
   }
+}
+
+/**
+ * The emulator of a test file: started on a free port before the file's tests and closed after them; with auth on
+ * for the fixture key, or as `options` say (`{}`: no auth). The fixture it returns is usable from the file's hooks
+ * and tests on.
+ *
+ * @example const fx = useEmulator(); beforeEach(() => fx.reset());
+ */
+export function useEmulator(options?: EmulatorOptions): EmulatorFixture {
+  const fx: EmulatorFixture = new EmulatorFixture(() => fx.emulator.url);
+  beforeAll(async () => {
+    fx.running = await startEmulator({ port: 0, ...(options ?? { auth: { credentials: [FIXTURE_CREDENTIALS] } }) });
+  });
+  afterAll(async () => {
+    await fx.running?.close();
+    fx.running = undefined;
+  });
+  return fx;
 }
