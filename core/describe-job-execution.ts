@@ -5,14 +5,12 @@
  */
 import { DescribeJobExecutionCommand, type JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { iotJobsDataClient } from './iot-jobs-data-client';
+import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
   EXECUTION_NUMBER_PARAMETER,
   executionFields,
   INCLUDE_JOB_DOCUMENT_PARAMETER,
-  IOT_ERROR_NAMES,
   JOB_EXECUTION_SHAPE,
   JOB_ID_PARAMETER,
   THING_NAME_PARAMETER,
@@ -80,7 +78,7 @@ export async function describeJobExecution(
     'DescribeJobExecution',
     subject,
     (limits) => client.send(new DescribeJobExecutionCommand(request), limits),
-    (error) => toStepError(error, 'DescribeJobExecution', subject, IOT_ERROR_NAMES, aws.clientCertificatePort),
+    iotJobsDataErrors(aws, 'DescribeJobExecution', subject),
   );
   return { changed: false, execution: out.execution, attempts: run.attempts, requestId: out.$metadata.requestId };
 }

@@ -5,10 +5,9 @@
  */
 import { GetPendingJobExecutionsCommand, type JobExecutionSummary } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { iotJobsDataClient } from './iot-jobs-data-client';
-import { IOT_ERROR_NAMES, THING_NAME_PARAMETER } from './job-execution-fields';
+import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
+import { THING_NAME_PARAMETER } from './job-execution-fields';
 import { fieldText, parseParameters, type OperationDefinition, type Parameter, type ShapeMember } from './operation';
 import { StepRun, type StepOptions } from './step-run';
 
@@ -62,7 +61,7 @@ export async function getPendingJobExecutions(
     'GetPendingJobExecutions',
     subject,
     (limits) => client.send(new GetPendingJobExecutionsCommand(request), limits),
-    (error) => toStepError(error, 'GetPendingJobExecutions', subject, IOT_ERROR_NAMES, aws.clientCertificatePort),
+    iotJobsDataErrors(aws, 'GetPendingJobExecutions', subject),
   );
   return {
     changed: false,

@@ -5,7 +5,9 @@
  */
 import { IoTJobsDataPlaneClient, type IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
 
+import { toStepError } from './aws-errors';
 import type { Connection, ServiceClientFactory } from './connection';
+import { StepErrorCode, type StepError, type StepOperation } from './errors';
 
 /** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
 const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [
@@ -39,4 +41,25 @@ const FACTORY: ServiceClientFactory<IoTJobsDataPlaneClient> = {
 /** The connection's IoT Jobs data-plane client, made once. */
 export function iotJobsDataClient(connection: Connection): IoTJobsDataPlaneClient {
   return connection.client(FACTORY);
+}
+
+/** IoT Jobs data-plane error names, beyond the common ones. */
+const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
+  InvalidRequestException: StepErrorCode.InvalidRequest,
+  ResourceNotFoundException: StepErrorCode.NotFound,
+  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
+  TerminalStateException: StepErrorCode.TerminalState,
+  ConflictException: StepErrorCode.InvalidTransition,
+};
+
+/**
+ * How a data-plane failure of `operation` on `subject` becomes a StepError: the service's error names, and what the
+ * way the request travelled adds (the port a client-certificate connection tried, where AWS serves such clients).
+ */
+export function iotJobsDataErrors(
+  connection: Connection,
+  operation: StepOperation,
+  subject: string,
+): (error: unknown) => StepError {
+  return (error) => toStepError(error, operation, subject, IOT_ERROR_NAMES, connection.clientCertificatePort);
 }

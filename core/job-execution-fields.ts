@@ -5,7 +5,7 @@
  */
 import type { JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { invalidInput, StepErrorCode } from './errors';
+import { invalidInput } from './errors';
 import { fieldText, type Parameter, type ResultField, type ShapeMember } from './operation';
 import { checkString, parseEnum, parseStringMap, type StringRule } from './parse';
 
@@ -162,14 +162,17 @@ export const JOB_EXECUTION_SHAPE: readonly ShapeMember[] = [
   { name: 'jobDocument' },
 ];
 
-/** IoT Jobs data-plane error names, beyond the common ones. */
-export const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
-  InvalidRequestException: StepErrorCode.InvalidRequest,
-  ResourceNotFoundException: StepErrorCode.NotFound,
-  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
-  TerminalStateException: StepErrorCode.TerminalState,
-  ConflictException: StepErrorCode.InvalidTransition,
-};
+/**
+ * Whether the details of an execution are the ones asked: the same keys with the same values (AWS replaces the whole
+ * map, so a key the request lacks is a difference).
+ */
+export function sameDetails(
+  wanted: Readonly<Record<string, string>>,
+  current: Readonly<Record<string, string>> = {},
+): boolean {
+  const keys = Object.keys(wanted);
+  return keys.length === Object.keys(current).length && keys.every((k) => current[k] === wanted[k]);
+}
 
 /** The fields of a result that carries one `JobExecution` (describe, start-next). */
 export function executionFields<R>(execution: (result: R) => JobExecution | undefined): ResultField<R>[] {

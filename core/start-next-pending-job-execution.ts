@@ -11,15 +11,14 @@ import {
   type JobExecution,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
 import { StepError, StepErrorCode, type StepOperation } from './errors';
-import { iotJobsDataClient } from './iot-jobs-data-client';
+import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
   executionFields,
-  IOT_ERROR_NAMES,
   JOB_EXECUTION_SHAPE,
   NEXT_JOB_ID,
+  sameDetails,
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   THING_NAME_PARAMETER,
@@ -71,14 +70,6 @@ function sameExecution(a: JobExecution, b: JobExecution): boolean {
   return a.jobId === b.jobId && a.executionNumber === b.executionNumber;
 }
 
-function sameDetails(
-  wanted: Readonly<Record<string, string>>,
-  current: Readonly<Record<string, string>> = {},
-): boolean {
-  const keys = Object.keys(wanted);
-  return keys.length === Object.keys(current).length && keys.every((k) => current[k] === wanted[k]);
-}
-
 /**
  * Starts the thing's next pending job execution, idempotently.
  *
@@ -105,8 +96,7 @@ export async function startNextPendingJobExecution(
   const run = new StepRun(aws.policy, options);
   const { thingName } = request;
   const subject = thingName;
-  const classify = (operation: StepOperation) => (error: unknown) =>
-    toStepError(error, operation, subject, IOT_ERROR_NAMES, aws.clientCertificatePort);
+  const classify = (operation: StepOperation) => iotJobsDataErrors(aws, operation, subject);
 
   /** The next pending execution; none when the service finds none (or no thing: start-next will say which). */
   const readNext = async (): Promise<Read> => {

@@ -11,19 +11,18 @@ import {
   type JobExecutionState,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { toStepError } from './aws-errors';
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
 import { StepError, StepErrorCode, type StepOperation } from './errors';
 import { detailsOf, type ExecutionSnapshot } from './executions-seen';
 import { iotControlClient } from './iot-control-client';
-import { iotJobsDataClient } from './iot-jobs-data-client';
+import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
   DeviceJobStatus,
   EXECUTION_NUMBER_PARAMETER,
-  IOT_ERROR_NAMES,
   INCLUDE_JOB_DOCUMENT_PARAMETER,
   JOB_ID_PARAMETER,
   parseStatus,
+  sameDetails,
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   TERMINAL_STATUSES,
@@ -123,14 +122,6 @@ interface Evidence {
   readonly execution: ExecutionSnapshot;
   readonly jobDocument?: string | undefined;
   readonly requestId: string | undefined;
-}
-
-function sameDetails(
-  wanted: Readonly<Record<string, string>>,
-  current: Readonly<Record<string, string>> = {},
-): boolean {
-  const keys = Object.keys(wanted);
-  return keys.length === Object.keys(current).length && keys.every((k) => current[k] === wanted[k]);
 }
 
 /** Whether `execution` already is what `input` asks for: the status, and the details when they were given. */
@@ -247,8 +238,7 @@ export async function updateJobExecution(
   const { thingName, jobId } = request;
   const subject = `${thingName}/${jobId}`;
   const terminal = TERMINAL_STATUSES.has(request.status);
-  const classify = (operation: StepOperation, on: string) => (error: unknown) =>
-    toStepError(error, operation, on, IOT_ERROR_NAMES, aws.clientCertificatePort);
+  const classify = (operation: StepOperation, on: string) => iotJobsDataErrors(aws, operation, on);
   const noExecution = (operation: StepOperation, on: string, requestId: string | undefined): StepError =>
     new StepError('the answer held no execution', {
       code: StepErrorCode.Unconfirmed,
