@@ -213,7 +213,8 @@ ${options}
           Read the current state first; send nothing when it already is what is asked.
 
        --report-changed
-          Add "changed" and "attempts" to the output.
+          Add "changed" and "attempts" to the output; on a failure, print
+          "error" (code, retryable, attempts, awsErrorName, requestId) on stdout.
 `;
 }
 
@@ -287,8 +288,26 @@ async function run(argv: readonly string[]): Promise<number> {
         ? `\nParameter validation failed:\n${error.message}\n`
         : `\nAn error occurred (${name}) when calling the ${spec.awsOperation} operation: ${message}\n`,
     );
+    // Ours: what a script needs to decide whether to run the command again, on stdout (the AWS CLI prints nothing there).
+    if (parsed.switches.has('report-changed')) process.stdout.write(await formatOutput(failureReport(error), format));
     return EXIT.service;
   }
+}
+
+/** A failure for `--report-changed`: the fields a script branches on, never the cause. */
+function failureReport(
+  error: StepError,
+): Record<string, string | number | boolean | Record<string, string | number | boolean>> {
+  const { code, retryable, attempts, awsErrorName, requestId } = error;
+  return {
+    error: {
+      code,
+      retryable,
+      attempts,
+      ...(awsErrorName !== undefined && { awsErrorName }),
+      ...(requestId !== undefined && { requestId }),
+    },
+  };
 }
 
 /** The message of the service error at the root of a StepError, if the service answered one. */

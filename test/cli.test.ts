@@ -11,11 +11,10 @@ import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { awsCli, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { awsCli, awsEnv, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
-import { importExportJobs, manifest } from './helpers/importexport';
-import { Connection, importExportClient } from '../core/index';
+import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 
@@ -62,9 +61,7 @@ async function fresh(): Promise<void> {
   // The same service time for both CLIs' runs, so the timestamps in answers (queuedAt…) are the same bytes.
   await fx.freezeClock(FROZEN_AT);
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
-  const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
-  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
-  aws.destroy();
+  await createImportExportJob(fx.url);
 }
 
 async function state(): Promise<unknown> {
@@ -93,6 +90,15 @@ async function both(args: readonly string[], prepare: () => Promise<void> = asyn
   const mine = await ours(args);
   expectNoSecrets(`aws-job-steps ${args.join(' ')}`, mine.stdout, mine.stderr);
   return { aws, ours: mine, awsState, ourState: await state() };
+}
+
+/** The same stdout, exit code, error line and resulting state as the AWS CLI's. */
+function expectSameAsAwsCli(result: Both): void {
+  expect(result.ours.stdout).toBe(result.aws.stdout);
+  expect(result.ours.code).toBe(result.aws.code);
+  const lastLine = (r: CliResult): string | undefined => r.stderr.trim().split('\n').at(-1);
+  if (result.aws.code !== 0) expect(lastLine(result.ours)).toBe(lastLine(result.aws));
+  expect(result.ourState).toEqual(result.awsState);
 }
 
 const EXECUTION = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', 'gw-7'];
@@ -193,12 +199,7 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
     ],
     ['a version conflict', [...EXECUTION, '--status', 'IN_PROGRESS', '--expected-version', '7']],
   ])('%s', async (_, args) => {
-    const result = await both(args);
-    expect(result.ours.stdout).toBe(result.aws.stdout);
-    expect(result.ours.code).toBe(result.aws.code);
-    if (result.aws.code !== 0)
-      expect(result.ours.stderr.trim().split('\n').at(-1)).toBe(result.aws.stderr.trim().split('\n').at(-1));
-    expect(result.ourState).toEqual(result.awsState);
+    expectSameAsAwsCli(await both(args));
   });
 
   test.each([
@@ -310,12 +311,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       none,
     ],
   ] as [string, string[], () => Promise<void>][])('%s', async (_, args, prepare) => {
-    const result = await both(args, prepare);
-    expect(result.ours.stdout).toBe(result.aws.stdout);
-    expect(result.ours.code).toBe(result.aws.code);
-    if (result.aws.code !== 0)
-      expect(result.ours.stderr.trim().split('\n').at(-1)).toBe(result.aws.stderr.trim().split('\n').at(-1));
-    expect(result.ourState).toEqual(result.awsState);
+    expectSameAsAwsCli(await both(args, prepare));
   });
 
   test.each([
@@ -360,6 +356,37 @@ describe('where ours differs on purpose', () => {
       changed: false,
       attempts: 1,
     });
+  });
+
+  test('--report-changed on a failure: the AWS CLI error line, and the code and retryable on stdout', async () => {
+    await fresh();
+    await fx.fault({ kind: 'throttle', operation: 'UpdateJobExecution', count: 5 });
+    const throttled = await ours([...EXECUTION, '--status', 'IN_PROGRESS', '--max-attempts', '2', '--report-changed']);
+    expect(throttled.code).toBe(255);
+    expect(throttled.stderr).toContain('An error occurred (ThrottlingException) when calling the UpdateJobExecution');
+    expect(JSON.parse(throttled.stdout)).toEqual({
+      error: {
+        code: 'throttled',
+        retryable: true,
+        attempts: 2,
+        awsErrorName: 'ThrottlingException',
+        requestId: expect.any(String),
+      },
+    });
+    const missing = await ours([
+      'describe-job-execution',
+      '--job-id',
+      'nope',
+      '--thing-name',
+      'gw-7',
+      '--report-changed',
+      '--output',
+      'text',
+    ]);
+    expect([missing.code, missing.stdout]).toEqual([
+      255,
+      expect.stringMatching(/^ERROR\t1\tResourceNotFoundException\tnot-found\t\S+\tFalse\n$/),
+    ]);
   });
 
   test('--output yaml (the AWS CLI v1 here has none) prints the same data', async () => {
