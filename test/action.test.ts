@@ -11,8 +11,7 @@ import { runAction, actionYaml, NODES, type ActionRun } from './helpers/action-r
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets as expectNoSecretValues } from './helpers/secrets';
-import { importExportJobs, manifest } from './helpers/importexport';
-import { Connection, importExportClient } from '../core/index';
+import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 import { OPERATION_NAMES } from '../core/operations';
 
 const fx = useEmulator();
@@ -101,13 +100,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
   });
 
   test('update-job: manifest from the workspace, cli-input-json under explicit inputs, re-run unchanged', async () => {
-    const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
-    const { jobId } = await importExportClient(aws).createJob({
-      manifest: manifest(),
-      jobType: 'Import',
-      validateOnly: false,
-    });
-    aws.destroy();
+    const jobId = await createImportExportJob(fx.url);
     writeFileSync(join(workspace, 'manifest.txt'), manifest({ deviceId: '777' }));
     writeFileSync(
       join(workspace, 'request.json'),

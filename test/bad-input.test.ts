@@ -14,7 +14,8 @@ import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
-import { awsEnv, FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { awsEnv } from './helpers/aws-cli';
+import { connectionConfig, CONNECTION_CREDENTIALS, fannedFlow } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
 
 helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
@@ -82,20 +83,14 @@ const payload = fc.oneof(
 
 test('Node-RED: any payload gives exactly one error message naming a field, and sends nothing', async () => {
   const flow = [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
+    connectionConfig(fx.url),
     { id: 'exec', z: 'tab', type: 'aws-update-job-execution', connection: 'conn', wires: [['ok'], ['err']] },
     { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']] },
     { id: 'ok', z: 'tab', type: 'helper' },
     { id: 'err', z: 'tab', type: 'helper' },
     { id: 'tab', type: 'tab' },
   ];
-  await helper.load([connectionNode, stepNodes], flow, {
-    conn: {
-      accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-      secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-      sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-    },
-  });
+  await helper.load([connectionNode, stepNodes], flow, CONNECTION_CREDENTIALS);
   const errors: NodeMessage[] = [];
   const results: NodeMessage[] = [];
   helper.getNode('err').on('input', (msg: NodeMessage) => void errors.push(msg));
@@ -237,28 +232,8 @@ function hostileMessage(kind: string, id: string, body: unknown): NodeMessage {
 }
 
 test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wires get exactly one answer each', async () => {
-  const flow = [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
-    {
-      id: 'exec',
-      z: 'tab',
-      type: 'aws-update-job-execution',
-      connection: 'conn',
-      wires: [
-        ['r1', 'r2'],
-        ['e1', 'e2'],
-      ],
-    },
-    ...['r1', 'r2', 'e1', 'e2'].map((id) => ({ id, z: 'tab', type: 'helper' })),
-    { id: 'tab', type: 'tab' },
-  ];
-  await helper.load([connectionNode, stepNodes], flow, {
-    conn: {
-      accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-      secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-      sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-    },
-  });
+  const flow = fannedFlow(fx.url, 'exec');
+  await helper.load([connectionNode, stepNodes], flow, CONNECTION_CREDENTIALS);
   await fx.reset();
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
   /** Answers by message id, as `port wire` strings. */

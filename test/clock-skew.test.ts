@@ -6,10 +6,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-import { Connection, importExportClient } from '../core/index';
-import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
+import { awsEnv, type CliResult } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
-import { manifest } from './helpers/importexport';
+import { createImportExportJob, manifest } from './helpers/importexport';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 const SKEW = join(__dirname, 'helpers', 'skew-clock.cjs');
@@ -18,9 +17,7 @@ const fx = useEmulator();
 
 beforeAll(async () => {
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
-  const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
-  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
-  aws.destroy();
+  await createImportExportJob(fx.url);
 });
 
 function skewed(skewMs: number, args: string[]): Promise<CliResult> {

@@ -2,10 +2,10 @@
  * Deadlines: a step given a total time ends within 10% of it whatever the faults (slow answers, endless
  * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test.
  */
-import { Connection, StepError, updateJob, updateJobExecution, importExportClient } from '../core/index';
+import { Connection, StepError, updateJob, updateJobExecution } from '../core/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { type FaultRule, useEmulator } from './helpers/emulator';
-import { manifest } from './helpers/importexport';
+import { createImportExportJob, manifest } from './helpers/importexport';
 
 /**
  * Long enough that the work after the deadline passes (ending the request, building the error: a few ms, but tens of
@@ -33,7 +33,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await fx.reset();
   await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
-  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await createImportExportJob(fx.url);
 });
 
 // The connection in use, as a gateway's is: the SDK loads and compiles its request path on a client's first call

@@ -8,10 +8,10 @@
  */
 import fc from 'fast-check';
 
-import { Connection, updateJob, updateJobExecution, type StepOptions, importExportClient } from '../core/index';
+import { Connection, updateJob, updateJobExecution, type StepOptions } from '../core/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { READINGS, type FaultRule, type SeedJob, useEmulator } from './helpers/emulator';
-import { importExportJobs, manifest } from './helpers/importexport';
+import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 
 /** Schedules per reading; READINGS.length times this run in all. */
 const RUNS = Number(process.env.FAULT_SCHEDULES ?? 150);
@@ -89,7 +89,7 @@ async function fresh(settings: object, retries: SeedJob['retries']): Promise<voi
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], retries }]);
   aws?.destroy();
   aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 12 });
-  await importExportClient(aws).createJob({ manifest: manifest(), jobType: 'Import', validateOnly: false });
+  await createImportExportJob(fx.url);
 }
 
 async function runStep(step: Step): Promise<boolean> {

@@ -25,6 +25,7 @@ import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
+import { connectionConfig, CONNECTION_CREDENTIALS } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 import { expectStepError } from './helpers/steps';
@@ -56,25 +57,13 @@ async function loadJobFlow(node: Record<string, unknown>): Promise<void> {
   await helper.load(
     [connectionNode, stepNodes],
     [
-      {
-        id: 'conn',
-        type: 'aws-job-steps-connection',
-        endpoint: fx.url,
-        region: 'us-east-1',
-        credentialSource: 'keys',
-      },
+      connectionConfig(fx.url),
       { id: 'job', z: 'tab', type: 'aws-update-job', connection: 'conn', wires: [['ok'], ['err']], ...node },
       { id: 'ok', z: 'tab', type: 'helper' },
       { id: 'err', z: 'tab', type: 'helper' },
       { id: 'tab', type: 'tab' },
     ],
-    {
-      conn: {
-        accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-        secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-        sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-      },
-    },
+    CONNECTION_CREDENTIALS,
   );
 }
 

@@ -15,10 +15,11 @@ import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { CONNECTION_CREDENTIALS, connectionConfig, fannedFlow } from './helpers/node-red-flows';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
-import { manifest } from './helpers/importexport';
-import { Connection, importExportClient } from '../core/index';
+import { createImportExportJob, manifest } from './helpers/importexport';
+import { Connection } from '../core/index';
 
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
 helper.init(require.resolve(NODE_RED));
@@ -50,18 +51,12 @@ afterEach(async () => {
 });
 
 const NODES = [connectionNode, stepNodes];
-const CREDENTIALS = {
-  conn: {
-    accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-    secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-    sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-  },
-};
+const CREDENTIALS = CONNECTION_CREDENTIALS;
 
 /** A flow: connection (keys), the node under test wired to a result and an error helper, and a Catch node. */
 function flow(node: Record<string, unknown>): object[] {
   return [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
+    connectionConfig(fx.url),
     { id: 'step', z: 'tab', connection: 'conn', wires: [['result'], ['error']], ...node },
     { id: 'result', z: 'tab', type: 'helper' },
     { id: 'error', z: 'tab', type: 'helper' },
@@ -391,13 +386,7 @@ describe('aws-update-job-execution', () => {
 
 describe('aws-update-job', () => {
   test('both ports, from payload fields in the AWS shape', async () => {
-    const aws = new Connection({ endpoint: fx.url, credentials: FIXTURE_CREDENTIALS });
-    const { jobId } = await importExportClient(aws).createJob({
-      manifest: manifest(),
-      jobType: 'Import',
-      validateOnly: false,
-    });
-    aws.destroy();
+    const jobId = await createImportExportJob(fx.url);
     await helper.load(NODES, flow({ type: 'aws-update-job' }), CREDENTIALS);
     const result = port('result');
     const error = port('error');
@@ -487,21 +476,7 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
 
 describe('hostile messages, with both outputs fanned out to two wires', () => {
   /** The step's outputs each wired to two helpers, as a flow that fans a result out does. */
-  const fanned = (): object[] => [
-    { id: 'conn', type: 'aws-job-steps-connection', endpoint: fx.url, region: 'us-east-1', credentialSource: 'keys' },
-    {
-      id: 'step',
-      z: 'tab',
-      type: 'aws-update-job-execution',
-      connection: 'conn',
-      wires: [
-        ['r1', 'r2'],
-        ['e1', 'e2'],
-      ],
-    },
-    ...['r1', 'r2', 'e1', 'e2'].map((id) => ({ id, z: 'tab', type: 'helper' })),
-    { id: 'tab', type: 'tab' },
-  ];
+  const fanned = (): object[] => fannedFlow(fx.url, 'step');
   const nest = (depth: number): object => {
     let value: Record<string, unknown> = {};
     for (let i = 0; i < depth; i++) value = { child: value };

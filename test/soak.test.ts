@@ -14,6 +14,7 @@ import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { CONNECTION_CREDENTIALS } from './helpers/node-red-flows';
 import { EmulatorFixture } from './helpers/emulator';
 
 const MESSAGES = Number(process.env.SOAK_MESSAGES ?? 5000);
@@ -101,13 +102,7 @@ test(`${MESSAGES} messages: one answer each, in order per target, the heap flat`
       { id: 'answers', z: 'tab', type: 'helper' },
       { id: 'tab', type: 'tab' },
     ],
-    {
-      conn: {
-        accessKeyId: FIXTURE_CREDENTIALS.accessKeyId,
-        secretAccessKey: FIXTURE_CREDENTIALS.secretAccessKey,
-        sessionToken: FIXTURE_CREDENTIALS.sessionToken,
-      },
-    },
+    CONNECTION_CREDENTIALS,
   );
   // The helper wraps Node's methods in recording sinon spies (every call's arguments and an Error with its stack,
   // kept forever); the soak measures the nodes, so the originals are put back. Answers still reach the helper node.

@@ -1,6 +1,7 @@
 /**
  * Import/Export fixtures shared by the tests: manifests in the documented layouts and the emulator's job dump.
  */
+import { Connection, importExportClient } from '../../core/index';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 import { adminRequest } from './emulator';
 
@@ -89,4 +90,21 @@ export async function importExportJobs(url: string): Promise<JobDump[]> {
 /** Moves a job on through the emulator's admin route (e.g. `{ progressCode: 'InProgress' }`: transfer started). */
 export function setProgress(url: string, jobId: string, body: Record<string, string>): Promise<Response> {
   return adminRequest(url, 'POST', `importexport/jobs/${jobId}/progress`, body);
+}
+
+/**
+ * Creates an Import/Export job in the emulator at `url` as a user would (`CreateJob`, signed by the fixture key),
+ * with `text` as its manifest; its job id.
+ */
+export async function createImportExportJob(
+  url: string,
+  text = manifest(),
+  jobType: 'Import' | 'Export' = 'Import',
+): Promise<string> {
+  const aws = new Connection({ endpoint: url, credentials: FIXTURE_CREDENTIALS });
+  try {
+    return (await importExportClient(aws).createJob({ manifest: text, jobType, validateOnly: false })).jobId;
+  } finally {
+    aws.destroy();
+  }
 }
