@@ -30,7 +30,8 @@ export const COMMON_INPUTS: readonly CommonInput[] = [
   },
   {
     name: 'skip-unchanged',
-    description: 'Read the current state first and send no update when it already is what you ask for.',
+    description:
+      'Read the current state first and send no update when it already is what you ask for (steps that change something; refused for the reads).',
     default: 'false',
   },
   {
@@ -66,11 +67,12 @@ export interface ActionRequest {
   readonly secrets: string[];
 }
 
-/** The connection settings by the inputs that set them. */
+/** The connection settings and step options by the inputs that set them. */
 const CONNECTION_INPUTS: Readonly<Record<string, string>> = {
   region: 'aws-region',
   endpoint: 'endpoint-url',
   maxAttempts: 'max-attempts',
+  skipUnchanged: 'skip-unchanged',
 };
 
 /** The input a core field came from, for messages that name what the user wrote in the workflow. */

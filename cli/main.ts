@@ -91,6 +91,9 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
     unknown.push(arg);
   }
   if (unknown.length > 0) throw new UnknownOptions(`Unknown options: ${unknown.join(', ')}`);
+  // A read has nothing to skip: refused, not ignored.
+  if (spec.readOnly && switches.has('skip-unchanged'))
+    throw new UsageError(`argument --skip-unchanged: does not apply to ${spec.name}, which only reads; leave it out`);
   return { values, switches };
 }
 
@@ -204,14 +207,18 @@ SYNOPSIS
           [--cli-input-json <value> | --cli-input-yaml <value>]
           [--generate-cli-skeleton <input | output | yaml-input>]
           [--region <value>] [--endpoint-url <value>] [--profile <value>] [--output json | text | yaml]
-          [--skip-unchanged] [--max-attempts <value>] [--report-changed] [--debug]
+          ${spec.readOnly ? '' : '[--skip-unchanged] '}[--max-attempts <value>] [--report-changed] [--debug]
 
 OPTIONS
 ${options}
-
+${
+  spec.readOnly
+    ? ''
+    : `
        --skip-unchanged
           Read the current state first; send nothing when it already is what is asked.
-
+`
+}
        --report-changed
           Add "changed" and "attempts" to the output; on a failure, print
           "error" (code, retryable, attempts, awsErrorName, requestId) on stdout.

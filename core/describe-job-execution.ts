@@ -15,7 +15,7 @@ import {
   JOB_ID_PARAMETER,
   THING_NAME_PARAMETER,
 } from './job-execution-fields';
-import { parseParameters, type OperationDefinition, type Parameter } from './operation';
+import { parseParameters, refuseSkipUnchanged, type OperationDefinition, type Parameter } from './operation';
 import { StepRun, type StepOptions } from './step-run';
 
 const PARAMETERS: readonly Parameter[] = [
@@ -69,6 +69,7 @@ export async function describeJobExecution(
   connection?: Connection | ConnectionSettings,
   options: StepOptions = {},
 ): Promise<DescribeJobExecutionResult> {
+  refuseSkipUnchanged(options, 'DescribeJobExecution');
   const request = parseParameters(input, PARAMETERS, 'DescribeJobExecution') as unknown as DescribeJobExecutionInput;
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
@@ -100,6 +101,7 @@ export const definition: OperationDefinition<DescribeJobExecutionResult> = {
   parameters: PARAMETERS,
   subject: ['thingName', 'jobId'],
   response: [{ name: 'execution', members: JOB_EXECUTION_SHAPE }],
+  readOnly: true,
   resultMembers: ['execution'],
   fields: executionFields((r) => r.execution),
   statusText: (r) =>

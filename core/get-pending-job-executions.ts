@@ -8,7 +8,14 @@ import { GetPendingJobExecutionsCommand, type JobExecutionSummary } from '@aws-s
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
 import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import { THING_NAME_PARAMETER } from './job-execution-fields';
-import { fieldText, parseParameters, type OperationDefinition, type Parameter, type ShapeMember } from './operation';
+import {
+  fieldText,
+  parseParameters,
+  refuseSkipUnchanged,
+  type OperationDefinition,
+  type Parameter,
+  type ShapeMember,
+} from './operation';
 import { StepRun, type StepOptions } from './step-run';
 
 const PARAMETERS: readonly Parameter[] = [THING_NAME_PARAMETER];
@@ -52,6 +59,7 @@ export async function getPendingJobExecutions(
   connection?: Connection | ConnectionSettings,
   options: StepOptions = {},
 ): Promise<GetPendingJobExecutionsResult> {
+  refuseSkipUnchanged(options, 'GetPendingJobExecutions');
   const request = parseParameters(input, PARAMETERS, 'GetPendingJobExecutions') as { readonly thingName: string };
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
@@ -88,6 +96,7 @@ export const definition: OperationDefinition<GetPendingJobExecutionsResult> = {
     { name: 'inProgressJobs', item: SUMMARY_SHAPE },
     { name: 'queuedJobs', item: SUMMARY_SHAPE },
   ],
+  readOnly: true,
   resultMembers: ['inProgressJobs', 'queuedJobs'],
   fields: [
     {

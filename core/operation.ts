@@ -103,6 +103,8 @@ export interface OperationDefinition<R extends StepResult = StepResult> {
   readonly subject: readonly string[];
   /** The AWS response shape, for output formats that print the service's answer. */
   readonly response: readonly ShapeMember[];
+  /** A read: it changes nothing, so `skipUnchanged` has nothing to skip and is refused (wrappers do not offer it). */
+  readonly readOnly?: true;
   /** The result's own members, beside `changed`, `attempts` and `requestId` (for help texts). */
   readonly resultMembers: readonly string[];
   /**
@@ -179,6 +181,20 @@ export function parseParameters(
     }
   }
   return request;
+}
+
+/**
+ * For a read: `skipUnchanged` would have nothing to skip, so it is refused with a message rather than ignored.
+ *
+ * @throws StepError `invalid-input` naming `skipUnchanged`.
+ */
+export function refuseSkipUnchanged(options: Pick<StepOptions, 'skipUnchanged'>, awsOperation: string): void {
+  if (options.skipUnchanged === true)
+    throw invalidInput(
+      'skipUnchanged',
+      `does not apply to ${awsOperation}, which only reads`,
+      'leave it out: it is for steps that change something',
+    );
 }
 
 /** Whether `value` is given (not undefined, null or ''), for result fields. */

@@ -34,6 +34,8 @@ const COMMON_LABELS = {
   raiseErrors: 'Also raise errors to Catch nodes',
 };
 
+const { skipUnchanged: _reads, ...withoutSkipUnchanged } = COMMON_LABELS;
+
 const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Prose of a definition as HTML: escaped, `code` in backticks as <code>. */
 const prose = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -138,7 +140,7 @@ function form(operation: Operation): string {
     <label for="node-input-queueLimit" style="margin-left: 20px"><span data-i18n="${type}.label.queueLimit"></span></label>
     <input type="text" id="node-input-queueLimit" style="width: 60px" />
   </div>`,
-    checkbox('skipUnchanged'),
+    ...(operation.readOnly ? [] : [checkbox('skipUnchanged')]),
     checkbox('raiseErrors'),
     ...(fileParameter(operation)
       ? [
@@ -169,7 +171,7 @@ export function localeJson(operations: readonly Operation[]): string {
         nodeType(o),
         {
           label: {
-            ...COMMON_LABELS,
+            ...(o.readOnly ? withoutSkipUnchanged : COMMON_LABELS),
             ...(file && {
               manifestFiles: `Read file:// ${file.label.toLowerCase()}s named in messages`,
               manifestDir: 'From directory',

@@ -182,6 +182,11 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
       'job-id is an input of update-job-execution, describe-job-execution, update-job, not get-pending-job-executions; remove it, or set operation to one of them',
     ],
     [
+      { operation: 'get-pending-job-executions', 'thing-name': 'gw-7', 'skip-unchanged': 'true' },
+      'invalid-input',
+      'input skip-unchanged: skipUnchanged does not apply to GetPendingJobExecutions, which only reads; leave it out: it is for steps that change something',
+    ],
+    [
       { operation: 'start-next-pending-job-execution', 'thing-name': 'gw 7' },
       'invalid-input',
       'input thing-name: thingName "gw 7" has characters that are not allowed; use letters, digits, :, - and _',

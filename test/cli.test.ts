@@ -222,6 +222,23 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
     expect([mine.code, mine.stdout]).toEqual([aws.code, aws.stdout]);
   });
 
+  test('--skip-unchanged on a read command is a usage error, and its help does not offer it', async () => {
+    const refused = await ours([
+      'describe-job-execution',
+      '--job-id',
+      'fw-42',
+      '--thing-name',
+      'gw-7',
+      '--skip-unchanged',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe(
+      'aws-job-steps: error: argument --skip-unchanged: does not apply to describe-job-execution, which only reads; leave it out',
+    );
+    expect((await ours(['get-pending-job-executions', 'help'])).stdout).not.toContain('--skip-unchanged');
+    expect((await ours(['start-next-pending-job-execution', 'help'])).stdout).toContain('--skip-unchanged');
+  });
+
   test.each([
     ['a missing required flag', ['update-job-execution', '--job-id', 'fw-42'], 2],
     ['a non-integer', [...EXECUTION, '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', 'abc'], 2],

@@ -76,6 +76,15 @@ describe('describe-job-execution', () => {
     if (code === 'invalid-input') expect(await operations()).toEqual([]);
   });
 
+  test('skipUnchanged on a read is refused, not ignored, before anything is sent', async () => {
+    for (const step of [
+      () => describeJobExecution({ thingName: 'gw-7', jobId: 'fw-42' }, aws, { skipUnchanged: true }),
+      () => getPendingJobExecutions({ thingName: 'gw-7' }, aws, { skipUnchanged: true }),
+    ])
+      expect(await expectStepError(step())).toMatchObject({ code: 'invalid-input', field: 'skipUnchanged' });
+    expect(await operations()).toEqual([]);
+  });
+
   test('a finished execution the data plane will not show is terminal-state, not a guess', async () => {
     await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' });
     const error = await expectStepError(describeJobExecution({ thingName: 'gw-7', jobId: 'fw-42' }, aws));

@@ -179,15 +179,21 @@ describe('the device-side nodes: find the work, start it, report it', () => {
     ['aws-describe-job-execution', { thingName: 'gw-7', jobId: 'fw 42' }, 'invalid-input'],
     ['aws-start-next-pending-job-execution', { thingName: 'gw-7', stepTimeoutInMinutes: 0 }, 'invalid-input'],
     ['aws-start-next-pending-job-execution', { thingName: 'gw-99' }, 'not-found'],
-  ])('%s with %j: the error port, with its code', async (type, payload, code) => {
-    await helper.load(NODES, flow({ type }), CREDENTIALS);
-    const error = port('error');
-    helper.getNode('step').receive({ payload });
-    const msg = (await error.next()) as NodeMessage & { error: { code: string; retryable: boolean; message: string } };
-    expect(msg.error).toMatchObject({ code, retryable: false });
-    expect(statuses('step').at(-1)).toEqual({ fill: 'red', shape: 'ring', text: code });
-    if (code === 'invalid-input') expect((await fx.requests()).length).toBe(0);
-  });
+    ['aws-get-pending-job-executions', { thingName: 'gw-7' }, 'invalid-input', { skipUnchanged: true }],
+  ] as [string, Record<string, unknown>, string, Record<string, unknown>?][])(
+    '%s with %j: the error port, with its code',
+    async (type, payload, code, node = {}) => {
+      await helper.load(NODES, flow({ type, ...node }), CREDENTIALS);
+      const error = port('error');
+      helper.getNode('step').receive({ payload });
+      const msg = (await error.next()) as NodeMessage & {
+        error: { code: string; retryable: boolean; message: string };
+      };
+      expect(msg.error).toMatchObject({ code, retryable: false });
+      expect(statuses('step').at(-1)).toEqual({ fill: 'red', shape: 'ring', text: code });
+      if (code === 'invalid-input') expect((await fx.requests()).length).toBe(0);
+    },
+  );
 });
 
 describe('aws-update-job-execution', () => {
