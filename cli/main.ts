@@ -30,20 +30,25 @@ const GLOBAL_VALUE_FLAGS = [
   'cli-input-yaml',
   'max-attempts',
   'color',
-  'query',
-  'ca-bundle',
-  'cli-read-timeout',
-  'cli-connect-timeout',
 ];
-/** Accepted for compatibility and ignored: they change nothing a script relies on here. */
-const HARMLESS_SWITCHES = [
-  'no-cli-pager',
-  'no-paginate',
-  'no-verify-ssl',
-  'no-sign-request',
-  'no-cli-auto-prompt',
-  'cli-auto-prompt',
-];
+/**
+ * Accepted and without effect, as in the AWS CLI for these commands: this CLI never pages, paginates (no command here
+ * has pages) or prompts.
+ */
+const HARMLESS_SWITCHES = ['no-cli-pager', 'no-paginate', 'no-cli-auto-prompt'];
+/**
+ * AWS CLI options that change what the AWS CLI does, which this CLI does not do yet: refused, never silently
+ * dropped (a `--query` that printed the whole response would hand a script the wrong value).
+ */
+const NOT_YET: Readonly<Record<string, string>> = {
+  query: 'select from the JSON output instead (e.g. with jq)',
+  'ca-bundle': 'set NODE_EXTRA_CA_CERTS to the bundle instead',
+  'cli-read-timeout': 'leave it out (each attempt has a 10 s limit)',
+  'cli-connect-timeout': 'leave it out (each attempt has a 10 s limit)',
+  'no-verify-ssl': 'leave it out; TLS certificates are always verified',
+  'no-sign-request': 'leave it out; requests are always signed',
+  'cli-auto-prompt': 'leave it out; give the parameters as flags',
+};
 const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug'];
 
 /** A command: one operation's definition. */
@@ -69,6 +74,8 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (Object.prototype.hasOwnProperty.call(NOT_YET, name))
+      throw new UsageError(`argument --${name}: not supported by aws-job-steps; ${NOT_YET[name]}`);
     const parameter = byFlag.get(name) ?? byFlag.get(name.replace(/^no-/, ''));
     if (parameter?.kind === 'boolean') {
       switches.add(name);

@@ -222,6 +222,24 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
     expect([mine.code, mine.stdout]).toEqual([aws.code, aws.stdout]);
   });
 
+  test.each([
+    [
+      ['--query', 'executionState.versionNumber'],
+      '--query: not supported by aws-job-steps; select from the JSON output',
+    ],
+    [['--ca-bundle', 'ca.pem'], '--ca-bundle: not supported by aws-job-steps; set NODE_EXTRA_CA_CERTS'],
+    [['--cli-read-timeout', '5'], '--cli-read-timeout: not supported by aws-job-steps'],
+    [['--no-verify-ssl'], '--no-verify-ssl: not supported by aws-job-steps'],
+    [['--no-sign-request'], '--no-sign-request: not supported by aws-job-steps'],
+  ])('%j, which would change what the AWS CLI does, is refused before anything is sent', async (flags, text) => {
+    await fresh();
+    await fx.clearRequests();
+    const refused = await ours([...EXECUTION, '--status', 'IN_PROGRESS', ...flags]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`aws-job-steps: error: argument ${text}`);
+    expect(await fx.requests()).toEqual([]);
+  });
+
   test('--skip-unchanged on a read command is a usage error, and its help does not offer it', async () => {
     const refused = await ours([
       'describe-job-execution',
