@@ -320,7 +320,16 @@ export class Connection {
   /** The connection's client for a service, made on first use by the service's own factory. */
   client<C>(factory: ServiceClientFactory<C>): C {
     const key = factory as ServiceClientFactory<unknown>;
-    if (!this.clients.has(key)) this.clients.set(key, factory.create(this));
+    if (!this.clients.has(key)) {
+      const made = factory.create(this);
+      this.clients.set(key, made);
+      // A client made asynchronously that failed (its region could not be resolved) is not kept: the next step
+      // tries again instead of getting the same failure for the connection's life.
+      if (made instanceof Promise)
+        made.catch(() => {
+          if (this.clients.get(key) === made) this.clients.delete(key);
+        });
+    }
     return this.clients.get(key) as C;
   }
 
