@@ -115,12 +115,28 @@ export function toStepError(
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(text)) {
       return new StepError(
         `no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or give credentials`,
-        { code: StepErrorCode.Auth, operation, subject, cause: error },
+        {
+          code: StepErrorCode.Auth,
+          operation,
+          subject,
+          cause: error,
+          awsWording: { by: 'client', message: 'Unable to locate credentials' },
+        },
       );
     }
     if (/Region is missing/i.test(text)) {
-      const fix = invalidInput('region', 'is not set', 'give a region, or set AWS_REGION');
-      return new StepError(fix.message, { code: fix.code, field: 'region', operation, subject, cause: error });
+      const fix = invalidInput('region', 'is not set', 'give a region, or set AWS_REGION', {
+        by: 'client',
+        message: 'You must specify a region.',
+      });
+      return new StepError(fix.message, {
+        code: fix.code,
+        field: fix.field,
+        awsWording: fix.awsWording,
+        operation,
+        subject,
+        cause: error,
+      });
     }
     // Classified by Node's code first: the HTTP handler names resets `TimeoutError` too.
     const networkCode = nodeCode !== undefined && nodeCode !== 'ETIMEDOUT' && NETWORK_CODES.has(nodeCode);

@@ -53,8 +53,25 @@ export interface ConnectionSettings {
   readonly endpoint?: string | undefined;
   /** Client-certificate TLS instead of SigV4 (IoT Jobs only); needs the account's `iot:Jobs` endpoint. */
   readonly tls?: TlsClientCertificate | undefined;
+  /**
+   * The CA certificates (PEM text) that HTTPS endpoints are verified against, instead of Node's bundled ones, as the
+   * AWS CLI's `ca_bundle` replaces its own.
+   */
+  readonly caBundle?: string | undefined;
+  /**
+   * false: HTTPS certificates are not verified (the AWS CLI's `--no-verify-ssl`, for a test endpoint with a
+   * self-signed certificate). Default true.
+   */
+  readonly verifyTls?: boolean | undefined;
   /** Time allowed for one attempt, in milliseconds. Default 10 000. */
   readonly attemptTimeoutMs?: number | string | undefined;
+  /** Time allowed to open a connection, in milliseconds; else only the attempt's limit (the CLI's `cli_connect_timeout`). */
+  readonly connectTimeoutMs?: number | string | undefined;
+  /**
+   * Time a socket may wait for the next bytes of an answer, in milliseconds; default the attempt's limit (the CLI's
+   * `cli_read_timeout`).
+   */
+  readonly readTimeoutMs?: number | string | undefined;
   /** Time allowed for the whole step, retries and waits included, in milliseconds. Default 60 000. */
   readonly deadlineMs?: number | string | undefined;
   /** Requests a step may send for one operation, first try included. Default 5. */
@@ -165,6 +182,10 @@ interface ResolvedSettings {
   readonly profile: string | undefined;
   readonly endpoint: string | undefined;
   readonly tls: TlsClientCertificate | undefined;
+  readonly caBundle: string | undefined;
+  readonly verifyTls: boolean;
+  readonly connectTimeoutMs: number | undefined;
+  readonly readTimeoutMs: number | undefined;
   readonly policy: RetryPolicy;
 }
 
@@ -190,12 +211,31 @@ function resolveSettings(settings: ConnectionSettings, env: NodeJS.ProcessEnv): 
   }
   const budget = (field: keyof RetryPolicy, value: unknown, min: number): number =>
     isGiven(value) ? parseInteger(field, value, { min }) : DEFAULT_POLICY[field];
+  const socketLimit = (field: 'connectTimeoutMs' | 'readTimeoutMs'): number | undefined =>
+    isGiven(settings[field]) ? parseInteger(field, settings[field], { min: 1 }) : undefined;
+  if (settings.verifyTls !== undefined && typeof settings.verifyTls !== 'boolean')
+    throw invalidInput(
+      'verifyTls',
+      `must be true or false, not ${describeValue(settings.verifyTls)}`,
+      'write true or false',
+    );
+  const caBundle = isGiven(settings.caBundle) ? parseString('caBundle', settings.caBundle) : undefined;
+  if (caBundle !== undefined && !caBundle.includes('-----BEGIN CERTIFICATE'))
+    throw invalidInput(
+      'caBundle',
+      'is not PEM text',
+      'give the CA certificates themselves, starting with -----BEGIN CERTIFICATE',
+    );
   return {
     region,
     credentials: checkCredentials(settings.credentials),
     profile: isGiven(settings.profile) ? parseString('profile', settings.profile) : undefined,
     endpoint,
     tls,
+    caBundle,
+    verifyTls: settings.verifyTls ?? true,
+    connectTimeoutMs: socketLimit('connectTimeoutMs'),
+    readTimeoutMs: socketLimit('readTimeoutMs'),
     policy: {
       ...DEFAULT_POLICY,
       maxAttempts: budget('maxAttempts', settings.maxAttempts, 1),
@@ -278,14 +318,19 @@ export class Connection {
    * that stalls after its headers) is closed too.
    */
   httpHandler(): NodeHttpHandler {
-    const tls = this.settings.tls;
+    const { tls, caBundle, verifyTls, connectTimeoutMs, readTimeoutMs } = this.settings;
+    // The client certificate's own CA is for the IoT endpoint it names; otherwise the bundle, as the AWS CLI's.
+    const ca = tls?.ca ?? caBundle;
     this.handler ??= new NodeHttpHandler({
       throwOnRequestTimeout: true,
-      socketTimeout: this.policy.attemptTimeoutMs,
+      socketTimeout: readTimeoutMs ?? this.policy.attemptTimeoutMs,
+      ...(connectTimeoutMs !== undefined && { connectionTimeout: connectTimeoutMs }),
       httpAgent: new HttpAgent({ keepAlive: true }),
       httpsAgent: new HttpsAgent({
         keepAlive: true,
-        ...(tls && { cert: tls.certificate, key: tls.privateKey, ...(tls.ca && { ca: tls.ca }) }),
+        ...(tls && { cert: tls.certificate, key: tls.privateKey }),
+        ...(ca !== undefined && { ca }),
+        ...(!verifyTls && { rejectUnauthorized: false }),
       }),
     });
     return this.handler;

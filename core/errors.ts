@@ -53,6 +53,15 @@ export type StepOperation =
   | 'CreateJob'
   | 'CancelJob';
 
+/**
+ * How AWS words its refusal of the same input: botocore's own check before sending (`client`, as in "Invalid length
+ * for parameter thingName…"), or the service's validation answer (`service`, with its error name). The core refuses
+ * such input before sending; a drop-in for the AWS CLI prints this wording as its last line, where scripts look.
+ */
+export type AwsWording =
+  | { readonly by: 'client'; readonly message: string }
+  | { readonly by: 'service'; readonly name: string; readonly message: string };
+
 /** Everything a `StepError` carries besides its message. */
 export interface StepErrorDetails {
   readonly code: StepErrorCode;
@@ -61,6 +70,8 @@ export interface StepErrorDetails {
   readonly subject?: string | undefined;
   /** The input field or connection setting at fault (`invalid-input` only), e.g. `statusDetails.progress`. */
   readonly field?: string | undefined;
+  /** How AWS words the same refusal (a bad input, no credentials), where it has words for it. */
+  readonly awsWording?: AwsWording | undefined;
   /** The service's own error name, e.g. `InvalidStateTransitionException`. */
   readonly awsErrorName?: string | undefined;
   readonly httpStatus?: number | undefined;
@@ -85,6 +96,7 @@ export class StepError extends Error {
   readonly operation: StepOperation | undefined;
   readonly subject: string | undefined;
   readonly field: string | undefined;
+  readonly awsWording: AwsWording | undefined;
   readonly awsErrorName: string | undefined;
   readonly httpStatus: number | undefined;
   readonly requestId: string | undefined;
@@ -97,6 +109,7 @@ export class StepError extends Error {
     this.operation = details.operation;
     this.subject = details.subject;
     this.field = details.field;
+    this.awsWording = details.awsWording;
     this.awsErrorName = details.awsErrorName;
     this.httpStatus = details.httpStatus;
     this.requestId = details.requestId;
@@ -123,8 +136,20 @@ export class StepError extends Error {
 }
 
 /** An input or settings error: `field` is the name the user typed, `problem` and `fix` complete the sentence. */
-export function invalidInput(field: string, problem: string, fix: string): StepError {
-  return new StepError(`${field} ${problem}; ${fix}`, { code: StepErrorCode.InvalidInput, field });
+export function invalidInput(field: string, problem: string, fix: string, awsWording?: AwsWording): StepError {
+  return new StepError(`${field} ${problem}; ${fix}`, { code: StepErrorCode.InvalidInput, field, awsWording });
+}
+
+/**
+ * The service's wording of a model-constraint violation (the AWS JSON services' "1 validation error detected…"),
+ * for `constraint` such as `Member must have length less than or equal to 64`.
+ */
+export function serviceValidation(field: string, value: string, constraint: string): AwsWording {
+  return {
+    by: 'service',
+    name: 'InvalidRequestException',
+    message: `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  };
 }
 
 /**

@@ -18,6 +18,18 @@ export const DeviceJobStatus = {
 } as const;
 export type DeviceJobStatus = (typeof DeviceJobStatus)[keyof typeof DeviceJobStatus];
 
+/** The model's `JobExecutionStatus` enum, in its order (the service lists it so when it refuses another value). */
+const JOB_EXECUTION_STATUSES = [
+  'QUEUED',
+  'IN_PROGRESS',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'REJECTED',
+  'REMOVED',
+  'CANCELED',
+] as const;
+
 /** Statuses after which an execution never changes again. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
   'SUCCEEDED',
@@ -42,18 +54,21 @@ export const JOB_ID: StringRule = {
   max: 64,
   pattern: /^[a-zA-Z0-9_-]+$/,
   patternText: 'letters, digits, - and _',
+  awsWords: true,
 };
 export const THING_NAME: StringRule = {
   min: 1,
   max: 128,
   pattern: /^[a-zA-Z0-9:_-]+$/,
   patternText: 'letters, digits, :, - and _',
+  awsWords: true,
 };
 const DETAILS_KEY: StringRule = {
   min: 1,
   max: 128,
   pattern: /^[a-zA-Z0-9:_-]+$/,
   patternText: 'letters, digits, :, - and _',
+  awsWords: true,
 };
 // `[^\p{C}]+`: no control or format characters. 1,024 is the limit the API reference gives for values.
 const DETAILS_VALUE: StringRule = {
@@ -61,6 +76,7 @@ const DETAILS_VALUE: StringRule = {
   max: 1024,
   pattern: /^[^\p{C}]+$/u,
   patternText: 'printable text without control characters (no newlines or tabs)',
+  awsWords: true,
 };
 /** The step timer: 1 minute to 7 days, or -1 to cancel the current timer. */
 export const STEP_TIMEOUT = { min: 1, max: 10080, also: -1 } as const;
@@ -73,7 +89,7 @@ export function parseStatus(value: unknown): DeviceJobStatus {
     if (reason)
       throw invalidInput('status', `is ${upper}, which a device cannot set`, `${reason}; use ${allowed.join(', ')}`);
   }
-  return parseEnum('status', value, allowed);
+  return parseEnum('status', value, allowed, '', JOB_EXECUTION_STATUSES);
 }
 
 export function parseStatusDetails(value: unknown): Record<string, string> {

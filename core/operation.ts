@@ -176,7 +176,8 @@ export function parseParameters(
     const value = given[p.member];
     if (isGiven(value)) request[p.member] = parseValue(p, value);
     else if (p.required) {
-      if (p.parse) p.parse(value);
+      // The parser's own refusal when it has one (an empty string is too short for a model minimum, in AWS's words).
+      if (p.parse || p.kind === 'string') parseValue(p, value);
       throw invalidInput(p.member, 'is required', 'give a value');
     }
   }

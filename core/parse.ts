@@ -4,7 +4,7 @@
  * a typed one or throws an `invalid-input` StepError that says what is wrong and how to fix it. An empty string,
  * `null` and `undefined` all mean "not given", because that is how an unset GitHub input arrives.
  */
-import { invalidInput } from './errors';
+import { invalidInput, serviceValidation } from './errors';
 
 /** Whether a raw value counts as given. */
 export function isGiven(value: unknown): boolean {
@@ -34,6 +34,12 @@ export interface StringRule {
   readonly max?: number;
   readonly pattern?: RegExp;
   readonly patternText?: string;
+  /**
+   * The service model's own rule, refused in AWS's standard words: botocore checks the minimum length before
+   * sending, the service the rest ("1 validation error detected…", as the JSON services answer). Not for a rule of
+   * ours, or of a service that words its refusals its own way (Import/Export).
+   */
+  readonly awsWords?: boolean;
 }
 
 /** The length in code points, counted only when it can matter: a huge value is refused by its UTF-16 length. */
@@ -56,21 +62,57 @@ function codePoints(value: string, max: number | undefined): number {
 export function checkString(field: string, value: string, rule: StringRule): string {
   const length = codePoints(value, rule.max);
   if (rule.min !== undefined && length < rule.min) {
-    throw invalidInput(field, rule.min === 1 ? 'is empty' : `is shorter than ${rule.min} characters`, 'give a value');
+    // botocore checks minimum lengths itself, before sending.
+    throw invalidInput(
+      field,
+      rule.min === 1 ? 'is empty' : `is shorter than ${rule.min} characters`,
+      'give a value',
+      rule.awsWords
+        ? {
+            by: 'client',
+            message: `Invalid length for parameter ${field}, value: ${length}, valid min length: ${rule.min}`,
+          }
+        : undefined,
+    );
   }
   if (rule.max !== undefined && length > rule.max) {
     const shown = length === Infinity ? `more than ${2 * rule.max}` : String(length);
-    throw invalidInput(field, `is ${shown} characters long`, `the limit is ${rule.max}`);
+    throw invalidInput(
+      field,
+      `is ${shown} characters long`,
+      `the limit is ${rule.max}`,
+      rule.awsWords
+        ? serviceValidation(field, value, `Member must have length less than or equal to ${rule.max}`)
+        : undefined,
+    );
   }
   if (rule.pattern && !rule.pattern.test(value)) {
-    throw invalidInput(field, `${describeValue(value)} has characters that are not allowed`, `use ${rule.patternText}`);
+    throw invalidInput(
+      field,
+      `${describeValue(value)} has characters that are not allowed`,
+      `use ${rule.patternText}`,
+      rule.awsWords
+        ? serviceValidation(field, value, `Member must satisfy regular expression pattern: ${rule.pattern.source}`)
+        : undefined,
+    );
   }
   return value;
 }
 
 /** A required string. Numbers are not accepted silently: an id typed as 42 in YAML should be quoted. */
 export function parseString(field: string, value: unknown, rule: StringRule = {}): string {
-  if (!isGiven(value)) throw invalidInput(field, 'is required', 'give a value');
+  if (!isGiven(value)) {
+    // An empty string is a value to botocore, and too short for a model minimum.
+    const tooShort = value === '' && rule.awsWords && rule.min !== undefined;
+    throw invalidInput(
+      field,
+      'is required',
+      'give a value',
+      tooShort
+        ? { by: 'client', message: `Invalid length for parameter ${field}, value: 0, valid min length: ${rule.min}` }
+        : undefined,
+    );
+  }
   if (typeof value !== 'string') {
     throw invalidInput(field, `must be text, not ${describeValue(value)}`, 'quote it');
   }
@@ -144,17 +186,31 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 }
 
 /** One of `allowed`, matched case-insensitively; a near miss is answered with a suggestion. */
-export function parseEnum<T extends string>(field: string, value: unknown, allowed: readonly T[], hint = ''): T {
+/**
+ * One of `allowed`, in any case. `modelValues` is the service model's enum (of a service that answers AWS's standard
+ * validation words): a value outside it is refused in the service's words too.
+ */
+export function parseEnum<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+  hint = '',
+  modelValues?: readonly string[],
+): T {
   if (!isGiven(value)) throw invalidInput(field, 'is required', `use one of ${allowed.join(', ')}${hint}`);
+  const wording =
+    typeof value === 'string' && modelValues && !modelValues.includes(value)
+      ? serviceValidation(field, value, `Member must satisfy enum value set: [${modelValues.join(', ')}]`)
+      : undefined;
   if (typeof value === 'string') {
     const wanted = value.trim().toLowerCase();
     const found = allowed.find((a) => a.toLowerCase() === wanted);
     if (found) return found;
     // No "did you mean" for a value far longer than any allowed one: it is not a typo, and the distance would cost.
     const near = value.length <= 64 ? suggest(value, allowed) : undefined;
-    if (near) throw invalidInput(field, `is ${describeValue(value)}`, `did you mean ${near}?`);
+    if (near) throw invalidInput(field, `is ${describeValue(value)}`, `did you mean ${near}?`, wording);
   }
-  throw invalidInput(field, `is ${describeValue(value)}`, `use one of ${allowed.join(', ')}${hint}`);
+  throw invalidInput(field, `is ${describeValue(value)}`, `use one of ${allowed.join(', ')}${hint}`, wording);
 }
 
 /** Rejects keys the input shape does not have, suggesting the one that was probably meant. */

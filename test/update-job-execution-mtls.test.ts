@@ -3,66 +3,13 @@
  * requires a client certificate from its own CA (made here with openssl) forwards to an emulator; the step
  * succeeds with a certificate from that CA, sends no signature, and fails clearly with a certificate it refuses.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { describeFailure, Connection, StepError, updateJobExecution } from '../core/index';
+import { closeFront, httpsFront, TestCertificates, type Pem } from './helpers/certificates';
 import { useEmulator } from './helpers/emulator';
 
-interface Pem {
-  certificate: string;
-  privateKey: string;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'aws-job-steps-mtls-'));
-const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
-const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function makeCa(name: string): Pem {
-  openssl(
-    'req',
-    '-x509',
-    ...KEY,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.pem`,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-  );
-  return { certificate: read(`${name}.pem`), privateKey: read(`${name}.key`) };
-}
-
-function makeLeaf(name: string, ca: string, extensions: string): Pem {
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl('req', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}.pem`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${name}.pem`,
-    '-days',
-    '2',
-    '-extfile',
-    `${name}.ext`,
-  );
-  return { certificate: read(`${name}.pem`), privateKey: read(`${name}.key`) };
-}
+const certificates = new TestCertificates();
 
 // Without auth: the emulator stands for the service behind AWS IoT's certificate check.
 const fx = useEmulator({});
@@ -75,57 +22,27 @@ let stranger: Pem;
 const seen: { authorization: string | undefined; subject: string | undefined }[] = [];
 
 beforeAll(async () => {
-  ca = makeCa('iot-ca');
-  makeCa('other-ca');
-  const server = makeLeaf('server', 'iot-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  device = makeLeaf('gw-7', 'iot-ca', 'extendedKeyUsage=clientAuth\n');
-  stranger = makeLeaf('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
+  ca = certificates.ca('iot-ca');
+  certificates.ca('other-ca');
+  const server = certificates.leaf('server', 'iot-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  device = certificates.leaf('gw-7', 'iot-ca', 'extendedKeyUsage=clientAuth\n');
+  stranger = certificates.leaf('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
 
   front = await mtlsFront(server, 0);
   frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}`;
 });
 
 /** An HTTPS front on 127.0.0.1:`port` that requires a client certificate signed by the CA and forwards to the emulator. */
-async function mtlsFront(server: Pem, port: number): Promise<Server> {
-  const target = new URL(fx.url);
-  const front = createServer(
-    {
-      key: server.privateKey,
-      cert: server.certificate,
-      ca: ca.certificate,
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
-      seen.push({ authorization: req.headers.authorization, subject: String(peer.subject?.CN) });
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    front.once('error', reject);
-    front.listen(port, '127.0.0.1', resolve);
-  });
-  return front;
-}
-
-async function closeFront(server: Server): Promise<void> {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+function mtlsFront(server: Pem, port: number): Promise<Server> {
+  return httpsFront({ server, port, target: fx.url, clientCa: ca.certificate }, (req) => {
+    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+    seen.push({ authorization: req.headers.authorization, subject: String(peer.subject?.CN) });
   });
 }
 
 afterAll(async () => {
   await closeFront(front);
-  rmSync(dir, { recursive: true, force: true });
+  certificates.remove();
 });
 
 beforeEach(async () => {
@@ -156,7 +73,11 @@ test('with the device certificate the step succeeds, unsigned, and re-running it
 });
 
 test('an endpoint that names no port is reached on 8443, where AWS IoT serves certificate clients', async () => {
-  const server = makeLeaf('server-8443', 'iot-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  const server = certificates.leaf(
+    'server-8443',
+    'iot-ca',
+    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
   // Fails, never skips, when 8443 is taken: the test is about that port.
   const on8443 = await mtlsFront(server, 8443);
   try {

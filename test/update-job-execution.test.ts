@@ -455,6 +455,12 @@ describe('input errors send nothing', () => {
         { tls: { certificate: 'not pem', privateKey: 'x' } },
         'tls.certificate is not PEM text; give the device certificate itself, starting with -----BEGIN',
       ],
+      [
+        { caBundle: '/etc/ssl/ca.pem' },
+        'caBundle is not PEM text; give the CA certificates themselves, starting with -----BEGIN CERTIFICATE',
+      ],
+      [{ verifyTls: 'no' as unknown as boolean }, 'verifyTls must be true or false, not "no"; write true or false'],
+      [{ readTimeoutMs: '0' }, 'readTimeoutMs is 0; it must be 1 or more'],
     ] as const;
     for (const [bad, message] of settings) {
       const error = await failure(updateJobExecution({ ...step, status: 'IN_PROGRESS' }, { ...bad }));
