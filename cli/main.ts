@@ -1,31 +1,44 @@
 #!/usr/bin/env node
 /**
- * `aws-job-steps`: drop-in, idempotent versions of the AWS CLI commands of every operation in the core's registry
- * (`aws iot-jobs-data update-job-execution`, `aws importexport update-job`…). Same flags, same output formats, same
- * exit codes (2 for a bad command line, 255 for a refused request); a re-run that finds the work already done
- * succeeds. Only the chosen command's operation module is loaded.
+ * `aws-job-steps`: drop-in, idempotent versions of the AWS CLI v2 commands of every operation in the core's registry
+ * (`aws iot-jobs-data update-job-execution`, `aws importexport update-job`…). Same flags, `--query`, output formats,
+ * config settings, exit codes and last line of an error; a re-run that finds the work already done succeeds. Only the
+ * chosen command's operation module is loaded.
  */
 
-import { StepError } from '../core/errors';
+import { search } from '@aws-lambda-powertools/jmespath';
+
+import type { ConnectionSettings } from '../core/connection';
+import { describeFailure, StepError } from '../core/errors';
 import { fileReference, readInputFile } from '../core/input-files';
 import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/operation';
 import { isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
-import { formatOutput, shapeResponse, type OutputFormat } from './output';
+import { ConfigurationError, resolveCliSettings } from './config';
+import { formatOutput, OUTPUT_FORMATS, shapeResponse, type OutputFormat } from './output';
 
-/** The AWS CLI's exit codes. */
-const EXIT = { usage: 2, service: 255 } as const;
+/**
+ * AWS CLI v2's exit codes: a bad command line or parameter, a configuration it cannot use (no region, no
+ * credentials), a request the service refused, anything else (no connection, a timeout).
+ */
+const EXIT = { usage: 252, configuration: 253, service: 254, other: 255 } as const;
 
 class UsageError extends Error {}
 /** `<command> help` or `--help`, wherever it appears as a word of its own. */
 class HelpRequested extends Error {}
-/** Unknown options: the AWS CLI names them after the usage, without "error:", and exits 255. */
+/** Unknown options: the AWS CLI names them after the usage, without "error:". */
 class UnknownOptions extends Error {}
+/** A parameter's value refused as the AWS CLI refuses it: the message alone, after a blank line. */
+class BadValue extends Error {}
 
 const GLOBAL_VALUE_FLAGS = [
   'region',
   'endpoint-url',
   'profile',
   'output',
+  'query',
+  'ca-bundle',
+  'cli-read-timeout',
+  'cli-connect-timeout',
   'cli-input-json',
   'cli-input-yaml',
   'max-attempts',
@@ -37,19 +50,13 @@ const GLOBAL_VALUE_FLAGS = [
  */
 const HARMLESS_SWITCHES = ['no-cli-pager', 'no-paginate', 'no-cli-auto-prompt'];
 /**
- * AWS CLI options that change what the AWS CLI does, which this CLI does not do yet: refused, never silently
- * dropped (a `--query` that printed the whole response would hand a script the wrong value).
+ * AWS CLI options that change what the AWS CLI does, which this CLI does not do: refused, never silently dropped.
  */
-const NOT_YET: Readonly<Record<string, string>> = {
-  query: 'select from the JSON output instead (e.g. with jq)',
-  'ca-bundle': 'set NODE_EXTRA_CA_CERTS to the bundle instead',
-  'cli-read-timeout': 'leave it out (each attempt has a 10 s limit)',
-  'cli-connect-timeout': 'leave it out (each attempt has a 10 s limit)',
-  'no-verify-ssl': 'leave it out; TLS certificates are always verified',
-  'no-sign-request': 'leave it out; requests are always signed',
-  'cli-auto-prompt': 'leave it out; give the parameters as flags',
+const NOT_SUPPORTED: Readonly<Record<string, string>> = {
+  'no-sign-request': 'leave it out; these operations need signed requests',
+  'cli-auto-prompt': 'leave it out; give the parameters as options',
 };
-const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug'];
+const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug', 'no-verify-ssl'];
 
 /** A command: one operation's definition. */
 type Command = OperationDefinition<StepResult>;
@@ -74,8 +81,8 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    if (Object.prototype.hasOwnProperty.call(NOT_YET, name))
-      throw new UsageError(`argument --${name}: not supported by aws-job-steps; ${NOT_YET[name]}`);
+    if (Object.prototype.hasOwnProperty.call(NOT_SUPPORTED, name))
+      throw new UsageError(`argument --${name}: not supported by aws-job-steps; ${NOT_SUPPORTED[name]}`);
     const parameter = byFlag.get(name) ?? byFlag.get(name.replace(/^no-/, ''));
     if (parameter?.kind === 'boolean') {
       switches.add(name);
@@ -213,7 +220,9 @@ SYNOPSIS
           ${synopsis}
           [--cli-input-json <value> | --cli-input-yaml <value>]
           [--generate-cli-skeleton <input | output | yaml-input>]
-          [--region <value>] [--endpoint-url <value>] [--profile <value>] [--output json | text | yaml]
+          [--region <value>] [--endpoint-url <value>] [--profile <value>]
+          [--output json | text | table | yaml | yaml-stream] [--query <value>]
+          [--ca-bundle <value>] [--no-verify-ssl] [--cli-read-timeout <value>] [--cli-connect-timeout <value>]
           ${spec.readOnly ? '' : '[--skip-unchanged] '}[--max-attempts <value>] [--report-changed] [--debug]
 
 OPTIONS
@@ -233,20 +242,95 @@ ${
 }
 
 function usage(): string {
-  return `usage: aws-job-steps <command> [parameters]\ncommands: ${OPERATION_NAMES.join(', ')}\nTo see help text, you can run:\n\n  aws-job-steps <command> help\n`;
+  return `usage: ${PROGRAM} <command> [parameters]\ncommands: ${OPERATION_NAMES.join(', ')}\nTo see help text, you can run:\n\n  ${PROGRAM} <command> help\n`;
 }
+
+/** The AWS CLI's refusal of a value not among an option's choices: the choices two to a line, and close matches. */
+function invalidChoice(option: string, value: string, choices: readonly string[]): string {
+  const lines = ['Invalid choice, valid choices are:\n'];
+  for (let i = 0; i < choices.length; i += 2)
+    lines.push(
+      choices
+        .slice(i, i + 2)
+        .map((c) => c.padEnd(40))
+        .join(' | '),
+    );
+  const close = choices.filter((c) => similarity(value, c) >= 0.8);
+  if (close.length > 0)
+    lines.push(`\n\nInvalid choice: '${value}', maybe you meant:\n`, ...close.map((c) => `  * ${c}`));
+  return `argument --${option}: ${lines.join('\n')}`;
+}
+
+/**
+ * Python's `difflib` ratio, 2·M / (|a| + |b|) with M the characters of the longest matching blocks found
+ * recursively, which `get_close_matches` ranks by (no junk heuristic: the choices are short).
+ */
+function similarity(a: string, b: string): number {
+  const matched = (a0: number, a1: number, b0: number, b1: number): number => {
+    let best = { i: a0, j: b0, size: 0 };
+    for (let i = a0; i < a1; i++)
+      for (let j = b0; j < b1; j++) {
+        let k = 0;
+        while (i + k < a1 && j + k < b1 && a[i + k] === b[j + k]) k++;
+        if (k > best.size) best = { i, j, size: k };
+      }
+    if (best.size === 0) return 0;
+    return best.size + matched(a0, best.i, b0, best.j) + matched(best.i + best.size, a1, best.j + best.size, b1);
+  };
+  return a.length + b.length === 0 ? 1 : (2 * matched(0, a.length, 0, b.length)) / (a.length + b.length);
+}
+
+/** The program's name where the AWS CLI prints its own. */
+const PROGRAM = 'aws-job-steps';
+
+/** A JMESPath `--query`, checked before anything is sent, as the AWS CLI parses it with the command line. */
+function compileQuery(expression: string | undefined): ((value: unknown) => unknown) | undefined {
+  if (expression === undefined) return undefined;
+  try {
+    search(expression, {});
+  } catch (error) {
+    // Only a syntax error is a bad value; a function that meets the wrong type in an empty document may be fine.
+    const syntax = ['LexerError', 'ParseError', 'IncompleteExpressionError', 'EmptyExpressionError'];
+    if (error instanceof Error && syntax.includes(error.name))
+      throw new BadValue(`Bad value for --query ${expression}: ${error.message}`);
+  }
+  return (value) => search(expression, value as Parameters<typeof search>[1]);
+}
+
+/**
+ * The width the AWS CLI v2 fits a table to: its terminal's, or 80 when stdout is not a terminal (it does not read
+ * COLUMNS).
+ */
+function terminalWidth(): number {
+  return process.stdout.isTTY ? process.stdout.columns : 80;
+}
+
+/** Seconds as the AWS CLI takes them, 0 for no limit, as milliseconds for the connection. */
+const millis = (seconds: number | undefined): number | undefined =>
+  seconds === undefined ? undefined : seconds === 0 ? NO_LIMIT_MS : seconds * 1000;
+/** What "no limit" stands for: an hour, so that a stalled command still ends. */
+const NO_LIMIT_MS = 3_600_000;
+/** The AWS CLI's default for each of its two socket timeouts. */
+const AWS_CLI_TIMEOUT_MS = 60_000;
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   const spec = command && isOperationName(command) ? (loadOperation(command) as unknown as Command) : undefined;
   if (!spec) {
-    process.stderr.write(`${usage()}aws-job-steps: error: argument command: Invalid choice: ${command ?? '(none)'}\n`);
+    process.stderr.write(`${usage()}${PROGRAM}: error: argument command: Invalid choice: ${command ?? '(none)'}\n`);
     return EXIT.usage;
   }
   let parsed: Parsed;
   let input: Record<string, unknown>;
+  let query: ((value: unknown) => unknown) | undefined;
   try {
     parsed = parseFlags(spec, args);
+    const output = parsed.values.get('output');
+    if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output))
+      throw new UsageError(invalidChoice('output', output, OUTPUT_FORMATS));
+    const color = parsed.values.get('color');
+    if (color !== undefined && !['on', 'off', 'auto'].includes(color))
+      throw new UsageError(invalidChoice('color', color, ['on', 'off', 'auto']));
     const form = parsed.values.get('generate-cli-skeleton');
     if (form !== undefined) {
       // The AWS CLI makes an output skeleton from a parsed command line: its required arguments must be there.
@@ -254,6 +338,7 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(await skeleton(spec, form));
       return 0;
     }
+    query = compileQuery(parsed.values.get('query'));
     input = await buildInput(spec, parsed);
   } catch (error) {
     if (error instanceof HelpRequested) {
@@ -261,51 +346,117 @@ async function run(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (error instanceof UnknownOptions) {
-      process.stderr.write(`${usage()}\n${error.message}\n`);
-      return EXIT.service;
+      process.stderr.write(`\n${usage()}\n${error.message}\n\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof BadValue) {
+      process.stderr.write(`\n${error.message}\n`);
+      return EXIT.usage;
     }
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${usage()}aws-job-steps: error: ${error.message}\n`);
+    process.stderr.write(`\n${usage()}\n${PROGRAM}: error: ${error.message}\n\n`);
     return EXIT.usage;
   }
-  const format = (parsed.values.get('output') ?? process.env.AWS_DEFAULT_OUTPUT ?? 'json') as OutputFormat;
-  if (!['json', 'text', 'yaml'].includes(format)) {
+  let settings;
+  try {
+    settings = await resolveCliSettings(parsed.values, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`\n${error.message}\n`);
+    return error.exitCode;
+  }
+  const format = settings.output as OutputFormat;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    process.stderr.write(`\nUnknown output type: ${settings.output}\n`);
+    return EXIT.other;
+  }
+  // Colour is what the AWS CLI adds to a table on a terminal, which this CLI does not draw.
+  if (parsed.values.get('color') === 'on' && format === 'table') {
     process.stderr.write(
-      `${usage()}aws-job-steps: error: argument --output: Invalid choice: ${format} (json | text | yaml)\n`,
+      `\n${usage()}\n${PROGRAM}: error: argument --color: on is not supported by aws-job-steps; leave it out\n\n`,
     );
     return EXIT.usage;
   }
-  const connection = {
-    region: parsed.values.get('region'),
+  const verifyTls = !parsed.switches.has('no-verify-ssl');
+  if (!verifyTls) process.stderr.write(`${PROGRAM}: warning: --no-verify-ssl: HTTPS certificates are not verified\n`);
+  const timeouts = settings.readTimeout !== undefined || settings.connectTimeout !== undefined;
+  const connectTimeoutMs = millis(settings.connectTimeout);
+  const readTimeoutMs = millis(settings.readTimeout);
+  // With the AWS CLI's socket timeouts an attempt may last as long as both allow, and the step one such attempt.
+  const attemptTimeoutMs = timeouts
+    ? (connectTimeoutMs ?? AWS_CLI_TIMEOUT_MS) + (readTimeoutMs ?? AWS_CLI_TIMEOUT_MS)
+    : undefined;
+  for (const line of settings.unread) process.stderr.write(`${PROGRAM}: warning: ${line}\n`);
+  const connection: ConnectionSettings = {
+    region: settings.region,
+    credentials: settings.credentials,
     endpoint: parsed.values.get('endpoint-url'),
-    profile: parsed.values.get('profile'),
+    profile: settings.profile,
     maxAttempts: parsed.values.get('max-attempts'),
+    caBundle: settings.caBundle,
+    verifyTls,
+    connectTimeoutMs,
+    readTimeoutMs,
+    ...(attemptTimeoutMs !== undefined && {
+      attemptTimeoutMs,
+      deadlineMs: Math.max(AWS_CLI_TIMEOUT_MS, attemptTimeoutMs + 1000),
+    }),
   };
   const options = {
     skipUnchanged: parsed.switches.has('skip-unchanged'),
     ...(parsed.switches.has('debug') && { logger: { debug: (m: string) => process.stderr.write(`DEBUG ${m}\n`) } }),
   };
+  const context = { title: spec.awsOperation, width: terminalWidth() };
   try {
     const result = await spec.run(input, connection, options);
     const shaped = shapeResponse(spec.toResponse(result), spec.response);
     if (parsed.switches.has('report-changed'))
       Object.assign(shaped, { changed: result.changed, attempts: result.attempts });
-    process.stdout.write(await formatOutput(shaped, format));
+    process.stdout.write(await formatOutput(query ? query(shaped) : shaped, format, context));
     return 0;
   } catch (error) {
     if (!(error instanceof StepError)) throw error;
-    const name = error.awsErrorName ?? error.code;
-    // The service's own words, as the AWS CLI prints them; our explanation when the service said nothing.
-    const message = serviceMessage(error) ?? error.message;
-    process.stderr.write(
-      error.code === 'invalid-input'
-        ? `\nParameter validation failed:\n${error.message}\n`
-        : `\nAn error occurred (${name}) when calling the ${spec.awsOperation} operation: ${message}\n`,
-    );
+    const { text, exitCode } = failureText(spec, error);
+    process.stderr.write(text);
     // Ours: what a script needs to decide whether to run the command again, on stdout (the AWS CLI prints nothing there).
-    if (parsed.switches.has('report-changed')) process.stdout.write(await formatOutput(failureReport(error), format));
-    return EXIT.service;
+    if (parsed.switches.has('report-changed'))
+      process.stdout.write(await formatOutput(failureReport(error), format, context));
+    return exitCode;
   }
+}
+
+/** The connection settings a refusal can be about: a configuration error in the AWS CLI's terms, not a parameter's. */
+const SETTING_FIELDS = new Set(['region', 'endpoint', 'profile', 'maxAttempts', 'caBundle', 'credentials']);
+
+/** A failed step as AWS CLI v2 reports it on stderr, ending in the line it would end in, and its exit code. */
+function failureText(spec: Command, error: StepError): { text: string; exitCode: number } {
+  const calling = `when calling the ${spec.awsOperation} operation`;
+  if (error.code === 'invalid-input') {
+    const wording = error.awsWording;
+    if (wording?.by === 'service')
+      return {
+        // Refused before sending, in the words the service would have answered with.
+        text: `\n${PROGRAM}: not sent: ${error.message}\nAn error occurred (${wording.name}) ${calling}: ${wording.message}\n`,
+        exitCode: EXIT.service,
+      };
+    if (error.field !== undefined && SETTING_FIELDS.has(error.field.split('.')[0]!)) {
+      // v2's own line for a missing region, after ours.
+      const v2 = wording ? `\n${wording.message} You can also configure your region by running "aws configure".` : '';
+      return { text: `\n${error.message}${v2}\n`, exitCode: EXIT.configuration };
+    }
+    const botocore = wording?.by === 'client' ? `\n${wording.message}` : '';
+    return { text: `\nParameter validation failed:\n${error.message}${botocore}\n`, exitCode: EXIT.usage };
+  }
+  // The service's own words, as the AWS CLI prints them; our explanation when the service said nothing.
+  const message = serviceMessage(error) ?? error.message;
+  if (error.awsErrorName !== undefined)
+    return { text: `\nAn error occurred (${error.awsErrorName}) ${calling}: ${message}\n`, exitCode: EXIT.service };
+  if (error.code === 'auth' && error.awsWording)
+    return {
+      text: `\n${message}\n${error.awsWording.message}. You can configure credentials by running "aws configure".\n`,
+      exitCode: EXIT.configuration,
+    };
+  return { text: `\n${describeFailure(error)}\n`, exitCode: EXIT.other };
 }
 
 /** A failure for `--report-changed`: the fields a script branches on, never the cause. */
@@ -337,7 +488,7 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`aws-job-steps: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.service;
+    process.stderr.write(`\n${PROGRAM}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.other;
   },
 );

@@ -1,22 +1,28 @@
 /**
- * Differential tests of `aws-job-steps` (the bundle `npm run build` makes, lib/cli/index.js) against the AWS CLI v1 on the
- * machine: each case runs through both CLIs against fresh emulator state (auth on), and stdout, exit code and the
- * resulting state are compared. Differences are deliberate and named: the program name in usage errors, and a
- * re-run of a finished update, which ours completes (exit 0) where the AWS CLI fails.
+ * Differential tests of `aws-job-steps` (the bundle `npm run build` makes, lib/cli/index.js) against both AWS CLIs on
+ * the machine, v2 (`/usr/bin/aws`, what people run) and v1 (`aws`): each case runs through all three against fresh
+ * emulator state (auth on), and stdout (v2's, and v1's where v1 prints the same), the exit code and the last line of
+ * stderr (v2's, up to the program name) and the resulting state are compared. Where AWS CLI v2 is missing, the v2
+ * comparisons are skipped (test/global-setup.ts says so) and stdout and state are compared with v1's. Differences are
+ * deliberate and named: the program name, and a re-run of a finished update, which ours completes (exit 0) where the
+ * AWS CLI fails.
  */
 import { execFile } from 'node:child_process';
+import type { Server } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { awsCli, awsEnv, requireAwsCli, type CliResult } from './helpers/aws-cli';
+import { closeFront, httpsFront, TestCertificates } from './helpers/certificates';
+import { awsCli, awsCliV2, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
+const V2 = awsCliV2().available;
 
 const fx = useEmulator();
 let dir: string;
@@ -29,27 +35,43 @@ beforeAll(async () => {
     join(dir, 'input.json'),
     JSON.stringify({ jobId: 'fw-42', thingName: 'gw-7', status: 'FAILED', statusDetails: { from: 'file' } }),
   );
+  writeFileSync(join(dir, 'text-config'), '[default]\noutput = text\nregion = eu-west-1\n');
+  // A profile of its own credentials: `--profile` sets the environment's key pair aside, AWS_PROFILE does not.
+  const { accessKeyId, secretAccessKey } = FIXTURE_CREDENTIALS;
+  writeFileSync(
+    join(dir, 'table-profile'),
+    `[default]\noutput = json\n[profile edge]\noutput = table\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`,
+  );
 });
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function ours(args: readonly string[]): Promise<CliResult> {
+/** Variables a case sets (file names relative to the test directory) or, with undefined, removes. */
+type CaseEnv = Record<string, string | undefined>;
+
+/** The environment with the case's files made absolute. */
+const caseEnv = (env: CaseEnv): CaseEnv =>
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, k.endsWith('_FILE') && v !== undefined ? join(dir, v) : v]),
+  );
+
+function ours(args: readonly string[], env: CaseEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BUNDLE, ...args.slice(0, 1), '--endpoint-url', fx.url, ...args.slice(1)],
-      { env: awsEnv(), cwd: dir, encoding: 'utf8' },
+      { env: awsEnv(undefined, caseEnv(env)), cwd: dir, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
 }
 
-/** The AWS CLI's form of the same command. */
-function theirs(args: readonly string[]): Promise<CliResult> {
+/** The AWS CLI's form of the same command, through v1 or v2. */
+function theirs(args: readonly string[], version: 1 | 2 = 2, env: CaseEnv = {}): Promise<CliResult> {
   const service = args[0] === 'update-job' ? 'importexport' : 'iot-jobs-data';
-  return awsCli(fx.url, [service, ...args], { cwd: dir });
+  return awsCli(fx.url, [service, ...args], { cwd: dir, version: V2 ? version : 1, env: caseEnv(env) });
 }
 
 /** 2026-12-01T00:00:00Z, where the emulator's clock stands for these tests. */
@@ -58,7 +80,7 @@ const FROZEN_AT = 1_764_547_200;
 /** Fresh state: two things with a QUEUED execution of fw-42 each, and one Import/Export job (JOB01). */
 async function fresh(): Promise<void> {
   await fx.reset();
-  // The same service time for both CLIs' runs, so the timestamps in answers (queuedAt…) are the same bytes.
+  // The same service time for every CLI's run, so the timestamps in answers (queuedAt…) are the same bytes.
   await fx.freezeClock(FROZEN_AT);
   await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
   await createImportExportJob(fx.url);
@@ -73,56 +95,77 @@ async function state(): Promise<unknown> {
   };
 }
 
-interface Both {
-  readonly aws: CliResult;
+/** One case's run through each CLI, each from fresh state, and the state each left. */
+interface Runs {
+  readonly v1: CliResult;
+  /** Absent where AWS CLI v2 is not installed. */
+  readonly v2: CliResult | undefined;
   readonly ours: CliResult;
-  readonly awsState: unknown;
-  readonly ourState: unknown;
+  readonly states: { readonly v1: unknown; readonly v2: unknown; readonly ours: unknown };
 }
 
-async function both(args: readonly string[], prepare: () => Promise<void> = async () => {}): Promise<Both> {
-  await fresh();
-  await prepare();
-  const aws = await theirs(args);
-  const awsState = await state();
-  await fresh();
-  await prepare();
-  const mine = await ours(args);
+async function runAll(
+  args: readonly string[],
+  prepare: () => Promise<void> = async () => {},
+  env: CaseEnv = {},
+): Promise<Runs> {
+  const once = async (run: () => Promise<CliResult>): Promise<[CliResult, unknown]> => {
+    await fresh();
+    await prepare();
+    const result = await run();
+    return [result, await state()];
+  };
+  const [v1, v1State] = await once(() => theirs(args, 1, env));
+  const [v2, v2State] = V2 ? await once(() => theirs(args, 2, env)) : [undefined, undefined];
+  const [mine, ourState] = await once(() => ours(args, env));
   expectNoSecrets(`aws-job-steps ${args.join(' ')}`, mine.stdout, mine.stderr);
-  return { aws, ours: mine, awsState, ourState: await state() };
+  return { v1, v2, ours: mine, states: { v1: v1State, v2: v2State, ours: ourState } };
 }
 
-/** The same stdout, exit code, error line and resulting state as the AWS CLI's. */
-function expectSameAsAwsCli(result: Both): void {
-  expect(result.ours.stdout).toBe(result.aws.stdout);
-  expect(result.ours.code).toBe(result.aws.code);
-  const lastLine = (r: CliResult): string | undefined => r.stderr.trim().split('\n').at(-1);
-  if (result.aws.code !== 0) expect(lastLine(result.ours)).toBe(lastLine(result.aws));
-  expect(result.ourState).toEqual(result.awsState);
+/** The last line of stderr, without the program name the AWS CLI prints in usage errors. */
+const lastLine = (r: CliResult): string | undefined =>
+  r.stderr
+    .trim()
+    .split('\n')
+    .at(-1)
+    ?.replace(/^aws(-job-steps)?: /, '');
+
+/**
+ * v2's stdout, exit code and last error line, and the state it left; v1's stdout where v1 prints what v2 prints
+ * (its own formats; without v2, v1's stdout and state, and success where it succeeds).
+ */
+function expectSameAsAwsCli(runs: Runs): void {
+  const { v1, v2, ours: mine, states } = runs;
+  if (v2) {
+    expect(mine.stdout).toBe(v2.stdout);
+    expect(mine.code).toBe(v2.code);
+    if (v2.code !== 0) expect(lastLine(mine)).toBe(lastLine(v2));
+    expect(states.ours).toEqual(states.v2);
+    if (v1.stdout === v2.stdout) expect(mine.stdout).toBe(v1.stdout);
+  } else {
+    expect(mine.stdout).toBe(v1.stdout);
+    expect(mine.code === 0).toBe(v1.code === 0);
+  }
+  // v1 refuses what it lacks (yaml output) where v2 goes on: its state counts only where it went as far.
+  if (!v2 || (v1.code === 0) === (v2.code === 0)) expect(states.ours).toEqual(states.v1);
 }
 
 const EXECUTION = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', 'gw-7'];
 const JOB = ['update-job', '--job-id', 'JOB01', '--job-type', 'Import', '--manifest', 'file://manifest.txt'];
 
+const STATE_AND_DOCUMENT = [
+  ...EXECUTION,
+  '--status',
+  'IN_PROGRESS',
+  '--include-job-execution-state',
+  '--include-job-document',
+];
+
 describe('the same stdout, exit code and state as the AWS CLI', () => {
   test.each([
     ['nothing requested: empty output', [...EXECUTION, '--status', 'IN_PROGRESS']],
-    [
-      'state and document, json',
-      [...EXECUTION, '--status', 'IN_PROGRESS', '--include-job-execution-state', '--include-job-document'],
-    ],
-    [
-      'state and document, text',
-      [
-        ...EXECUTION,
-        '--status',
-        'IN_PROGRESS',
-        '--include-job-execution-state',
-        '--include-job-document',
-        '--output',
-        'text',
-      ],
-    ],
+    ['state and document, json', STATE_AND_DOCUMENT],
+    ['state and document, text', [...STATE_AND_DOCUMENT, '--output', 'text']],
     [
       'shorthand details',
       [
@@ -198,8 +241,73 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
       ],
     ],
     ['a version conflict', [...EXECUTION, '--status', 'IN_PROGRESS', '--expected-version', '7']],
+    ['a bad enum value: the service words it', [...EXECUTION, '--status', 'BOGUS']],
+    [
+      'a pattern the model forbids: the service words it',
+      [...EXECUTION.slice(0, 3), '--thing-name', 'a b', '--status', 'FAILED'],
+    ],
+    ['an empty thing name: botocore words it', [...EXECUTION.slice(0, 3), '--thing-name', '', '--status', 'FAILED']],
+    ['a missing required argument', ['update-job-execution', '--job-id', 'fw-42']],
+    ['an unknown option', [...EXECUTION, '--status', 'IN_PROGRESS', '--bogus', '1']],
+    ['a non-integer', [...EXECUTION, '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', 'abc']],
+    ['an unknown --output', [...EXECUTION, '--status', 'IN_PROGRESS', '--output', 'xml']],
+    ...(['table', 'yaml', 'yaml-stream'] as const).flatMap((format): [string, string[]][] => [
+      [`state and document, ${format}`, [...STATE_AND_DOCUMENT, '--output', format]],
+      [`update-job, ${format}`, [...JOB, '--no-validate-only', '--output', format]],
+      [`nothing requested, ${format}: empty output`, [...EXECUTION, '--status', 'IN_PROGRESS', '--output', format]],
+    ]),
+    [
+      '--query a scalar, as text',
+      [
+        ...EXECUTION,
+        '--status',
+        'IN_PROGRESS',
+        '--include-job-execution-state',
+        '--query',
+        'executionState.versionNumber',
+        '--output',
+        'text',
+      ],
+    ],
+    [
+      '--query a multi-select hash, as json',
+      [
+        ...EXECUTION,
+        '--status',
+        'IN_PROGRESS',
+        '--include-job-execution-state',
+        '--include-job-document',
+        '--query',
+        '{status: executionState.status, version: executionState.versionNumber, document: jobDocument}',
+      ],
+    ],
+    [
+      '--query a multi-select hash, as a table',
+      [
+        ...EXECUTION,
+        '--status',
+        'IN_PROGRESS',
+        '--include-job-execution-state',
+        '--query',
+        '{s: executionState.status, v: executionState.versionNumber}',
+        '--output',
+        'table',
+      ],
+    ],
+    [
+      '--query what is not there, as json',
+      [...EXECUTION, '--status', 'IN_PROGRESS', '--query', 'executionState.nothing'],
+    ],
+    [
+      '--query what is not there, as text',
+      [...EXECUTION, '--status', 'IN_PROGRESS', '--query', 'executionState.nothing', '--output', 'text'],
+    ],
+    [
+      '--query the Import/Export artifacts, as text',
+      [...JOB, '--no-validate-only', '--query', 'ArtifactList[].Description', '--output', 'text'],
+    ],
   ])('%s', async (_, args) => {
-    expectSameAsAwsCli(await both(args));
+    expectSameAsAwsCli(await runAll(args));
   });
 
   test.each([
@@ -224,18 +332,60 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
 
   test.each([
     [
-      ['--query', 'executionState.versionNumber'],
-      '--query: not supported by aws-job-steps; select from the JSON output',
+      'output and region from the config file',
+      ['--include-job-execution-state'],
+      { AWS_CONFIG_FILE: 'text-config', AWS_DEFAULT_REGION: undefined },
     ],
-    [['--ca-bundle', 'ca.pem'], '--ca-bundle: not supported by aws-job-steps; set NODE_EXTRA_CA_CERTS'],
-    [['--cli-read-timeout', '5'], '--cli-read-timeout: not supported by aws-job-steps'],
-    [['--no-verify-ssl'], '--no-verify-ssl: not supported by aws-job-steps'],
+    [
+      'the output of the profile AWS_PROFILE names',
+      ['--include-job-execution-state'],
+      { AWS_CONFIG_FILE: 'table-profile', AWS_PROFILE: 'edge' },
+    ],
+    [
+      'the output of the profile --profile names',
+      ['--include-job-execution-state', '--profile', 'edge'],
+      { AWS_CONFIG_FILE: 'table-profile' },
+    ],
+    [
+      '--output over the config file',
+      ['--include-job-execution-state', '--output', 'json'],
+      { AWS_CONFIG_FILE: 'text-config' },
+    ],
+    [
+      'AWS_DEFAULT_OUTPUT over the config file',
+      ['--include-job-execution-state'],
+      { AWS_CONFIG_FILE: 'text-config', AWS_DEFAULT_OUTPUT: 'yaml' },
+    ],
+    ['no region anywhere', [], { AWS_DEFAULT_REGION: undefined }],
+    ['a profile no file has', ['--profile', 'nowhere'], {}],
+    [
+      'no credentials anywhere',
+      [],
+      { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined },
+    ],
+  ] as [string, string[], CaseEnv][])('%s', async (_, flags, env) => {
+    expectSameAsAwsCli(await runAll([...EXECUTION, '--status', 'IN_PROGRESS', ...flags], undefined, env));
+  });
+
+  test("a --query that is not JMESPath is refused before anything is sent, in the AWS CLI's words", async () => {
+    await fresh();
+    await fx.clearRequests();
+    const args = [...EXECUTION, '--status', 'IN_PROGRESS', '--query', 'executionState.['];
+    const [refused, aws] = [await ours(args), await theirs(args)];
+    expect(await fx.requests()).toEqual([]);
+    expect(refused.code).toBe(V2 ? aws.code : 252);
+    expect(refused.stderr).toMatch(/^\nBad value for --query executionState\.\[: /);
+  });
+
+  test.each([
     [['--no-sign-request'], '--no-sign-request: not supported by aws-job-steps'],
+    [['--cli-auto-prompt'], '--cli-auto-prompt: not supported by aws-job-steps'],
+    [['--output', 'table', '--color', 'on'], '--color: on is not supported by aws-job-steps'],
   ])('%j, which would change what the AWS CLI does, is refused before anything is sent', async (flags, text) => {
     await fresh();
     await fx.clearRequests();
     const refused = await ours([...EXECUTION, '--status', 'IN_PROGRESS', ...flags]);
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(252);
     expect(refused.stderr).toContain(`aws-job-steps: error: argument ${text}`);
     expect(await fx.requests()).toEqual([]);
   });
@@ -249,28 +399,95 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
       'gw-7',
       '--skip-unchanged',
     ]);
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(252);
     expect(refused.stderr.trim().split('\n').at(-1)).toBe(
       'aws-job-steps: error: argument --skip-unchanged: does not apply to describe-job-execution, which only reads; leave it out',
     );
     expect((await ours(['get-pending-job-executions', 'help'])).stdout).not.toContain('--skip-unchanged');
     expect((await ours(['start-next-pending-job-execution', 'help'])).stdout).toContain('--skip-unchanged');
   });
+});
+
+describe('TLS and socket timeouts, as the AWS CLI takes them from options, the environment and the config file', () => {
+  const certificates = new TestCertificates();
+  const CA = join(certificates.dir, 'test-ca.pem');
+  let front: Server;
+  let https: string;
+  beforeAll(async () => {
+    certificates.ca('test-ca');
+    const server = certificates.leaf(
+      'endpoint',
+      'test-ca',
+      'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+    );
+    front = await httpsFront({ server, target: fx.url });
+    https = `https://127.0.0.1:${(front.address() as import('node:net').AddressInfo).port}`;
+    writeFileSync(join(dir, 'ca-config'), `[default]\nca_bundle = ${CA}\n`);
+    writeFileSync(join(dir, 'timeout-config'), '[default]\ncli_read_timeout = 1\n');
+  });
+  afterAll(async () => {
+    await closeFront(front);
+    certificates.remove();
+  });
+
+  const DESCRIBE = ['describe-job-execution', '--job-id', 'fw-42', '--thing-name', 'gw-7'];
+  /** The same stdout, exit code and state as v2 (v1 where v2 is missing, success for success). */
+  const expectSameOutcome = (runs: Runs): void => {
+    const reference = runs.v2 ?? runs.v1;
+    expect(runs.ours.stdout).toBe(reference.stdout);
+    if (runs.v2) expect(runs.ours.code).toBe(runs.v2.code);
+    else expect(runs.ours.code === 0).toBe(runs.v1.code === 0);
+  };
 
   test.each([
-    ['a missing required flag', ['update-job-execution', '--job-id', 'fw-42'], 2],
-    ['a non-integer', [...EXECUTION, '--status', 'IN_PROGRESS', '--step-timeout-in-minutes', 'abc'], 2],
-    ['an unknown option', [...EXECUTION, '--status', 'IN_PROGRESS', '--bogus'], 255],
-  ])('%s: the same exit code and error line, under our program name', async (_, args, code) => {
-    const [aws, mine] = [await theirs(args), await ours(args)];
-    expect([aws.code, mine.code]).toEqual([code, code]);
-    const last = (r: CliResult): string =>
-      r.stderr
-        .trim()
-        .split('\n')
-        .at(-1)!
-        .replace(/^aws(-job-steps)?: /, '');
-    expect(last(mine)).toBe(last(aws));
+    ['an endpoint whose CA is not trusted fails', [], {}, 255],
+    ['--ca-bundle', ['--ca-bundle', CA], {}, 0],
+    ['AWS_CA_BUNDLE', [], { AWS_CA_BUNDLE: CA }, 0],
+    ['ca_bundle in the config file', [], { AWS_CONFIG_FILE: 'ca-config' }, 0],
+    [
+      '--ca-bundle over a wrong AWS_CA_BUNDLE',
+      ['--ca-bundle', CA],
+      { AWS_CA_BUNDLE: join(certificates.dir, 'endpoint.ext') },
+      0,
+    ],
+    ['--no-verify-ssl', ['--no-verify-ssl'], {}, 0],
+  ] as [string, string[], CaseEnv, number][])('%s', async (_, flags, env, code) => {
+    const runs = await runAll([...DESCRIBE, '--endpoint-url', https, ...flags], undefined, env);
+    expectSameOutcome(runs);
+    expect(runs.ours.code === 0).toBe(code === 0);
+  });
+
+  test('a CA bundle that cannot be read is refused before anything is sent', async () => {
+    await fresh();
+    await fx.clearRequests();
+    const refused = await ours([...DESCRIBE, '--ca-bundle', join(dir, 'no-such.pem')]);
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toContain(`cannot read the CA bundle ${join(dir, 'no-such.pem')} (--ca-bundle): ENOENT`);
+    expect(await fx.requests()).toEqual([]);
+  });
+
+  /** Every describe waits 3 s before the emulator answers. */
+  const slow = async (): Promise<void> =>
+    void (await fx.fault({ kind: 'latency', latencyMs: 3000, operation: 'DescribeJobExecution', count: 20 }));
+  test.each([
+    ['a read timeout shorter than the answer fails', ['--cli-read-timeout', '1'], {}, 255],
+    [
+      'cli_read_timeout in the config file, which the AWS CLI does not read',
+      [],
+      { AWS_CONFIG_FILE: 'timeout-config' },
+      0,
+    ],
+    ['--cli-read-timeout over the config file', ['--cli-read-timeout', '30'], { AWS_CONFIG_FILE: 'timeout-config' }, 0],
+    ['no read timeout: the answer comes', [], {}, 0],
+    ['a timeout that is not a number', ['--cli-connect-timeout', 'soon'], {}, 255],
+  ] as [string, string[], CaseEnv, number][])('%s', async (_, flags, env, code) => {
+    const runs = await runAll([...DESCRIBE, ...flags], slow, env);
+    expectSameOutcome(runs);
+    expect(runs.ours.code).toBe(code);
+    if (env.AWS_CONFIG_FILE === 'timeout-config' && flags.length === 0)
+      expect(runs.ours.stderr).toBe(
+        'aws-job-steps: warning: cli_read_timeout in profile default is not read by the AWS CLI, nor here; give --cli-read-timeout\n',
+      );
   });
 });
 
@@ -323,6 +540,55 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       work,
     ],
     ['get-pending-job-executions of an unknown thing', ['get-pending-job-executions', '--thing-name', 'gw-99'], none],
+    ...(['table', 'yaml', 'yaml-stream'] as const).flatMap((format): [string, string[], () => Promise<void>][] => [
+      [`describe-job-execution of one in progress, ${format}`, [...DESCRIBE, '--output', format], work],
+      [`get-pending-job-executions, ${format}`, ['get-pending-job-executions', ...THING, '--output', format], work],
+      [
+        `get-pending-job-executions with nothing pending, ${format}`,
+        ['get-pending-job-executions', '--thing-name', 'gw-9', '--output', format],
+        work,
+      ],
+      [`start-next-pending-job-execution, ${format}`, [...START, '--status-details', 'a=1', '--output', format], none],
+    ]),
+    [
+      '--query a list, as text',
+      [
+        'get-pending-job-executions',
+        ...THING,
+        '--query',
+        '[inProgressJobs[].jobId, queuedJobs[].jobId][]',
+        '--output',
+        'text',
+      ],
+      work,
+    ],
+    [
+      '--query a list of lists, as text',
+      ['get-pending-job-executions', ...THING, '--query', 'queuedJobs[].[jobId, versionNumber]', '--output', 'text'],
+      work,
+    ],
+    [
+      '--query a list of objects, as a table',
+      [
+        'get-pending-job-executions',
+        ...THING,
+        '--query',
+        'inProgressJobs[].{id: jobId, at: startedAt}',
+        '--output',
+        'table',
+      ],
+      work,
+    ],
+    [
+      '--query an empty list, as json',
+      ['get-pending-job-executions', '--thing-name', 'gw-9', '--query', 'queuedJobs'],
+      work,
+    ],
+    [
+      '--query a status in details, as yaml',
+      [...DESCRIBE, '--query', 'execution.statusDetails', '--output', 'yaml'],
+      work,
+    ],
     [
       'start-next-pending-job-execution, json',
       [...START, '--status-details', 'step=download', '--step-timeout-in-minutes', '30'],
@@ -346,7 +612,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       none,
     ],
   ] as [string, string[], () => Promise<void>][])('%s', async (_, args, prepare) => {
-    expectSameAsAwsCli(await both(args, prepare));
+    expectSameAsAwsCli(await runAll(args, prepare));
   });
 
   test.each([
@@ -364,7 +630,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       if (form === 'output' && given === command && aws.stderr.includes(BROKEN_OUTPUT_SKELETON)) {
         // Named difference: the AWS CLI validates its own output placeholder, whose empty statusDetails value is
         // shorter than the model allows, and fails; ours prints the skeleton (see 'where ours differs on purpose').
-        expect([aws.code, mine.code]).toEqual([255, 0]);
+        expect([aws.code, mine.code]).toEqual([V2 ? 252 : 255, 0]);
         expect(JSON.parse(mine.stdout)).toMatchObject({ execution: { statusDetails: { KeyName: 'KeyName' } } });
         continue;
       }
@@ -380,11 +646,13 @@ describe('where ours differs on purpose', () => {
   test('a re-run of a finished update succeeds, with changed: false when asked to report it', async () => {
     const args = [...EXECUTION, '--status', 'SUCCEEDED', '--include-job-execution-state'];
     const finished = async (): Promise<void> => void (await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' }));
-    const result = await both(args, finished);
-    expect(result.aws.code).toBe(255);
-    expect(result.aws.stderr).toContain('InvalidStateTransitionException');
+    const result = await runAll(args, finished);
+    for (const aws of [result.v1, ...(result.v2 ? [result.v2] : [])]) {
+      expect(aws.code).toBe(aws === result.v2 ? 254 : 255);
+      expect(aws.stderr).toContain('InvalidStateTransitionException');
+    }
     expect(result.ours.code).toBe(0);
-    expect(result.ourState).toEqual(result.awsState);
+    expect(result.states.ours).toEqual(result.states.v1);
     const reported = await ours([...args, '--report-changed']);
     expect(JSON.parse(reported.stdout)).toMatchObject({
       executionState: { status: 'SUCCEEDED', versionNumber: 2 },
@@ -393,11 +661,21 @@ describe('where ours differs on purpose', () => {
     });
   });
 
+  test('an unknown output type in the environment: refused as the AWS CLI refuses it, but before sending', async () => {
+    const runs = await runAll([...EXECUTION, '--status', 'IN_PROGRESS'], undefined, { AWS_DEFAULT_OUTPUT: 'xml' });
+    const reference = runs.v2 ?? runs.v1;
+    expect([runs.ours.code, runs.ours.stdout, lastLine(runs.ours)]).toEqual([255, '', 'Unknown output type: xml']);
+    expect([reference.code, lastLine(reference)]).toEqual([255, 'Unknown output type: xml']);
+    // The AWS CLI sends the update, then cannot print the answer; ours sends nothing.
+    expect(runs.states.ours).not.toEqual(runs.states.v1);
+    expect((await fresh(), await state())).toEqual(runs.states.ours);
+  });
+
   test('--report-changed on a failure: the AWS CLI error line, and the code and retryable on stdout', async () => {
     await fresh();
     await fx.fault({ kind: 'throttle', operation: 'UpdateJobExecution', count: 5 });
     const throttled = await ours([...EXECUTION, '--status', 'IN_PROGRESS', '--max-attempts', '2', '--report-changed']);
-    expect(throttled.code).toBe(255);
+    expect(throttled.code).toBe(254);
     expect(throttled.stderr).toContain('An error occurred (ThrottlingException) when calling the UpdateJobExecution');
     expect(JSON.parse(throttled.stdout)).toEqual({
       error: {
@@ -419,7 +697,7 @@ describe('where ours differs on purpose', () => {
       'text',
     ]);
     expect([missing.code, missing.stdout]).toEqual([
-      255,
+      254,
       expect.stringMatching(/^ERROR\t1\tResourceNotFoundException\tnot-found\t\S+\tFalse\n$/),
     ]);
   });
