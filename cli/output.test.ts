@@ -135,6 +135,12 @@ async function ours(c: Case, format: OutputFormat): Promise<Printed> {
   }
 }
 
+/** Python's error for sorting mixed keys names the two types in the order its randomised string hashes put them. */
+const sortOrder = (printed: Printed): Printed =>
+  'error' in printed
+    ? { error: printed.error.replace("instances of 'int' and 'str'", "instances of 'str' and 'int'") }
+    : printed;
+
 /** The cases whose output differs from the CLI's in some format, each with both outputs (an empty list when none). */
 async function differences(
   python: string,
@@ -147,7 +153,7 @@ async function differences(
     for (const [j, format] of formats.entries()) {
       const expected = theirs[i * formats.length + j]!;
       const actual = await ours(c, format);
-      if (JSON.stringify(actual) !== JSON.stringify(expected))
+      if (JSON.stringify(sortOrder(actual)) !== JSON.stringify(sortOrder(expected)))
         found.push({ value: c.response ?? JSON.stringify(c.value), format, ours: actual, theirs: expected });
     }
   return found;
@@ -278,6 +284,8 @@ const TABLES: readonly (readonly [string, Case])[] = [
   ['rows of unequal length (v2 stops: ValueError)', { value: [[1, 2], [3]] }],
   ['a list starting with an object, then a string (v2 stops: TypeError)', { value: [{ a: 1 }, 'x'] }],
   ['a list starting with an object, then an empty one', { value: [{ a: [1] }, []] }],
+  ['a list of indices beside an object (v2 cannot sort int and str headers)', { value: [{}, [0], { a: 1 }] }],
+  ['a list of indices beside objects without scalars (v2 stops: no .get)', { value: [{ b: [] }, [0]] }],
 ];
 
 const YAML_STRINGS = [

@@ -320,9 +320,14 @@ export function pythonType(v: Json): string {
  * what it yields, which fails but for an empty string, an empty list or a list of valid integer indexes. awscli stops
  * then with that exception before anything is printed, and so does this, with Python's message.
  */
-function groupNonDictKeys(item: Json): void {
+/**
+ * Python's grouping of a list item that is not a dict: a string or list is iterated and indexed by its own elements.
+ * Returns whether it gave a header (a list of valid integer indices gives the integers as header keys).
+ */
+function groupNonDictKeys(item: Json): boolean {
   if (typeof item === 'string') {
     if (item !== '') throw new TypeError("string indices must be integers, not 'str'");
+    return false;
   } else if (Array.isArray(item)) {
     for (const index of item) {
       const type = pythonType(index);
@@ -331,6 +336,8 @@ function groupNonDictKeys(item: Json): void {
       const i = Number(index);
       if (i >= item.length || i < -item.length) throw new RangeError('list index out of range');
     }
+    // Every element is an integer index of the list, so what it indexes is an integer too: a scalar, a header.
+    return item.length > 0;
   } else throw new TypeError(`'${pythonType(item)}' object is not iterable`);
 }
 
@@ -375,15 +382,20 @@ class TableBuilder {
   private fromList(current: Json[], indent: number, title: string | null): void {
     const headerSet = new Set<string>();
     const moreSet = new Set<string>();
+    let integerHeaders = false;
     for (const item of current) {
       if (!isObject(item)) {
-        groupNonDictKeys(item);
+        integerHeaders = groupNonDictKeys(item) || integerHeaders;
         continue;
       }
       const [h, m] = groupKeys(item);
       h.forEach((k) => headerSet.add(k));
       m.forEach((k) => moreSet.add(k));
     }
+    // Python sorts integer and string headers together, and cannot. (Which type its message names first follows the
+    // set's order, which string hashing randomises per process.)
+    if (integerHeaders && headerSet.size > 0)
+      throw new TypeError("'<' not supported between instances of 'str' and 'int'");
     const headers = [...headerSet].sort(byCodePoint);
     const more = [...moreSet].sort(byCodePoint);
     this.table.addHeader(headers);
@@ -399,7 +411,8 @@ class TableBuilder {
       }
       // What got past the grouping: '', [] or a list of integers. Python asks it for each header (`.get`, which it
       // lacks) and whether it holds each other key (only '' in '' holds, and then cannot be indexed by a string).
-      if (headers.length > 0) throw new TypeError(`'${pythonType(item)}' object has no attribute 'get'`);
+      if (headers.length > 0 || integerHeaders)
+        throw new TypeError(`'${pythonType(item)}' object has no attribute 'get'`);
       this.table.addRow([]);
       if (item === '' && more.includes('')) throw new TypeError("string indices must be integers, not 'str'");
     });

@@ -88,7 +88,7 @@ describe('files named by input', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  test('the CLI refuses a FIFO and /dev/zero with exit 2, before any request', async () => {
+  test('the CLI refuses a FIFO and /dev/zero with exit 252 (bad input, as AWS CLI v2 answers it), before any request', async () => {
     const cli = (args: string[]): Promise<CliResult> =>
       new Promise((resolve) =>
         execFile(process.execPath, [BUNDLE, ...args], { env: awsEnv(), encoding: 'utf8', timeout: 20_000 }, (e, o, r) =>
@@ -102,7 +102,7 @@ describe('files named by input', () => {
       expect(result.stderr.trim().split('\n').at(-1)).toContain(`${path}, which is not a regular file`);
     }
     const input = await cli(['update-job-execution', '--endpoint-url', fx.url, '--cli-input-json', `file://${fifo}`]);
-    expect([input.code, input.stderr]).toEqual([2, expect.stringContaining('which is not a regular file')]);
+    expect([input.code, input.stderr]).toEqual([252, expect.stringContaining('which is not a regular file')]);
     expect(await fx.requests()).toEqual([]);
   });
 
