@@ -8,6 +8,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 import type { FaultRequest } from './faults';
+import type { QuotaSettings } from './quotas';
 import type { EmulatorCredential } from './sigv4';
 import type { EmulatorSettings } from './types';
 
@@ -141,7 +142,15 @@ export class EmulatorClient {
     return this.admin('POST', 'settings', settings);
   }
 
-  /** Creates things and jobs through the control plane, throwing unless each call succeeds. */
+  /** Changes the account's quotas (`{ enabled: false }` for none); the report of settings and counts. */
+  quotas(quotas: Partial<QuotaSettings>): Promise<unknown> {
+    return this.admin('POST', 'quotas', quotas);
+  }
+
+  /**
+   * Creates things and jobs through the control plane, throwing unless each call succeeds. A throttled call (the
+   * account's CreateJob quota is 10 a second) is sent again once the quota has room, as any AWS client would.
+   */
   async seed(things: readonly string[], jobs: readonly SeedJob[]): Promise<void> {
     for (const thing of things) this.expectOk(await this.signed('iot', 'POST', `/things/${thing}`, {}));
     for (const job of jobs) {
@@ -151,7 +160,12 @@ export class EmulatorClient {
         ...(job.timeoutMinutes !== undefined && { timeoutConfig: { inProgressTimeoutInMinutes: job.timeoutMinutes } }),
         ...(job.retries && { jobExecutionsRetryConfig: { criteriaList: job.retries } }),
       };
-      this.expectOk(await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body));
+      let reply = await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body);
+      for (let tries = 0; reply.status === 429 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        reply = await this.signed('iot', 'PUT', `/jobs/${job.jobId}`, body);
+      }
+      this.expectOk(reply);
     }
   }
 

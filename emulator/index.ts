@@ -12,6 +12,7 @@ import { Emulator, type EmulatorOptions, type RunningEmulator } from './server';
 export type { EmulatorOptions, RunningEmulator, RequestLogEntry } from './server';
 export type { EmulatorCredential } from './sigv4';
 export type { EmulatorSettings } from './types';
+export { DEFAULT_QUOTAS, type QuotaSettings } from './quotas';
 export { FaultKind } from './faults';
 
 /** Starts an emulator on 127.0.0.1 (port 0 = any free port); resolves once it accepts connections. */

@@ -7,7 +7,14 @@ import { parseArgs } from 'node:util';
 
 import { startEmulator } from './index';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress]
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-burst-seconds S]
+
+The account's request-rate quotas are AWS's defaults, enforced (a request over one is answered 429 ThrottlingException):
+  --quota-writes N        UpdateJobExecution + StartNextPendingJobExecution per second (200)
+  --quota-reads N         DescribeJobExecution + GetPendingJobExecutions (data plane) per second (200)
+  --quota-control N       each Jobs control-plane API per second (10)
+  --quota-burst-seconds S seconds of rate an idle account may send at once (1; AWS's documents are silent)
+  --no-quotas             no quota at all
 
 Defaults follow the reading AWS's documents most support; these flags choose the other reading of each:
   --no-terminal-state-on-describe    DescribeJobExecution shows a terminal execution instead of answering 410
@@ -28,6 +35,11 @@ async function main(): Promise<void> {
       'terminal-state-on-describe': { type: 'boolean', default: true },
       'conflict-execution-state': { type: 'boolean', default: true },
       'start-next-updates-in-progress': { type: 'boolean', default: false },
+      quotas: { type: 'boolean', default: true },
+      'quota-writes': { type: 'string' },
+      'quota-reads': { type: 'string' },
+      'quota-control': { type: 'string' },
+      'quota-burst-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -44,6 +56,20 @@ async function main(): Promise<void> {
     throw new Error('--auth needs --access-key-id and --secret-access-key');
   }
   const sessionToken = values['session-token'];
+  const rate = (flag: 'quota-writes' | 'quota-reads' | 'quota-control' | 'quota-burst-seconds'): number | undefined => {
+    const given = values[flag];
+    if (given === undefined) return undefined;
+    const n = Number(given);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a number > 0, not ${given}`);
+    return n;
+  };
+  const quotas = {
+    enabled: values.quotas,
+    dataPlaneWrites: rate('quota-writes'),
+    dataPlaneReads: rate('quota-reads'),
+    controlPlane: rate('quota-control'),
+    burstSeconds: rate('quota-burst-seconds'),
+  };
   const emulator = await startEmulator({
     port,
     host: values.host,
@@ -54,6 +80,7 @@ async function main(): Promise<void> {
         ],
       },
     }),
+    quotas: Object.fromEntries(Object.entries(quotas).filter(([, v]) => v !== undefined)),
     settings: {
       terminalStateOnDescribe: values['terminal-state-on-describe'],
       conflictExecutionState: values['conflict-execution-state'],

@@ -11,6 +11,7 @@ import { appendBounded } from './bounded';
 import { FaultKind, FaultQueue, parseFaultRule } from './faults';
 import { createImportExport } from './importexport';
 import { createIotJobs, type IotJobsModule } from './iot-jobs';
+import { AccountQuotas, DEFAULT_QUOTAS, quotaSettingsProblem, type QuotaSettings } from './quotas';
 import { parseSigV4Authorization, verifySigV4, type EmulatorCredential, type SigV4Failure } from './sigv4';
 import { verifySigV2 } from './sigv2';
 import {
@@ -37,6 +38,8 @@ export interface EmulatorOptions {
    */
   readonly auth?: { readonly credentials: readonly EmulatorCredential[]; readonly adminToken?: string };
   readonly settings?: Partial<EmulatorSettings>;
+  /** The account's request-rate quotas; AWS's default rates, enforced, unless changed here (`enabled: false` for none). */
+  readonly quotas?: Partial<QuotaSettings>;
 }
 
 /** A running emulator. */
@@ -62,6 +65,8 @@ export interface RequestLogEntry {
   readonly path: string;
   readonly status: number | 'reset';
   readonly fault?: FaultKind;
+  /** The request was over the account's quota and refused with a throttle. */
+  readonly overQuota?: true;
   readonly authenticated: boolean;
 }
 
@@ -228,6 +233,7 @@ export class Emulator {
   private readonly iot: IotJobsModule;
   private readonly importExport: ServiceModule;
   private readonly faults = new FaultQueue();
+  private readonly quotas: AccountQuotas;
   private log: RequestLogEntry[] = [];
 
   private record(entry: RequestLogEntry): void {
@@ -254,6 +260,7 @@ export class Emulator {
   constructor(private readonly options: EmulatorOptions = {}) {
     this.initialSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.settings = { ...this.initialSettings };
+    this.quotas = new AccountQuotas({ ...DEFAULT_QUOTAS, ...options.quotas });
     this.adminToken = options.auth ? (options.auth.adminToken ?? randomBytes(24).toString('hex')) : undefined;
     this.iot = createIotJobs(this.settings);
     this.importExport = createImportExport();
@@ -325,6 +332,13 @@ export class Emulator {
     }
     const authenticated = this.options.auth !== undefined;
 
+    // After authentication, as AWS counts a request against the account that signed it; before faults, so a quota
+    // refusal does not use up a fault queued for the request.
+    if (!this.quotas.admit(service, routed.operation)) {
+      const response = frontError(service, 'throttle', '', requestId);
+      this.record({ ...logBase, status: response.status, overQuota: true, authenticated });
+      return this.write(res, response);
+    }
     const fault = this.faults.take(service, routed.operation);
     // Unref'd: a delayed answer must not keep a test process alive after close().
     if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
@@ -467,6 +481,7 @@ export class Emulator {
           iot: this.iot.dump(this.stateNow()),
           importexport: this.importExport.dump(),
           settings: this.settings,
+          quotas: this.quotas.settings,
         });
       case 'POST reset':
         this.iot.reset();
@@ -476,6 +491,7 @@ export class Emulator {
         this.clockOffsetMs = 0;
         this.frozenAtMs = undefined;
         Object.assign(this.settings, this.initialSettings);
+        this.quotas.reset();
         return this.json(res, 200, {});
       case 'GET requests':
         return this.json(res, 200, this.log);
@@ -520,6 +536,14 @@ export class Emulator {
           offsetSeconds: (this.stateNow() - Date.now()) / 1000,
           frozen: this.frozenAtMs !== undefined,
         });
+      }
+      case 'GET quotas':
+        return this.json(res, 200, this.quotas.report());
+      case 'POST quotas': {
+        const problem = quotaSettingsProblem(parsed);
+        if (problem) return this.json(res, 400, { message: problem });
+        this.quotas.configure(parsed as Partial<QuotaSettings>);
+        return this.json(res, 200, this.quotas.report());
       }
       case 'POST settings': {
         const problem = settingsProblem(parsed);
