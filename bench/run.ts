@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { EmulatorClient } from '../emulator/client';
 
+import { fleetRun, type FleetClient } from './fleet';
 import { load, median } from './measure';
 import type { LoadOptions, NodeRedFigures } from './node-red-load';
 
@@ -59,7 +60,8 @@ async function processTimes<K extends string>(processes: Record<K, Timed>): Prom
   return Object.fromEntries(entries.map(([k]) => [k, median(times.get(k)!)])) as Record<K, number>;
 }
 
-async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
+/** An emulator in a process of its own; `extra` flags after the credentials. */
+async function startEmulatorProcess(...extra: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [
     join(ROOT, 'lib', 'emulator', 'main.js'),
     '--port',
@@ -69,6 +71,7 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
     CREDENTIALS.accessKeyId,
     '--secret-access-key',
     CREDENTIALS.secretAccessKey,
+    ...extra,
   ]);
   const url = await new Promise<string>((resolve) =>
     child.stdout!.on('data', (d: Buffer) => {
@@ -77,6 +80,64 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
     }),
   );
   return { url, child };
+}
+
+/** The fleet size: 2,000, or what `--fleet N` says (10,000 for the large run). */
+function fleetSize(): number {
+  const at = process.argv.indexOf('--fleet');
+  const n = at < 0 ? 2_000 : Number(process.argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--fleet takes a number of gateways, not ${process.argv[at + 1]}`);
+  return n;
+}
+
+/** The fleet, reported by this project's step and by the plain SDK in both retry modes, against AWS's quotas. */
+async function fleetFigures(): Promise<Figure[]> {
+  const gateways = fleetSize();
+  const { url, child } = await startEmulatorProcess();
+  const figures: Figure[] = [];
+  try {
+    const runs = new Map<FleetClient, Awaited<ReturnType<typeof fleetRun>>>();
+    for (const client of ['step', 'sdk-standard', 'sdk-adaptive'] as const)
+      runs.set(client, await fleetRun(url, CREDENTIALS, gateways, client));
+    const step = runs.get('step')!;
+    for (const client of ['sdk-standard', 'sdk-adaptive'] as const) {
+      const peer = runs.get(client)!;
+      const name = `plain SDK v3 client, ${client === 'sdk-standard' ? 'standard' : 'adaptive'} retry mode`;
+      figures.push({
+        figure: `fleet of ${gateways}: updates given up`,
+        peer: name,
+        value: step.givenUp,
+        peerValue: peer.givenUp,
+        unit: '',
+        ratio: step.givenUp,
+        target: '0',
+        met: step.givenUp === 0,
+      });
+      figures.push({
+        figure: `fleet of ${gateways}: requests per update`,
+        peer: name,
+        value: step.requestsPerUpdate,
+        peerValue: peer.requestsPerUpdate,
+        unit: '',
+        ratio: step.requestsPerUpdate,
+        target: '≤ 1.3',
+        met: step.requestsPerUpdate <= 1.3,
+      });
+      figures.push({
+        figure: `fleet of ${gateways}: seconds until every report is answered, ÷ the quota's limit (${step.limitSeconds} s)`,
+        peer: name,
+        value: step.seconds,
+        peerValue: peer.seconds,
+        unit: 's',
+        ratio: step.seconds / step.limitSeconds,
+        target: '≤ 1.25×',
+        met: step.seconds / step.limitSeconds <= 1.25,
+      });
+    }
+  } finally {
+    child.kill();
+  }
+  return figures;
 }
 
 /** Things gw-0… and job fw-1 targeting them all, through the one emulator client. */
@@ -185,7 +246,9 @@ async function main(): Promise<void> {
     const ratio = f.value / f.peerValue;
     figures.push({ ...f, ratio, met: check(ratio) });
   };
-  const { url, child } = await startEmulatorProcess();
+  // The figures of our own cost (start-up, throughput, latency) run without the account's quotas, which would
+  // measure AWS's limit instead; the fleet figures run under them.
+  const { url, child } = await startEmulatorProcess('--no-quotas');
   try {
     await seed(url, 8);
     const env: NodeJS.ProcessEnv = {
@@ -380,6 +443,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
+  figures.push(...(await fleetFigures()));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`;
   writeFileSync(

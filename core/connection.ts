@@ -12,6 +12,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
 import { ExecutionsSeen } from './executions-seen';
+import { SendPacing } from './send-pacing';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
@@ -83,10 +84,15 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly attemptTimeoutMs: number;
   readonly deadlineMs: number;
-  /** First backoff ceiling; doubles per retry up to `maxDelayMs`. Throttling starts from `throttleBaseDelayMs`. */
+  /** First backoff ceiling; doubles per retry up to `maxDelayMs`. */
   readonly baseDelayMs: number;
-  readonly throttleBaseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * The same for throttles, counted apart: a throttle costs the service nothing and uses up no attempt, so its waits
+   * are longer, long enough for a fleet throttled at once to spread over the account's quota.
+   */
+  readonly throttleBaseDelayMs: number;
+  readonly throttleMaxDelayMs: number;
 }
 
 /** The services a connection serves, with the environment variable that overrides each one's endpoint. */
@@ -103,8 +109,10 @@ const DEFAULT_POLICY: RetryPolicy = {
   attemptTimeoutMs: 10_000,
   deadlineMs: 60_000,
   baseDelayMs: 100,
-  throttleBaseDelayMs: 500,
   maxDelayMs: 5_000,
+  // Tuned with the fleet benchmark (bench/fleet.ts): 2,000 gateways throttled at once finish near the quota's limit.
+  throttleBaseDelayMs: 2_000,
+  throttleMaxDelayMs: 10_000,
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -285,6 +293,8 @@ export class Connection {
   readonly tls: boolean;
   /** What this connection's steps last saw of each execution: evidence for an honest `changed`. */
   readonly executionsSeen = new ExecutionsSeen();
+  /** How fast this connection's requests may leave, once AWS has throttled them (shared by all its steps). */
+  readonly pacing = new SendPacing();
   private readonly settings: ResolvedSettings;
   /** The environment the connection reads its defaults from. */
   readonly env: NodeJS.ProcessEnv;

@@ -73,7 +73,7 @@ export async function describeJobExecution(
   const request = parseParameters(input, PARAMETERS, 'DescribeJobExecution') as unknown as DescribeJobExecutionInput;
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
-  const run = new StepRun(aws.policy, options);
+  const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = `${request.thingName}/${request.jobId}`;
   const out = await run.call(
     'DescribeJobExecution',

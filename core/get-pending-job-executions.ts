@@ -63,7 +63,7 @@ export async function getPendingJobExecutions(
   const request = parseParameters(input, PARAMETERS, 'GetPendingJobExecutions') as { readonly thingName: string };
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
-  const run = new StepRun(aws.policy, options);
+  const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = request.thingName;
   const out = await run.call(
     'GetPendingJobExecutions',

@@ -93,7 +93,7 @@ export async function startNextPendingJobExecution(
   ) as unknown as StartNextPendingJobExecutionInput;
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
-  const run = new StepRun(aws.policy, options);
+  const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName } = request;
   const subject = thingName;
   const classify = (operation: StepOperation) => iotJobsDataErrors(aws, operation, subject);

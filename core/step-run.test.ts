@@ -4,6 +4,7 @@
  * whose effect is unknown.
  */
 import { describeFailure, StepError, StepErrorCode } from './errors';
+import { SendPacing } from './send-pacing';
 import { StepRun, type StepOptions } from './step-run';
 import type { RetryPolicy } from './connection';
 
@@ -12,8 +13,9 @@ const POLICY: RetryPolicy = {
   attemptTimeoutMs: 1_000,
   deadlineMs: 10_000,
   baseDelayMs: 100,
-  throttleBaseDelayMs: 500,
   maxDelayMs: 5_000,
+  throttleBaseDelayMs: 500,
+  throttleMaxDelayMs: 1_500,
 };
 
 /** A clock that only moves when the step sleeps. */
@@ -61,12 +63,52 @@ test('retries what may succeed later, with a doubling ceiling from the base, and
   expect(clock.waits).toEqual([100, 200, 400]);
 });
 
-test('throttling backs off from its own base', async () => {
+test('throttling backs off from its own base to its own ceiling, between half of it and all of it', async () => {
+  const top = fakeClock();
+  const s = scripted([failure('throttled'), failure('throttled'), failure('throttled')]);
+  await new StepRun(POLICY, top.options).call('UpdateJobExecution', 'gw/fw', s.send, identity);
+  expect(top.waits).toEqual([500, 1000, 1500]);
+  const bottom = fakeClock();
+  const t = scripted([failure('throttled'), failure('throttled')]);
+  await new StepRun(POLICY, { ...bottom.options, random: () => 0 }).call(
+    'UpdateJobExecution',
+    'gw/fw',
+    t.send,
+    identity,
+  );
+  expect(bottom.waits).toEqual([250, 500]);
+});
+
+test('throttles use up no attempt: only the deadline bounds them, and the other failures still count', async () => {
   const clock = fakeClock();
-  const run = new StepRun(POLICY, clock.options);
-  const s = scripted([failure('throttled'), failure('throttled')]);
+  const run = new StepRun({ ...POLICY, deadlineMs: 60_000 }, clock.options);
+  const errors = [...Array.from({ length: 20 }, () => failure('throttled')), failure('unavailable')];
+  const s = scripted(errors);
+  await expect(run.call('UpdateJobExecution', 'gw/fw', s.send, identity)).resolves.toBe('ok');
+  expect([s.calls(), run.attempts]).toEqual([22, 22]);
+  // Other failures after throttles: the budget counts them alone, and their backoff starts from its own base.
+  const mixed = fakeClock();
+  const u = scripted([failure('throttled'), ...Array.from({ length: 9 }, () => failure('unavailable'))]);
+  const error = await new StepRun(POLICY, mixed.options)
+    .call('UpdateJobExecution', 'gw/fw', u.send, identity)
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'unavailable', attempts: 6 });
+  expect(mixed.waits).toEqual([500, 100, 200, 400, 800]);
+});
+
+test("a connection's pacing: a throttle slows the requests after it, successes speed them up again", async () => {
+  const clock = fakeClock();
+  const pacing = new SendPacing();
+  const run = new StepRun({ ...POLICY, deadlineMs: 60_000 }, clock.options, pacing);
+  const s = scripted([failure('throttled')]);
   await run.call('UpdateJobExecution', 'gw/fw', s.send, identity);
-  expect(clock.waits).toEqual([500, 1000]);
+  // One request a second before it (no earlier one): paced at half that, so the retry leaves 2 s after the throttle.
+  expect(clock.waits).toEqual([500, 1500]);
+  expect(pacing.rateOf('UpdateJobExecution')).toBe(1.5);
+  await run.call('UpdateJobExecution', 'gw/fw', s.send, identity);
+  // The next request leaves 1/1.5 s after the last one.
+  expect(clock.waits.at(-1)).toBeCloseTo(1000 / 1.5, 0);
+  expect(pacing.rateOf('DescribeJobExecution')).toBeUndefined();
 });
 
 test('a failure that is not retryable ends the call at once; the attempt budget ends the others', async () => {

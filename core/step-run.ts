@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describeFailure, StepError, StepErrorCode, type StepOperation } from './errors';
 import type { FilePolicy } from './input-files';
 import type { RetryPolicy } from './connection';
+import type { SendPacing } from './send-pacing';
 
 /** Where a step writes what it is doing. Messages never hold credentials or manifests. */
 export interface StepLogger {
@@ -76,9 +77,11 @@ export class StepRun {
   private readonly deadline: number;
   private readonly now: () => number;
 
+  /** `pacing`: the connection's, which every request waits for and tells how AWS answered. */
   constructor(
     private readonly policy: RetryPolicy,
     private readonly options: StepOptions = {},
+    private readonly pacing?: SendPacing,
   ) {
     this.now = options.now ?? Date.now;
     this.deadline = this.now() + policy.deadlineMs;
@@ -94,15 +97,33 @@ export class StepRun {
     });
   }
 
-  /** The wait before retry `retry` (1-based): full jitter under a doubling ceiling. */
-  private backoff(retry: number, code: StepErrorCode): number {
-    const base = code === StepErrorCode.Throttled ? this.policy.throttleBaseDelayMs : this.policy.baseDelayMs;
-    const ceiling = Math.min(this.policy.maxDelayMs, base * 2 ** (retry - 1));
-    return Math.round((this.options.random ?? Math.random)() * ceiling);
+  /**
+   * The wait before retry `retry` (1-based, throttles counted apart): full jitter under a doubling ceiling; for a
+   * throttle, between half the ceiling and all of it, so that a fleet throttled at once does not come back at once.
+   */
+  private backoff(retry: number, throttled: boolean): number {
+    const { policy } = this;
+    const [base, max] = throttled
+      ? [policy.throttleBaseDelayMs, policy.throttleMaxDelayMs]
+      : [policy.baseDelayMs, policy.maxDelayMs];
+    const ceiling = Math.min(max, base * 2 ** (retry - 1));
+    const random = (this.options.random ?? Math.random)();
+    return Math.round(throttled ? ceiling / 2 + (random * ceiling) / 2 : random * ceiling);
+  }
+
+  /** Waits `ms`; a caller's abort ends the step. */
+  private async wait(ms: number, operation: StepOperation, subject: string): Promise<void> {
+    try {
+      await (this.options.sleep ?? realSleep)(ms, this.options.signal);
+    } catch {
+      throw this.aborted(operation, subject);
+    }
   }
 
   /**
-   * Sends one request with retries. `send` gets the attempt's limits (the attempt timeout, cut to the deadline, and
+   * Sends one request with retries. A throttled attempt does not count against the attempt budget, only the
+   * deadline bounds how long throttles go on (they cost the service nothing; a fleet reporting at once is throttled
+   * for as long as the quota needs to serve it). `send` gets the attempt's limits (the attempt timeout, cut to the deadline, and
    * the caller's signal; no timer or signal of its own per attempt, which a gateway sending thousands of messages a
    * second would pay for on every one); `classify` maps what it threw. Throws the last StepError, with `attempts` set.
    *
@@ -117,8 +138,20 @@ export class StepRun {
     settle?: (failure: StepError) => Promise<T | undefined>,
   ): Promise<T> {
     const { signal, logger } = this.options;
-    for (let attempt = 1; ; attempt++) {
+    let counted = 0;
+    let throttles = 0;
+    for (;;) {
       if (signal?.aborted) throw this.aborted(operation, subject);
+      const paced = this.pacing?.delay(operation, this.now()) ?? 0;
+      if (paced > 0) {
+        if (this.now() + paced >= this.deadline)
+          throw this.timeout(
+            operation,
+            subject,
+            `the step deadline of ${this.policy.deadlineMs} ms passed waiting for the pace AWS throttled this connection to`,
+          );
+        await this.wait(paced, operation, subject);
+      }
       const remaining = this.deadline - this.now();
       if (remaining <= 0)
         throw this.timeout(operation, subject, `the step deadline of ${this.policy.deadlineMs} ms passed`);
@@ -126,7 +159,11 @@ export class StepRun {
       this.attempts++;
       let failure: StepError;
       try {
-        return await send(signal ? { requestTimeout: attemptMs, abortSignal: signal } : { requestTimeout: attemptMs });
+        const answer = await send(
+          signal ? { requestTimeout: attemptMs, abortSignal: signal } : { requestTimeout: attemptMs },
+        );
+        this.pacing?.succeeded(operation);
+        return answer;
       } catch (error) {
         if (signal?.aborted) throw this.aborted(operation, subject);
         failure = isAttemptTimeout(error)
@@ -141,8 +178,13 @@ export class StepRun {
       }
       failure.attempts = this.attempts;
       if (AMBIGUOUS.has(failure.code)) this.uncertain++;
-      if (!failure.retryable || attempt >= this.policy.maxAttempts) throw failure;
-      const wait = this.backoff(attempt, failure.code);
+      const throttled = failure.code === StepErrorCode.Throttled;
+      if (throttled) {
+        throttles++;
+        this.pacing?.throttled(operation, this.now());
+      } else counted++;
+      if (!failure.retryable || counted >= this.policy.maxAttempts) throw failure;
+      const wait = this.backoff(throttled ? throttles : counted, throttled);
       if (this.now() + wait >= this.deadline) {
         // Waiting would pass the deadline: the step is out of time, which is what the caller needs to know.
         if (failure.code === StepErrorCode.Timeout) throw failure;
@@ -155,13 +197,10 @@ export class StepRun {
         );
       }
       logger?.debug(
-        `${describeFailure(failure)} (attempt ${attempt} of ${this.policy.maxAttempts}); retrying in ${wait} ms`,
+        `${describeFailure(failure)} (${throttled ? `throttle ${throttles}, not counted` : `attempt ${counted}`} of ` +
+          `${this.policy.maxAttempts}); retrying in ${wait} ms`,
       );
-      try {
-        await (this.options.sleep ?? realSleep)(wait, signal);
-      } catch {
-        throw this.aborted(operation, subject);
-      }
+      await this.wait(wait, operation, subject);
       if (settle && AMBIGUOUS.has(failure.code)) {
         const settled = await settle(failure);
         if (settled !== undefined) return settled;

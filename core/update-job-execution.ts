@@ -234,7 +234,7 @@ export async function updateJobExecution(
   const request = parseUpdateJobExecutionInput(input);
   const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
-  const run = new StepRun(aws.policy, options);
+  const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName, jobId } = request;
   const subject = `${thingName}/${jobId}`;
   const terminal = TERMINAL_STATUSES.has(request.status);

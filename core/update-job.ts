@@ -188,7 +188,7 @@ export async function updateJob(
   const request = await parseUpdateJobInput(input, options.files);
   const aws = connectionFor(connection);
   const client = importExportClient(aws);
-  const run = new StepRun(aws.policy, options);
+  const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = request.jobId;
   const classify = (operation: StepOperation) => (error: unknown) =>
     toStepError(error, operation, subject, IMPORT_EXPORT_ERROR_NAMES);
