@@ -44,7 +44,8 @@ export const COMMON_INPUTS: readonly CommonInput[] = [
   },
   {
     name: 'max-attempts',
-    description: 'Requests per operation before giving up on throttling, 5xx and network errors (default 5).',
+    description:
+      'Requests per operation before giving up on 5xx and network errors (default 5); throttles are retried until the timeout, not counted.',
   },
   { name: 'timeout-seconds', description: 'Time allowed for the whole step, retries included (default 60).' },
   { name: 'summary', description: 'Write a job summary (true or false).', default: 'true' },

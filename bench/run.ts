@@ -300,38 +300,32 @@ async function main(): Promise<void> {
       cli: { command: node, args: [...cliArgs, '--thing-name', 'gw-3', ...same], env: () => env },
     });
     const { action, actionFirstRun, bare, aws, cli } = times;
+    // What a workflow running the step once pays is the job's first run: that is the figure held to the target.
     add(
       {
-        figure: 'action process, one update-job-execution',
-        peer: 'bare node:http script',
-        value: action,
-        peerValue: bare,
-        unit: 'ms',
-        target: '≤ 1.5×',
-      },
-      (r) => r <= 1.5,
-    );
-    figures.push({
-      figure: "action process, the job's first run (no code cache yet)",
-      peer: 'bare node:http script',
-      value: actionFirstRun,
-      peerValue: bare,
-      unit: 'ms',
-      ratio: actionFirstRun / bare,
-      target: '—',
-      met: undefined,
-    });
-    add(
-      {
-        figure: 'action process, one update-job-execution',
+        figure: "action process, one update-job-execution, the job's first run (no code cache)",
         peer: 'aws iot-jobs-data update-job-execution',
-        value: action,
+        value: actionFirstRun,
         peerValue: aws,
         unit: 'ms',
         target: '≤ 0.3×',
       },
       (r) => r <= 0.3,
     );
+    for (const [figure, value] of [
+      ["action process, the job's first run", actionFirstRun],
+      ['action process, a later run in the job (code cache)', action],
+    ] as const)
+      figures.push({
+        figure,
+        peer: 'bare node:http script',
+        value,
+        peerValue: bare,
+        unit: 'ms',
+        ratio: value / bare,
+        target: '—',
+        met: undefined,
+      });
     add(
       {
         figure: 'CLI process, same call',

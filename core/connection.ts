@@ -75,7 +75,10 @@ export interface ConnectionSettings {
   readonly readTimeoutMs?: number | string | undefined;
   /** Time allowed for the whole step, retries and waits included, in milliseconds. Default 60 000. */
   readonly deadlineMs?: number | string | undefined;
-  /** Requests a step may send for one operation, first try included. Default 5. */
+  /**
+   * Requests a step may send for one operation, first try included; throttled ones are not counted (the deadline
+   * bounds them). Default 5.
+   */
   readonly maxAttempts?: number | string | undefined;
 }
 
