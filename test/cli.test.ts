@@ -673,16 +673,19 @@ describe('where ours differs on purpose', () => {
 
   test('--report-changed on a failure: the AWS CLI error line, and the code and retryable on stdout', async () => {
     await fresh();
-    await fx.fault({ kind: 'throttle', operation: 'UpdateJobExecution', count: 5 });
+    // (A throttle uses up no attempt: 503s do.)
+    await fx.fault({ kind: 'unavailable', operation: 'UpdateJobExecution', count: 5 });
     const throttled = await ours([...EXECUTION, '--status', 'IN_PROGRESS', '--max-attempts', '2', '--report-changed']);
     expect(throttled.code).toBe(254);
-    expect(throttled.stderr).toContain('An error occurred (ThrottlingException) when calling the UpdateJobExecution');
+    expect(throttled.stderr).toContain(
+      'An error occurred (ServiceUnavailableException) when calling the UpdateJobExecution',
+    );
     expect(JSON.parse(throttled.stdout)).toEqual({
       error: {
-        code: 'throttled',
+        code: 'unavailable',
         retryable: true,
         attempts: 2,
-        awsErrorName: 'ThrottlingException',
+        awsErrorName: 'ServiceUnavailableException',
         requestId: expect.any(String),
       },
     });
