@@ -32,6 +32,20 @@ export interface LoadOptions {
   readonly memoryMessages: number;
   /** `node-red` (4.1) or `node-red-5`. */
   readonly nodeRedPackage: string;
+  /**
+   * Instead of the load figures, the gateway footprint: `with` this package (idle, then `updates` messages), or
+   * `without` it (the same runtime and answer node, idle).
+   */
+  readonly footprint?: 'with' | 'without';
+}
+
+/** Resident memory (after GC) and CPU time of one runtime. */
+export interface FootprintFigures {
+  readonly nodeRedVersion: string;
+  readonly rssIdle: number;
+  /** With the package: after `updates` messages, and the process's CPU time per message (ms). */
+  readonly rssAfter?: number;
+  readonly cpuMsPerMessage?: number;
 }
 
 export interface NodeRedFigures {
@@ -69,7 +83,8 @@ const ANSWER = 'awsJobStepsBenchAnswer';
 function prepareUserDir(o: LoadOptions): string {
   const userDir = mkdtempSync(join(tmpdir(), 'bench-node-red-'));
   mkdirSync(join(userDir, 'node_modules'));
-  symlinkSync(ROOT, join(userDir, 'node_modules', PACKAGE), 'dir');
+  const withPackage = o.footprint !== 'without';
+  if (withPackage) symlinkSync(ROOT, join(userDir, 'node_modules', PACKAGE), 'dir');
   const tab = 'bench0tab0000001';
   const connection = 'bench0conn000001';
   const flows = [
@@ -93,7 +108,7 @@ function prepareUserDir(o: LoadOptions): string {
       wires: [['bench0answer0001'], ['bench0answer0001']],
     },
     { id: 'bench0answer0001', type: 'bench-answer', z: tab, wires: [] },
-  ];
+  ].filter((n) => withPackage || n.type === 'tab' || n.type === 'bench-answer');
   // A node type of the benchmark's own, from the user directory's nodes folder, as a user's local node would be.
   mkdirSync(join(userDir, 'nodes'));
   writeFileSync(
@@ -134,6 +149,17 @@ async function main(): Promise<void> {
   });
   (globalThis as Record<string, unknown>)[ANSWER] = (msg: Message) => waiting.get(msg.benchId)?.(msg);
   await RED.start();
+  const rss = async (): Promise<number> => {
+    await new Promise((r) => setTimeout(r, 500));
+    heap();
+    return process.memoryUsage().rss;
+  };
+  if (o.footprint === 'without') {
+    const figures: FootprintFigures = { nodeRedVersion: RED.version(), rssIdle: await rss() };
+    await RED.stop();
+    rmSync(userDir, { recursive: true, force: true });
+    return void process.stdout.write(`${JSON.stringify(figures)}\n`);
+  }
   let step = RED.nodes.getNode(STEP_ID);
   for (let i = 0; !step && i < 100; i++) {
     await new Promise((r) => setTimeout(r, 50));
@@ -153,6 +179,23 @@ async function main(): Promise<void> {
         payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
       });
     });
+
+  if (o.footprint === 'with') {
+    const rssIdle = await rss();
+    const cpu = process.cpuUsage();
+    await load(o.updates, CONCURRENCY, through);
+    const used = process.cpuUsage(cpu);
+    const figures: FootprintFigures = {
+      nodeRedVersion: RED.version(),
+      rssIdle,
+      rssAfter: await rss(),
+      // load() sends 200 warm-up messages before the measured ones.
+      cpuMsPerMessage: (used.user + used.system) / 1000 / (o.updates + 200),
+    };
+    await RED.stop();
+    rmSync(userDir, { recursive: true, force: true });
+    return void process.stdout.write(`${JSON.stringify(figures)}\n`);
+  }
 
   // The peer: the SDK alone sending the request the node sends (it asks for the execution state, to show it), at the
   // same concurrency, one thing per worker. The two take turns in ROUNDS rounds, in alternating order, and each

@@ -12,7 +12,7 @@ import { EmulatorClient } from '../emulator/client';
 
 import { fleetRun, type FleetClient } from './fleet';
 import { load, median } from './measure';
-import type { LoadOptions, NodeRedFigures } from './node-red-load';
+import type { FootprintFigures, LoadOptions, NodeRedFigures } from './node-red-load';
 
 const ROOT = join(__dirname, '..', '..');
 const CREDENTIALS = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'bench/secret' };
@@ -154,7 +154,7 @@ function dirSize(dir: string): number {
 }
 
 /** Runs bench/node-red-load in its own process under `node` and returns its figures. */
-function nodeRedFigures(node: string, options: LoadOptions): Promise<NodeRedFigures & { nodeVersion: string }> {
+function nodeRedFigures<T = NodeRedFigures>(node: string, options: LoadOptions): Promise<T & { nodeVersion: string }> {
   return new Promise((resolve, reject) =>
     execFile(
       node,
@@ -162,7 +162,7 @@ function nodeRedFigures(node: string, options: LoadOptions): Promise<NodeRedFigu
       { encoding: 'utf8', maxBuffer: 16 * 2 ** 20, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
       (error, out, err) => {
         if (error) return reject(new Error(`node-red-load (${options.nodeRedPackage}) failed: ${err}${out}`));
-        const figures = JSON.parse(out.trim().split('\n').at(-1)!) as NodeRedFigures;
+        const figures = JSON.parse(out.trim().split('\n').at(-1)!) as T;
         execFile(node, ['-p', 'process.versions.node'], (e, version) =>
           e ? reject(e) : resolve({ ...figures, nodeVersion: version.trim() }),
         );
@@ -420,6 +420,35 @@ async function main(): Promise<void> {
         ratio: grownMb,
         target: '≤ +20 MB',
         met: grownMb <= 20,
+      });
+      // The gateway footprint: resident memory beside the same runtime without the package, and CPU per message.
+      const footprint = { url, credentials: CREDENTIALS, updates: 10_000, memoryMessages: 0, nodeRedPackage };
+      const bare = await nodeRedFigures<FootprintFigures>(node, { ...footprint, footprint: 'without' });
+      const loaded = await nodeRedFigures<FootprintFigures>(node, { ...footprint, footprint: 'with' });
+      const mb = (bytes: number): number => bytes / 2 ** 20;
+      for (const [figure, value] of [
+        ['resident memory, idle, with this package and a flow using it', loaded.rssIdle],
+        ['resident memory after 10000 messages (and GC)', loaded.rssAfter!],
+      ] as const)
+        figures.push({
+          figure: `${figure}, ${runtime}`,
+          peer: 'the same runtime without it, idle',
+          value: mb(value),
+          peerValue: mb(bare.rssIdle),
+          unit: 'MB',
+          ratio: mb(value) - mb(bare.rssIdle),
+          target: '—',
+          met: undefined,
+        });
+      figures.push({
+        figure: `CPU time per message (the whole runtime), ${runtime}`,
+        peer: '—',
+        value: loaded.cpuMsPerMessage!,
+        peerValue: 1,
+        unit: 'ms',
+        ratio: loaded.cpuMsPerMessage!,
+        target: '—',
+        met: undefined,
       });
     }
     const capacity = await emulatorCapacity(url, updates * 2, 16);

@@ -192,10 +192,10 @@ describe('retries', () => {
     await fx.fault({ kind: 'throttle', operation: 'UpdateJobExecution', count: 3 });
     const result = await updateJobExecution({ ...step, status: 'IN_PROGRESS' }, aws, fast);
     expect(result).toMatchObject({ changed: true, attempts: 4 });
-    // Each backoff between half and all of a ceiling of 2, 4, 8 s (0.75 of it at random 0.5); after each, the wait
-    // for the connection's pace, at its lowest (one request per 2 s) after a throttle. (No sleep here is real.)
+    // Each backoff between half and all of a ceiling of 1.5, 3, 6 s (0.75 of it at random 0.5); after each, the
+    // wait for the connection's pace, at its lowest (one request per 2 s) after a throttle. (No sleep here is real.)
     const near = (ms: number): unknown => expect.closeTo(ms, -2);
-    expect(waits).toEqual([1500, near(2000), 3000, near(4000), 6000, near(6000)]);
+    expect(waits).toEqual([1125, near(2000), 2250, near(4000), 4500, near(6000)]);
     expect((await fx.execution('gw-7', 'fw-42')).versionNumber).toBe(2);
   });
 
