@@ -4,7 +4,7 @@
  * buckets of their own; the rates are settings. And the step under them: throttles use up no attempt, only the
  * deadline bounds them.
  */
-import { Connection, updateJobExecution } from '../core';
+import { Connection, updateJobExecution, type ConnectionSettings } from '../core';
 import { useEmulator, type HttpReply } from './helpers/emulator';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 
@@ -78,12 +78,9 @@ test('the quotas are settings: other rates, or none at all', async () => {
 
 test('a step throttled many times uses up no attempt: it lands within its deadline, or says the deadline passed', async () => {
   await fx.quotas({ dataPlaneWrites: 2, burstSeconds: 0.5 });
-  const connection = new Connection({
-    region: 'us-east-1',
-    endpoint: fx.url,
-    credentials: FIXTURE_CREDENTIALS,
-    maxAttempts: 1,
-  });
+  const connect = (settings: ConnectionSettings): Connection =>
+    new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, ...settings });
+  const connection = connect({ maxAttempts: 1 });
   try {
     // One attempt allowed, six updates at once for a quota of 2 a second: throttled over and over, all land.
     const results = await Promise.all(
@@ -97,12 +94,7 @@ test('a step throttled many times uses up no attempt: it lands within its deadli
     expect(results.every((r) => r.changed)).toBe(true);
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
     await fx.quotas({ dataPlaneWrites: 0.01, burstSeconds: 100 }); // one token, then one per 100 s
-    const short = new Connection({
-      region: 'us-east-1',
-      endpoint: fx.url,
-      credentials: FIXTURE_CREDENTIALS,
-      deadlineMs: 3_000,
-    });
+    const short = connect({ deadlineMs: 3_000 });
     try {
       await updateJobExecution({ thingName: 'gw-1', jobId: 'fw-1', status: 'IN_PROGRESS' }, short);
       await expect(
