@@ -197,8 +197,11 @@ export class StepRun {
         );
       }
       logger?.debug(
-        `${describeFailure(failure)} (${throttled ? `throttle ${throttles}, not counted` : `attempt ${counted}`} of ` +
-          `${this.policy.maxAttempts}); retrying in ${wait} ms`,
+        `${describeFailure(failure)} (` +
+          (throttled
+            ? `throttle ${throttles}, not counted against the ${this.policy.maxAttempts} attempts`
+            : `attempt ${counted} of ${this.policy.maxAttempts}`) +
+          `); retrying in ${wait} ms`,
       );
       await this.wait(wait, operation, subject);
       if (settle && AMBIGUOUS.has(failure.code)) {
