@@ -138,7 +138,7 @@ async function ours(c: Case, format: OutputFormat): Promise<Printed> {
 /** Python's error for sorting mixed keys names the two types in the order its randomised string hashes put them. */
 const sortOrder = (printed: Printed): Printed =>
   'error' in printed
-    ? { error: printed.error.replace("instances of 'int' and 'str'", "instances of 'str' and 'int'") }
+    ? { error: printed.error.replace(/instances of '(int|bool)' and 'str'/, "instances of 'str' and '$1'") }
     : printed;
 
 /** The cases whose output differs from the CLI's in some format, each with both outputs (an empty list when none). */
@@ -285,6 +285,7 @@ const TABLES: readonly (readonly [string, Case])[] = [
   ['a list starting with an object, then a string (v2 stops: TypeError)', { value: [{ a: 1 }, 'x'] }],
   ['a list starting with an object, then an empty one', { value: [{ a: [1] }, []] }],
   ['a list of indices beside an object (v2 cannot sort int and str headers)', { value: [{}, [0], { a: 1 }] }],
+  ['a list of boolean indices beside an object (v2 names bool)', { value: [{ a: true }, [false]] }],
   ['a list of indices beside objects without scalars (v2 stops: no .get)', { value: [{ b: [] }, [0]] }],
 ];
 

@@ -324,10 +324,10 @@ export function pythonType(v: Json): string {
  * Python's grouping of a list item that is not a dict: a string or list is iterated and indexed by its own elements.
  * Returns whether it gave a header (a list of valid integer indices gives the integers as header keys).
  */
-function groupNonDictKeys(item: Json): boolean {
+function groupNonDictKeys(item: Json): 'int' | 'bool' | null {
   if (typeof item === 'string') {
     if (item !== '') throw new TypeError("string indices must be integers, not 'str'");
-    return false;
+    return null;
   } else if (Array.isArray(item)) {
     for (const index of item) {
       const type = pythonType(index);
@@ -336,8 +336,9 @@ function groupNonDictKeys(item: Json): boolean {
       const i = Number(index);
       if (i >= item.length || i < -item.length) throw new RangeError('list index out of range');
     }
-    // Every element is an integer index of the list, so what it indexes is an integer too: a scalar, a header.
-    return item.length > 0;
+    // Every element is an integer index of the list, so what it indexes is an integer too: a scalar, a header. Python's
+    // set of headers keeps the first of equal keys (False before 0), so the first element's type is the one it holds.
+    return item.length > 0 ? (pythonType(item[0]!) as 'int' | 'bool') : null;
   } else throw new TypeError(`'${pythonType(item)}' object is not iterable`);
 }
 
@@ -382,10 +383,11 @@ class TableBuilder {
   private fromList(current: Json[], indent: number, title: string | null): void {
     const headerSet = new Set<string>();
     const moreSet = new Set<string>();
-    let integerHeaders = false;
+    let integerHeaders: 'int' | 'bool' | null = null; // the type of the first integer header, when there is one
     for (const item of current) {
       if (!isObject(item)) {
-        integerHeaders = groupNonDictKeys(item) || integerHeaders;
+        const type = groupNonDictKeys(item);
+        integerHeaders ??= type;
         continue;
       }
       const [h, m] = groupKeys(item);
@@ -394,8 +396,8 @@ class TableBuilder {
     }
     // Python sorts integer and string headers together, and cannot. (Which type its message names first follows the
     // set's order, which string hashing randomises per process.)
-    if (integerHeaders && headerSet.size > 0)
-      throw new TypeError("'<' not supported between instances of 'str' and 'int'");
+    if (integerHeaders !== null && headerSet.size > 0)
+      throw new TypeError(`'<' not supported between instances of 'str' and '${integerHeaders}'`);
     const headers = [...headerSet].sort(byCodePoint);
     const more = [...moreSet].sort(byCodePoint);
     this.table.addHeader(headers);
