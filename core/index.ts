@@ -58,3 +58,18 @@ export {
   type UpdateJobInputRaw,
   type UpdateJobResult,
 } from './update-job';
+export {
+  Outbox,
+  OutboxFullError,
+  OutboxUnavailableError,
+  outboxUnavailable,
+  OUTBOX_LIMITS,
+  OUTBOX_RETRY,
+  SQLITE_NODE_VERSION,
+  type Backlog,
+  type OutboxAnswer,
+  type OutboxListing,
+  type OutboxSettings,
+  type StoredReport,
+} from './outbox';
+export { definition as updateJobExecutionOperation } from './update-job-execution';

@@ -126,12 +126,44 @@ export interface OperationDefinition<R extends StepResult = StepResult> {
     input: Record<string, unknown>,
     files: FilePolicy,
   ) => Promise<{ input: Record<string, unknown>; secrets: readonly string[] }>;
+  /**
+   * Offered by writes a device reports from a gateway: a host may keep the reports in a durable outbox until they
+   * are delivered (`core/outbox.ts`). Absent for reads, and for update-job, whose manifest is never written to disk.
+   */
+  readonly outbox?: OutboxOffer;
   /** The step: parses `input`, sends, returns the result or throws a StepError. */
   readonly run: (
     input: Record<string, unknown>,
     connection?: Connection | ConnectionSettings,
     options?: StepOptions,
   ) => Promise<R>;
+}
+
+/** How an operation's reports behave in an outbox. */
+export interface OutboxOffer {
+  /** Whether a host keeps reports until delivered when its user has not said. */
+  readonly byDefault: boolean;
+  /**
+   * Whether the waiting request `older` may be replaced by `newer`, for the same target, right behind it: true only
+   * when sending `newer` alone ends where sending both would.
+   */
+  readonly supersedes?: (older: Readonly<Record<string, unknown>>, newer: Readonly<Record<string, unknown>>) => boolean;
+}
+
+/**
+ * A target's key from an input's subject members (`gw-7/fw-42`): work on one key runs in order. Only strings and
+ * numbers name a target; any other value is invalid input the step reports, so it orders nowhere.
+ */
+export function subjectKey(
+  operation: Pick<OperationDefinition, 'subject'>,
+  input: Readonly<Record<string, unknown>>,
+): string {
+  return operation.subject
+    .map((member) => {
+      const value = input[member];
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '\u0000invalid';
+    })
+    .join('/');
 }
 
 /** One parameter's value, by its own parser or by its kind and limits. */

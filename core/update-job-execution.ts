@@ -457,6 +457,23 @@ export async function updateJobExecution(
   return unchanged(current);
 }
 
+/**
+ * Whether a waiting IN_PROGRESS report may give way to a newer IN_PROGRESS one: only the latest details matter while
+ * in progress. Never across a terminal status, nor for a version-checked update (its check is its meaning), another
+ * execution number, or when the newer report leaves out details or a step timer the older one would have set.
+ */
+function progressSupersedes(older: Readonly<Record<string, unknown>>, newer: Readonly<Record<string, unknown>>): boolean {
+  return (
+    older.status === DeviceJobStatus.InProgress &&
+    newer.status === DeviceJobStatus.InProgress &&
+    older.expectedVersion === undefined &&
+    newer.expectedVersion === undefined &&
+    older.executionNumber === newer.executionNumber &&
+    (older.statusDetails === undefined || newer.statusDetails !== undefined) &&
+    (older.stepTimeoutInMinutes === undefined || newer.stepTimeoutInMinutes !== undefined)
+  );
+}
+
 /** update-job-execution, for every wrapper. */
 export const definition: OperationDefinition<UpdateJobExecutionResult> = {
   name: 'update-job-execution',
@@ -505,5 +522,6 @@ export const definition: OperationDefinition<UpdateJobExecutionResult> = {
       ? `${r.executionState?.status ?? 'updated'}${r.executionState?.versionNumber === undefined ? '' : ` v${r.executionState.versionNumber}`}`
       : 'unchanged',
   toResponse: (r) => ({ executionState: r.executionState, jobDocument: r.jobDocument }),
+  outbox: { byDefault: true, supersedes: progressSupersedes },
   run: updateJobExecution,
 };

@@ -30,9 +30,14 @@ export interface RedNode {
   warn(message: string): void;
   error(message: string | Error, msg?: NodeMessage): void;
   debug(message: string): void;
+  log(message: string): void;
+  /** Sends a message that is no input's answer (one found in the outbox after a restart). */
+  send(out: (NodeMessage | null)[]): void;
 }
 
 export interface RedAPI {
+  /** The runtime's settings; `userDir` is where Node-RED keeps its files (flows, context, our outboxes). */
+  settings?: { readonly userDir?: string };
   nodes: {
     createNode(node: object, config: object): void;
     registerType(

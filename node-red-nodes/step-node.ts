@@ -8,9 +8,12 @@ import { isAbsolute } from 'node:path';
 
 import { describeFailure, StepError, StepErrorCode } from '../core/errors';
 import type { FilePolicy } from '../core/input-files';
-import type { OperationDefinition, StepResult } from '../core/operation';
+import { subjectKey, type OperationDefinition, type StepResult } from '../core/operation';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
 import type { ConnectionNode } from './connection-settings';
+import { isControlMessage, isOutboxRefusal, keepsReports, openNodeOutbox } from './node-outbox';
+import { OutboxUnavailableError } from '../core/outbox-store';
+import type { StepOptions } from '../core/step-run';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
 import { TargetQueue } from './target-queue';
 
@@ -33,6 +36,10 @@ export interface StepNodeConfig {
   /** `file://` values in messages are read only when this is ticked, and only inside `manifestDir`. */
   readonly manifestFiles?: boolean;
   readonly manifestDir?: string;
+  /** Keep reports in a durable outbox until delivered; when unset, the operation's default (`outbox.byDefault`). */
+  readonly outbox?: boolean | string;
+  readonly outboxEntries?: string | number;
+  readonly outboxMegabytes?: string | number;
   readonly wires?: readonly (readonly string[])[];
   readonly [field: string]: unknown;
 }
@@ -185,6 +192,14 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
       retryable: true,
       source: { id: node.id, type: node.type, name: node.name },
     };
+  // The outbox's own refusals (full, unavailable, dropped) carry their code and whether a resend may work.
+  if (isOutboxRefusal(error))
+    return {
+      message,
+      code: error.code,
+      retryable: error.retryable,
+      source: { id: node.id, type: node.type, name: node.name },
+    };
   return {
     message,
     code: step?.code ?? StepErrorCode.Internal,
@@ -195,47 +210,79 @@ export function errorReport(error: unknown, node: RedNode): StepErrorReport {
   };
 }
 
-/**
- * A target id's part for ordering, from whatever the message held: only strings and numbers name a target; any
- * other value (an object without a prototype, a symbol…) is invalid input the step reports, so it orders nowhere.
- */
-export function targetPart(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '\u0000invalid';
-}
-
 /** Registers an operation's node type with Node-RED. */
 export function registerStepNode(RED: RedAPI, operation: OperationDefinition<StepResult>): void {
   const fields = operation.parameters.map((p) => p.member);
-  // Messages for one target (a thing and a job, a job) run one at a time, in order.
-  const target = (input: Record<string, unknown>): string =>
-    operation.subject.map((member) => targetPart(input[member])).join('/');
   function StepNode(this: RedNode, config: StepNodeConfig): void {
     RED.nodes.createNode(this, config);
     // Node-RED calls this as a constructor; the handlers below close over the node it made.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     let outcome: NodeStatus = {};
+    /** What the node is holding, shown over the last outcome while there is any. */
+    let holding: NodeStatus | undefined;
+    const showOutcome = (status: NodeStatus): void => {
+      outcome = status;
+      if (!holding) node.status(outcome);
+    };
     const sources = fieldSources(RED, config, fields);
     const files = filePolicy(config);
     if (files.problem) {
-      outcome = { fill: 'red', shape: 'ring', text: 'manifest directory' };
-      node.status(outcome);
+      showOutcome({ fill: 'red', shape: 'ring', text: 'manifest directory' });
       node.error(`${files.problem}: file:// manifests in messages are refused until it is fixed`);
     }
-    const queue = new TargetQueue({
-      concurrency: positive(config.concurrency, 4),
-      limit: positive(config.queueLimit, 100),
-      onChange: (held) => node.status(held > 0 ? { fill: 'blue', shape: 'ring', text: `${held} queued` } : outcome),
-      onTaskError: (error) => node.error(`internal error: ${errorReport(error, node).message}`),
-    });
+    const hold = (status: NodeStatus | undefined): void => {
+      holding = status;
+      node.status(holding ?? outcome);
+    };
 
     const answer = answerer(RED, node, config.wires);
     const fail = (msg: NodeMessage, send: Send, done: Done, error: unknown): void => {
       const report = errorReport(error, node);
-      outcome = { fill: 'red', shape: 'ring', text: report.code };
-      if (queue.size === 0) node.status(outcome);
+      showOutcome({ fill: 'red', shape: 'ring', text: report.code });
       answer.error(msg, report, send, done, config.raiseErrors === true);
     };
+    const succeed = (msg: NodeMessage, payload: unknown, send: Send, done: Done, result?: StepResult): void => {
+      const shown = answer.result(msg, payload, send, done);
+      if (!shown) showOutcome({ fill: 'red', shape: 'ring', text: INVALID_MESSAGE });
+      else if (result) showOutcome({ fill: 'green', shape: 'dot', text: operation.statusText(result) });
+    };
+    /** One delivery of a request: the operation's step through the node's connection. */
+    const deliver = async (input: Record<string, unknown>, options: StepOptions): Promise<StepResult> => {
+      const connectionNode = config.connection ? (RED.nodes.getNode(config.connection) as ConnectionNode | null) : null;
+      if (!connectionNode) {
+        throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
+          code: StepErrorCode.InvalidInput,
+          field: 'connection',
+        });
+      }
+      return connectionNode.use((connection) =>
+        operation.run(input, connection, {
+          skipUnchanged: config.skipUnchanged === true,
+          ...options,
+          files: files.policy,
+          logger: { debug: (message) => node.debug(message) },
+        }),
+      );
+    };
+
+    // With the outbox, reports wait on disk and it orders and delivers them; without, a bounded queue in memory.
+    const durable = keepsReports(config, operation)
+      ? openNodeOutbox(RED, node, config, operation, { deliver, result: succeed, fail, showBacklog: hold })
+      : undefined;
+    if (durable && 'problem' in durable) {
+      node.error(`Keep reports until delivered: ${durable.problem}`);
+      showOutcome({ fill: 'red', shape: 'ring', text: 'outbox unavailable' });
+    }
+    const outbox = durable && 'outbox' in durable ? durable.outbox : undefined;
+    const queue = outbox
+      ? undefined
+      : new TargetQueue({
+          concurrency: positive(config.concurrency, 4),
+          limit: positive(config.queueLimit, 100),
+          onChange: (held) => hold(held > 0 ? { fill: 'blue', shape: 'ring', text: `${held} queued` } : undefined),
+          onTaskError: (error) => node.error(`internal error: ${errorReport(error, node).message}`),
+        });
 
     node.on('input', (msg, send, done) => {
       // Nothing a message holds may escape as an exception: every failure becomes an error-port message.
@@ -245,45 +292,36 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
     const handle = async (msg: NodeMessage, send: Send, done: Done): Promise<void> => {
       const unanswerable = answer.check(msg);
       if (unanswerable) {
-        outcome = { fill: 'red', shape: 'ring', text: INVALID_MESSAGE };
-        if (queue.size === 0) node.status(outcome);
+        showOutcome({ fill: 'red', shape: 'ring', text: INVALID_MESSAGE });
         return answer.refuse(msg, unanswerable, send, done);
       }
+      if (isControlMessage(msg)) {
+        if (!outbox)
+          throw new StepError('is a control message for the outbox, and this node keeps none', {
+            code: StepErrorCode.InvalidInput,
+            field: 'msg.outbox',
+          });
+        return outbox.control(msg, send, done);
+      }
+      if (durable && 'problem' in durable) throw new OutboxUnavailableError(durable.problem);
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
       const input = await evaluateFields(RED, node, sources, msg, { ...operation.resultDefaults });
-      const accepted = queue.push(target(input), async (signal) => {
+      if (outbox) return outbox.take(msg, input, send, done);
+      const accepted = queue!.push(subjectKey(operation, input), async (signal) => {
         try {
-          const connectionNode = config.connection
-            ? (RED.nodes.getNode(config.connection) as ConnectionNode | null)
-            : null;
-          if (!connectionNode) {
-            throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
-              code: StepErrorCode.InvalidInput,
-              field: 'connection',
-            });
-          }
-          const result = await connectionNode.use((connection) =>
-            operation.run(input, connection, {
-              signal,
-              skipUnchanged: config.skipUnchanged === true,
-              files: files.policy,
-              logger: { debug: (message) => node.debug(message) },
-            }),
-          );
-          outcome = { fill: 'green', shape: 'dot', text: operation.statusText(result) };
-          if (!answer.result(msg, result, send, done))
-            outcome = { fill: 'red', shape: 'ring', text: 'invalid-message' };
+          const result = await deliver(input, { signal });
+          succeed(msg, result, send, done, result);
         } catch (error) {
           fail(msg, send, done, error);
         }
       });
       if (!accepted) {
-        fail(msg, send, done, new QueueFullError(queue.size));
+        fail(msg, send, done, new QueueFullError(queue!.size));
       }
     };
 
     node.on('close', (_removed, done) => {
-      void queue.close(CLOSE_GRACE_MS).then(() => {
+      void (outbox ? outbox.close(CLOSE_GRACE_MS) : queue!.close(CLOSE_GRACE_MS)).then(() => {
         node.status({});
         done();
       });

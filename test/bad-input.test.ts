@@ -15,10 +15,10 @@ import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv } from './helpers/aws-cli';
-import { connectionConfig, CONNECTION_CREDENTIALS, fannedFlow } from './helpers/node-red-flows';
+import { connectionConfig, CONNECTION_CREDENTIALS, fannedFlow, initNodeRed } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
 
-helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
+initNodeRed(helper);
 
 const fx = useEmulator();
 

@@ -25,12 +25,12 @@ import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { runAction } from './helpers/action-runner';
 import { awsEnv, FIXTURE_CREDENTIALS, type CliResult } from './helpers/aws-cli';
-import { connectionConfig, CONNECTION_CREDENTIALS } from './helpers/node-red-flows';
+import { connectionConfig, CONNECTION_CREDENTIALS, initNodeRed } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
 import { manifest } from './helpers/importexport';
 import { expectStepError } from './helpers/steps';
 
-helper.init(require.resolve(process.env.NODE_RED_PACKAGE ?? 'node-red'));
+initNodeRed(helper);
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 const fx = useEmulator();

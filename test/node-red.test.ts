@@ -15,14 +15,14 @@ import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { CONNECTION_CREDENTIALS, connectionConfig, fannedFlow } from './helpers/node-red-flows';
+import { CONNECTION_CREDENTIALS, connectionConfig, fannedFlow, initNodeRed } from './helpers/node-red-flows';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { createImportExportJob, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
-helper.init(require.resolve(NODE_RED));
+const userDir = initNodeRed(helper);
 
 const fx = useEmulator();
 
@@ -333,8 +333,9 @@ describe('aws-update-job-execution', () => {
     expect((await fx.execution('gw-7', 'fw-42')).history.map((h) => h.to)).toEqual(['IN_PROGRESS', 'SUCCEEDED']);
   });
 
+  // The queue in memory, for a node that does not keep reports (test/outbox.test.ts tests the one on disk).
   test('a full queue refuses at once with queue-full; nothing is dropped silently', async () => {
-    await helper.load(NODES, flow(execution({ queueLimit: 1 })), CREDENTIALS);
+    await helper.load(NODES, flow(execution({ queueLimit: 1, outbox: false })), CREDENTIALS);
     const result = port('result');
     const error = port('error');
     await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 200 });
@@ -348,7 +349,7 @@ describe('aws-update-job-execution', () => {
   });
 
   test('close lets in-flight work finish within the grace period, aborts the rest, and answers every message', async () => {
-    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    await helper.load(NODES, flow(execution({ outbox: false })), CREDENTIALS);
     await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 300 });
     await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 6000 });
     const step = helper.getNode('step') as unknown as { send: (out: unknown) => void; receive: (msg: object) => void };

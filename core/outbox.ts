@@ -1,0 +1,417 @@
+/**
+ * A durable outbox for one operation's reports: a report that passes validation is on disk before `add` returns,
+ * and is delivered per target in arrival order — at once, on start-up, when the link returns and on a timer —
+ * retried with capped backoff for as long as it takes, until AWS accepts it or finally refuses it. Each report
+ * gets exactly one answer in the run that settles it: its result, its final refusal, `superseded` (a newer report
+ * made it pointless, see `OutboxOffer.supersedes`) or `dropped` (by hand).
+ *
+ * A redelivery (a retry, or a report found on disk at start-up, whose earlier try may have landed) reads the
+ * remote state first and sends nothing when it already is as asked (`skipUnchanged`), so a report is never
+ * applied twice in effect.
+ */
+import { setMaxListeners } from 'node:events';
+
+import { StepError, StepErrorCode } from './errors';
+import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from './operation';
+import { OutboxStore, type StoredReport } from './outbox-store';
+import type { StepOptions } from './step-run';
+
+export { OutboxUnavailableError, outboxUnavailable, SQLITE_NODE_VERSION, type StoredReport } from './outbox-store';
+
+/** The outbox is full (entries or bytes): the report was not taken; it may be once the backlog drains. */
+export class OutboxFullError extends Error {
+  override readonly name = 'OutboxFullError';
+  readonly code = 'queue-full';
+  readonly retryable = true;
+}
+
+/** Delivery waits between tries of one target: between half and all of a doubling ceiling. */
+export const OUTBOX_RETRY = { baseMs: 1_000, capMs: 60_000 } as const;
+
+/** What an outbox holds at most, unless told otherwise. */
+export const OUTBOX_LIMITS = { entries: 10_000, bytes: 16 * 1024 * 1024 } as const;
+
+/** How a report ended. */
+export type OutboxAnswer<R> =
+  | { readonly kind: 'result'; readonly report: StoredReport; readonly result: R }
+  | { readonly kind: 'error'; readonly report: StoredReport; readonly error: StepError }
+  | { readonly kind: 'superseded'; readonly report: StoredReport; readonly by: StoredReport }
+  | { readonly kind: 'dropped'; readonly report: StoredReport };
+
+/** What waits, as `list` shows it: the request with secret parameters masked, never the message. */
+export interface OutboxListing {
+  readonly id: number;
+  readonly target: string;
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly acceptedAt: number;
+  readonly attempts: number;
+  readonly lastError?: string | undefined;
+  readonly delivering: boolean;
+  /** When the next try is due (epoch ms), while the target waits out a backoff. */
+  readonly retryAt?: number | undefined;
+}
+
+export interface Backlog {
+  readonly count: number;
+  readonly bytes: number;
+  /** Epoch ms of the oldest waiting report. */
+  readonly oldestAcceptedAt?: number | undefined;
+}
+
+export interface OutboxSettings<R extends StepResult> {
+  /** The store's file; its directory is made if missing. */
+  readonly file: string;
+  /** An operation that offers the outbox (`definition.outbox`). */
+  readonly operation: OperationDefinition<R>;
+  /** Sends one report: the operation's step with the host's connection, honouring `options`. */
+  readonly deliver: (
+    request: Record<string, unknown>,
+    options: Required<Pick<StepOptions, 'signal'>> & StepOptions,
+  ) => Promise<R>;
+  /** Told of every report's one answer; must not throw (it is guarded and logged through `onWarning`). */
+  readonly onAnswer: (answer: OutboxAnswer<R>) => void;
+  /** Told whenever the backlog changes. */
+  readonly onChange?: (backlog: Backlog) => void;
+  /** Told of problems that end nothing: a store moved aside, an answer handler that threw, a failed delete. */
+  readonly onWarning?: (message: string) => void;
+  /** Targets delivered to at once (4). */
+  readonly concurrency?: number;
+  readonly maxEntries?: number;
+  readonly maxBytes?: number;
+  /** First deliveries read first too, as the step's own `skipUnchanged`. */
+  readonly skipUnchanged?: boolean;
+  readonly retry?: { readonly baseMs: number; readonly capMs: number };
+}
+
+interface Waiting {
+  report: StoredReport;
+  /** It may have landed already: found on disk at start-up, or tried before in this run. */
+  redelivery: boolean;
+}
+
+interface Target {
+  readonly key: string;
+  readonly queue: Waiting[];
+  delivering: boolean;
+  failures: number;
+  retryAt: number;
+}
+
+/** Why a delivery try ended without an answer: worth another try later. */
+function worthRetrying(error: unknown): error is StepError {
+  return error instanceof StepError && error.retryable === true;
+}
+
+export class Outbox<R extends StepResult> {
+  private readonly targets = new Map<string, Target>();
+  private readonly byId = new Map<number, { target: Target; waiting: Waiting }>();
+  private bytes = 0;
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private drained: (() => void) | undefined;
+  private readonly stop = new AbortController();
+  private readonly limits: { entries: number; bytes: number };
+
+  /** Set when the file found was not a readable store and was renamed: where it is now, and why. */
+  readonly movedAside?: string;
+
+  private constructor(
+    private readonly settings: OutboxSettings<R>,
+    private readonly store: OutboxStore,
+    reports: StoredReport[],
+    movedAside: string | undefined,
+  ) {
+    setMaxListeners(Infinity, this.stop.signal);
+    this.limits = {
+      entries: settings.maxEntries ?? OUTBOX_LIMITS.entries,
+      bytes: settings.maxBytes ?? OUTBOX_LIMITS.bytes,
+    };
+    if (movedAside !== undefined) this.movedAside = movedAside;
+    for (const report of reports) this.hold(report, true);
+  }
+
+  /**
+   * Opens the outbox at `settings.file` and starts delivering what it holds.
+   *
+   * @throws OutboxUnavailableError without an unflagged `node:sqlite`, or when the directory cannot be written.
+   * @throws StepError `invalid-input` for an operation that does not offer the outbox.
+   */
+  static open<R extends StepResult>(settings: OutboxSettings<R>): Outbox<R> {
+    if (!settings.operation.outbox)
+      throw new StepError(`${settings.operation.name} does not keep reports until delivered`, {
+        code: StepErrorCode.InvalidInput,
+        field: 'outbox',
+      });
+    const { store, reports, movedAside } = OutboxStore.open(settings.file);
+    const outbox = new Outbox(settings, store, reports, movedAside);
+    if (movedAside !== undefined)
+      outbox.warn(`the outbox file was not readable and was moved aside to ${movedAside}; a new one was made`);
+    // Delivered on start-up, after the host has finished wiring its handlers.
+    setImmediate(() => {
+      outbox.changed();
+      outbox.pump();
+    });
+    return outbox;
+  }
+
+  /**
+   * Validates `input` and stores it with `message` (the host's, as JSON) before returning; delivery follows. A
+   * waiting report the operation says this one supersedes is replaced in the same write, and answered `superseded`.
+   *
+   * @throws StepError `invalid-input` (nothing stored), OutboxFullError, or the store's error (nothing stored).
+   */
+  add(input: unknown, message: unknown): StoredReport {
+    if (this.closing) throw new StepError('the outbox is closed', { code: StepErrorCode.Aborted });
+    const { operation } = this.settings;
+    const request = parseParameters(input, operation.parameters, operation.awsOperation);
+    const key = subjectKey(operation, request);
+    const requestJson = JSON.stringify(request);
+    let messageJson: string;
+    try {
+      messageJson = JSON.stringify(message) ?? 'null';
+    } catch (error) {
+      throw new StepError(`the message cannot be stored as JSON (${(error as Error).message})`, {
+        code: StepErrorCode.InvalidInput,
+        field: 'message',
+      });
+    }
+    const size = Buffer.byteLength(requestJson) + Buffer.byteLength(messageJson);
+    const target = this.targets.get(key);
+    const tail = target?.queue.at(-1);
+    // Only a report still waiting: the head of a target being delivered is in flight.
+    const replaced =
+      tail &&
+      !(target!.delivering && target!.queue.length === 1) &&
+      operation.outbox!.supersedes?.(tail.report.request, request)
+        ? tail
+        : undefined;
+    const entries = this.byId.size - (replaced ? 1 : 0) + 1;
+    const bytes = this.bytes - (replaced?.report.bytes ?? 0) + size;
+    if (entries > this.limits.entries || bytes > this.limits.bytes)
+      throw new OutboxFullError(
+        `the outbox is full (${this.byId.size} reports, ${this.bytes} bytes; at most ${this.limits.entries} and ` +
+          `${this.limits.bytes}); the report was not taken: wait for the backlog to drain, or raise the limits`,
+      );
+    const acceptedAt = Date.now();
+    const id = this.store.add(key, requestJson, messageJson, acceptedAt, replaced?.report.id);
+    const report: StoredReport = { id, target: key, request, message, acceptedAt, attempts: 0, bytes: size };
+    if (replaced) {
+      this.forget(replaced.report);
+      this.answer({ kind: 'superseded', report: replaced.report, by: report });
+    }
+    this.hold(report, false);
+    this.changed();
+    this.pump();
+    return report;
+  }
+
+  /** What waits, in arrival order. */
+  list(): OutboxListing[] {
+    const secret = new Set(this.settings.operation.parameters.filter((p) => p.secret).map((p) => p.member));
+    return [...this.byId.values()]
+      .sort((a, b) => a.waiting.report.id - b.waiting.report.id)
+      .map(({ target, waiting: { report } }) => ({
+        id: report.id,
+        target: report.target,
+        request: Object.fromEntries(Object.entries(report.request).map(([k, v]) => [k, secret.has(k) ? '***' : v])),
+        acceptedAt: report.acceptedAt,
+        attempts: report.attempts,
+        ...(report.lastError !== undefined && { lastError: report.lastError }),
+        delivering: target.delivering && target.queue[0]?.report.id === report.id,
+        ...(target.retryAt > Date.now() && { retryAt: target.retryAt }),
+      }));
+  }
+
+  get backlog(): Backlog {
+    let oldest: number | undefined;
+    for (const { waiting } of this.byId.values())
+      if (oldest === undefined || waiting.report.acceptedAt < oldest) oldest = waiting.report.acceptedAt;
+    return { count: this.byId.size, bytes: this.bytes, ...(oldest !== undefined && { oldestAcceptedAt: oldest }) };
+  }
+
+  /**
+   * Removes a waiting report by hand; it is answered `dropped`.
+   *
+   * @throws StepError `invalid-input` when no such report waits, or it is being delivered right now.
+   */
+  drop(id: number): StoredReport {
+    const held = this.byId.get(id);
+    if (!held)
+      throw new StepError(`no report ${id} waits in the outbox; list it to see the ids`, {
+        code: StepErrorCode.InvalidInput,
+        field: 'drop',
+      });
+    if (held.target.delivering && held.target.queue[0] === held.waiting)
+      throw new StepError(`report ${id} is being delivered right now; try again when the try ends`, {
+        code: StepErrorCode.InvalidInput,
+        field: 'drop',
+      });
+    this.store.delete(id);
+    this.forget(held.waiting.report);
+    this.answer({ kind: 'dropped', report: held.waiting.report });
+    this.changed();
+    this.pump();
+    return held.waiting.report;
+  }
+
+  /** The link may be back: targets waiting out a backoff are tried now. */
+  wake(): void {
+    const now = Date.now();
+    for (const target of this.targets.values()) if (target.retryAt > now) target.retryAt = now;
+    this.pump();
+  }
+
+  /**
+   * Stops delivering: tries in flight get `graceMs` to end, then are aborted. Whatever was not settled stays on
+   * disk, unanswered in this run, for the next.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.timer);
+    const abort = setTimeout(() => this.stop.abort(new Error('the outbox was closed')), graceMs);
+    // A delivery that ignores its signal must not hold the host's close for ever: a late answer still comes.
+    let giveUp: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.drained = resolve;
+      giveUp = setTimeout(resolve, graceMs + 1_000);
+      if (this.running === 0) resolve();
+    });
+    clearTimeout(abort);
+    clearTimeout(giveUp);
+    this.store.close();
+  }
+
+  private hold(report: StoredReport, redelivery: boolean): void {
+    let target = this.targets.get(report.target);
+    if (!target) {
+      target = { key: report.target, queue: [], delivering: false, failures: 0, retryAt: 0 };
+      this.targets.set(report.target, target);
+    }
+    const waiting = { report, redelivery };
+    target.queue.push(waiting);
+    this.byId.set(report.id, { target, waiting });
+    this.bytes += report.bytes;
+  }
+
+  /** Takes a report out of memory (the store is the caller's). */
+  private forget(report: StoredReport): void {
+    const held = this.byId.get(report.id);
+    if (!held) return;
+    this.byId.delete(report.id);
+    this.bytes -= report.bytes;
+    const { target } = held;
+    target.queue.splice(target.queue.indexOf(held.waiting), 1);
+    if (target.queue.length === 0 && !target.delivering) this.targets.delete(target.key);
+  }
+
+  private warn(message: string): void {
+    try {
+      this.settings.onWarning?.(message);
+    } catch {
+      // A host's logger that throws has nowhere else to go.
+    }
+  }
+
+  private answer(answer: OutboxAnswer<R>): void {
+    try {
+      this.settings.onAnswer(answer);
+    } catch (error) {
+      this.warn(`the answer for report ${answer.report.id} could not be given: ${(error as Error).message}`);
+    }
+  }
+
+  private changed(): void {
+    try {
+      this.settings.onChange?.(this.backlog);
+    } catch (error) {
+      this.warn(`the backlog could not be shown: ${(error as Error).message}`);
+    }
+    if (this.closing && this.running === 0) this.drained?.();
+  }
+
+  /** Starts the head of every free target that is due, while there is room; then waits for the next one due. */
+  private pump(): void {
+    if (this.closing) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    const concurrency = this.settings.concurrency ?? 4;
+    let next = Infinity;
+    for (const target of this.targets.values()) {
+      if (target.delivering || target.queue.length === 0) continue;
+      if (target.retryAt > now) next = Math.min(next, target.retryAt);
+      else if (this.running < concurrency) void this.deliver(target);
+    }
+    if (next !== Infinity) {
+      this.timer = setTimeout(() => this.pump(), next - now);
+      this.timer.unref();
+    }
+  }
+
+  private async deliver(target: Target): Promise<void> {
+    const waiting = target.queue[0]!;
+    const { report } = waiting;
+    target.delivering = true;
+    this.running++;
+    let settled: OutboxAnswer<R> | undefined;
+    try {
+      const result = await this.settings.deliver(
+        { ...report.request },
+        {
+          signal: this.stop.signal,
+          skipUnchanged: waiting.redelivery || this.settings.skipUnchanged === true,
+        },
+      );
+      settled = { kind: 'result', report, result };
+    } catch (error) {
+      if (this.closing && this.stop.signal.aborted) {
+        // Left on disk for the next run; nothing to answer in this one.
+      } else if (worthRetrying(error)) {
+        waiting.redelivery = true;
+        const lastError = `${error.code}: ${error.message}`;
+        waiting.report = { ...report, attempts: report.attempts + 1, lastError };
+        this.tryStore(() => this.store.recordAttempt(report.id, lastError));
+        target.failures++;
+        const { baseMs, capMs } = this.settings.retry ?? OUTBOX_RETRY;
+        const ceiling = Math.min(capMs, baseMs * 2 ** (target.failures - 1));
+        target.retryAt = Date.now() + ceiling / 2 + (Math.random() * ceiling) / 2;
+      } else {
+        const refusal =
+          error instanceof StepError
+            ? error
+            : new StepError(`delivery failed: ${(error as Error)?.message ?? String(error)}`, {
+                code: StepErrorCode.Internal,
+                cause: error,
+              });
+        settled = { kind: 'error', report, error: refusal };
+      }
+    } finally {
+      target.delivering = false;
+      this.running--;
+    }
+    if (settled) {
+      // Answered, then forgotten: a crash between the two answers it again in the next run, never not at all.
+      this.answer(settled);
+      this.tryStore(() => this.store.delete(report.id));
+      this.forget(report);
+      if (settled.kind === 'result' && this.targets.size > 0) {
+        target.failures = 0;
+        target.retryAt = 0;
+        // An accepted report says the link is back: whatever waits out a backoff is due now.
+        this.wake();
+      }
+    }
+    if (target.queue.length === 0 && this.targets.get(target.key) === target) this.targets.delete(target.key);
+    this.changed();
+    this.pump();
+  }
+
+  private tryStore(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.warn(`the outbox file could not be updated: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * A step node's durable outbox ("Keep reports until delivered"): the core's `Outbox` in a file under Node-RED's
+ * user directory, one per node id, so a restart or a redeploy finds what the node had taken. A message taken in
+ * this run is answered on itself, with its own `send` and `done`; one found on disk after a restart is answered as
+ * the message that was stored (`node.send`). Control messages (`msg.outbox`) list what waits and drop an entry.
+ */
+import { join } from 'node:path';
+
+import { StepError, StepErrorCode } from '../core/errors';
+import type { OperationDefinition, StepResult } from '../core/operation';
+import {
+  Outbox,
+  OutboxFullError,
+  OutboxUnavailableError,
+  OUTBOX_LIMITS,
+  outboxUnavailable,
+  type Backlog,
+  type OutboxAnswer,
+  type StoredReport,
+} from '../core/outbox';
+import type { StepOptions } from '../core/step-run';
+import type { Done, Send } from './answer';
+import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
+
+/** A report removed by a control message: its one answer, on the error port. */
+export class DroppedError extends Error {
+  override readonly name = 'DroppedError';
+  readonly code = 'dropped';
+  readonly retryable = false;
+}
+
+/** The node-level refusals that are not the core's StepError, each with its code. */
+export function isOutboxRefusal(error: unknown): error is OutboxFullError | OutboxUnavailableError | DroppedError {
+  return error instanceof OutboxFullError || error instanceof OutboxUnavailableError || error instanceof DroppedError;
+}
+
+/** The message property that makes a message a control message for the outbox. */
+export const OUTBOX_CONTROL = 'outbox';
+
+/** Whether `msg` is a control message (`msg.outbox` set), not a report. */
+export function isControlMessage(msg: NodeMessage): boolean {
+  return Object.hasOwn(msg, OUTBOX_CONTROL) && msg[OUTBOX_CONTROL] !== undefined;
+}
+
+export interface OutboxNodeConfig {
+  readonly outbox?: boolean | string;
+  readonly outboxEntries?: string | number;
+  readonly outboxMegabytes?: string | number;
+  readonly concurrency?: string | number;
+  readonly skipUnchanged?: boolean;
+}
+
+/** What the node does with an outbox's answers and backlog: its own answer paths. */
+export interface OutboxHost<R extends StepResult> {
+  readonly deliver: (request: Record<string, unknown>, options: StepOptions) => Promise<R>;
+  readonly result: (msg: NodeMessage, payload: unknown, send: Send, done: Done, result?: R) => void;
+  readonly fail: (msg: NodeMessage, send: Send, done: Done, error: unknown) => void;
+  /** The backlog's status, or undefined when nothing waits (the node shows its last outcome). */
+  readonly showBacklog: (status: NodeStatus | undefined) => void;
+}
+
+export interface NodeOutbox {
+  /** Stores a report (validated by the operation) and takes the message; throws its refusals, nothing stored. */
+  take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done): void;
+  /** Answers a control message: `'list'`, or `{ drop: id }`. */
+  control(msg: NodeMessage, send: Send, done: Done): void;
+  close(graceMs: number): Promise<void>;
+}
+
+/** Whether the node keeps reports: its own setting, else the operation's default. */
+export function keepsReports(config: OutboxNodeConfig, operation: Pick<OperationDefinition, 'outbox'>): boolean {
+  if (config.outbox === undefined || config.outbox === '') return operation.outbox?.byDefault ?? false;
+  return config.outbox === true || config.outbox === 'true';
+}
+
+function positive(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return value !== '' && value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** How long ago, in a status's few characters: `40s`, `12m`, `3h`, `2d`. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+/** A message as the store keeps it: JSON, with what cannot be JSON (cycles, functions, an http `req`) left out. */
+function storable(msg: NodeMessage): unknown {
+  const seen = new WeakSet<object>();
+  return JSON.parse(
+    JSON.stringify(msg, function (this: unknown, key, value: unknown) {
+      if (this === msg && (key === 'req' || key === 'res')) return undefined; // an http in's: cannot outlive the run
+      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'object' && value !== null) {
+        if (seen.has(value)) return undefined;
+        seen.add(value);
+      }
+      return value;
+    }),
+  ) as unknown;
+}
+
+/** Where a node's outbox file lives: `<userDir>/aws-job-steps/outbox-<node id>.sqlite`. */
+export function outboxFile(userDir: string, nodeId: string): string {
+  return join(userDir, 'aws-job-steps', `outbox-${nodeId.replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+}
+
+/**
+ * Opens the node's outbox, or says why it cannot (then every report is refused with that reason, and nothing is
+ * sent without being kept: a flow that asked for durability never silently loses it).
+ */
+export function openNodeOutbox<R extends StepResult>(
+  RED: RedAPI,
+  node: RedNode,
+  config: OutboxNodeConfig,
+  operation: OperationDefinition<R>,
+  host: OutboxHost<R>,
+): { outbox: NodeOutbox } | { problem: string } {
+  if (!operation.outbox)
+    return {
+      problem:
+        `${operation.name} cannot keep reports until delivered: ` +
+        (operation.readOnly
+          ? 'it only reads, and a late read answers nothing useful'
+          : 'its request is not kept on disk') +
+        '; untick "Keep reports until delivered"',
+    };
+  const unavailable = outboxUnavailable();
+  if (unavailable) return { problem: unavailable };
+  const userDir = RED.settings?.userDir;
+  if (typeof userDir !== 'string' || userDir === '')
+    return { problem: 'Node-RED has no user directory (settings.userDir) to keep the outbox in; set one' };
+
+  /** The messages taken in this run, by report id: answered on themselves. */
+  const live = new Map<number, { msg: NodeMessage; send: Send; done: Done }>();
+  /** The stored message's _msgid, for listings and `superseded` answers. */
+  const msgId = (report: StoredReport): string | undefined => {
+    const m = report.message as { _msgid?: unknown } | null;
+    return typeof m?._msgid === 'string' ? m._msgid : undefined;
+  };
+  const answerTo = (report: StoredReport): { msg: NodeMessage; send: Send; done: Done } => {
+    const held = live.get(report.id);
+    live.delete(report.id);
+    if (held) return held;
+    const stored = report.message;
+    const msg: NodeMessage =
+      typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as NodeMessage) : {};
+    return { msg, send: (out) => node.send(out), done: () => undefined };
+  };
+  const delivery = (report: StoredReport) => ({
+    report: report.id,
+    acceptedAt: new Date(report.acceptedAt).toISOString(),
+    attempts: report.attempts,
+  });
+
+  let outbox: Outbox<R>;
+  let ticker: NodeJS.Timeout | undefined;
+  const show = (backlog: Backlog): void => {
+    if (backlog.count === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+      return host.showBacklog(undefined);
+    }
+    const oldest =
+      backlog.oldestAcceptedAt === undefined ? '' : `, oldest ${age(Date.now() - backlog.oldestAcceptedAt)}`;
+    host.showBacklog({ fill: 'blue', shape: 'ring', text: `${backlog.count} waiting${oldest}` });
+    // The age grows while nothing else changes.
+    ticker ??= setInterval(() => show(outbox.backlog), 10_000).unref();
+  };
+  try {
+    outbox = Outbox.open({
+      file: outboxFile(userDir, node.id),
+      operation,
+      concurrency: positive(config.concurrency, 4),
+      maxEntries: Math.floor(positive(config.outboxEntries, OUTBOX_LIMITS.entries)),
+      maxBytes: Math.floor(positive(config.outboxMegabytes, OUTBOX_LIMITS.bytes / 1024 / 1024) * 1024 * 1024),
+      skipUnchanged: config.skipUnchanged === true,
+      deliver: (request, options) => host.deliver(request, options),
+      onChange: show,
+      onWarning: (message) => node.warn(message),
+      onAnswer: (answer: OutboxAnswer<R>) => {
+        const { msg, send, done } = answerTo(answer.report);
+        switch (answer.kind) {
+          case 'result':
+            msg.delivery = delivery(answer.report);
+            return host.result(msg, answer.result, send, done, answer.result);
+          case 'error':
+            msg.delivery = delivery(answer.report);
+            return host.fail(msg, send, done, answer.error);
+          case 'superseded':
+            msg.delivery = delivery(answer.report);
+            return host.result(
+              msg,
+              { changed: false, attempts: 0, supersededBy: { report: answer.by.id, _msgid: msgId(answer.by) } },
+              send,
+              done,
+            );
+          case 'dropped':
+            msg.delivery = delivery(answer.report);
+            return host.fail(msg, send, done, new DroppedError('dropped from the outbox by a control message'));
+        }
+      },
+    });
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  if (outbox.movedAside !== undefined)
+    node.warn(`outbox: the store could not be read; moved aside to ${outbox.movedAside}`);
+
+  return {
+    outbox: {
+      take(msg, input, send, done) {
+        const report = outbox.add(input, storable(msg));
+        live.set(report.id, { msg, send, done });
+      },
+      control(msg, send, done) {
+        const command = msg[OUTBOX_CONTROL];
+        if (command === 'list') {
+          const backlog = outbox.backlog;
+          msg.payload = {
+            count: backlog.count,
+            bytes: backlog.bytes,
+            ...(backlog.oldestAcceptedAt !== undefined && {
+              oldestAcceptedAt: new Date(backlog.oldestAcceptedAt).toISOString(),
+            }),
+            reports: outbox.list().map((entry) => {
+              const stored = live.get(entry.id)?.msg._msgid;
+              return {
+                ...entry,
+                acceptedAt: new Date(entry.acceptedAt).toISOString(),
+                ...(stored && { _msgid: stored }),
+              };
+            }),
+          };
+          return host.result(msg, msg.payload, send, done);
+        }
+        const drop = (command as { drop?: unknown } | null)?.drop;
+        if (typeof command === 'object' && command !== null && Number.isInteger(Number(drop)) && drop !== '') {
+          const report = outbox.drop(Number(drop));
+          return host.result(msg, { dropped: report.id, target: report.target }, send, done);
+        }
+        throw new StepError("must be 'list' or { drop: <report id> }", {
+          code: StepErrorCode.InvalidInput,
+          field: 'msg.outbox',
+        });
+      },
+      async close(graceMs) {
+        clearInterval(ticker);
+        const left = outbox.backlog.count;
+        await outbox.close(graceMs);
+        if (left > 0) node.log?.(`outbox: ${left} reports kept for the next start`);
+      },
+    },
+  };
+}
