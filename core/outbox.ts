@@ -386,21 +386,24 @@ export class Outbox<R extends StepResult> {
               });
         settled = { kind: 'error', report, error: refusal };
       }
-    } finally {
-      target.delivering = false;
-      this.running--;
     }
     if (settled) {
-      // Answered, then forgotten: a crash between the two answers it again in the next run, never not at all.
       this.answer(settled);
+      // Forgotten once the answer has had the turns of the event loop it takes to reach the next nodes: a crash
+      // before then answers the report again in the next run (once per run), never not at all. The target's next
+      // report waits for the delete, so a redelivery after a crash can never land behind a later report.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
       this.tryStore(() => this.store.delete(report.id));
       this.forget(report);
-      if (settled.kind === 'result' && this.targets.size > 0) {
-        target.failures = 0;
-        target.retryAt = 0;
-        // An accepted report says the link is back: whatever waits out a backoff is due now.
-        this.wake();
-      }
+    }
+    target.delivering = false;
+    this.running--;
+    if (settled?.kind === 'result') {
+      target.failures = 0;
+      target.retryAt = 0;
+      // An accepted report says the link is back: whatever waits out a backoff is due now.
+      this.wake();
     }
     if (target.queue.length === 0 && this.targets.get(target.key) === target) this.targets.delete(target.key);
     this.changed();

@@ -462,7 +462,10 @@ export async function updateJobExecution(
  * in progress. Never across a terminal status, nor for a version-checked update (its check is its meaning), another
  * execution number, or when the newer report leaves out details or a step timer the older one would have set.
  */
-function progressSupersedes(older: Readonly<Record<string, unknown>>, newer: Readonly<Record<string, unknown>>): boolean {
+function progressSupersedes(
+  older: Readonly<Record<string, unknown>>,
+  newer: Readonly<Record<string, unknown>>,
+): boolean {
   return (
     older.status === DeviceJobStatus.InProgress &&
     newer.status === DeviceJobStatus.InProgress &&

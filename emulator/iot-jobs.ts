@@ -140,6 +140,8 @@ interface Transition {
   readonly operation: string;
   readonly from: JobExecutionStatus;
   readonly to: JobExecutionStatus;
+  /** The details the change left, so a history shows which report made each change. */
+  readonly statusDetails: Readonly<Record<string, string>>;
   readonly versionNumber: number;
   readonly at: number;
 }
@@ -263,7 +265,11 @@ function transition(exec: Execution, to: JobExecutionStatus, at: number, operati
     exec.stepTimeoutAt = undefined;
     exec.inProgressTimeoutAt = undefined;
   }
-  appendBounded(exec.history, { operation, from, to, versionNumber: exec.versionNumber, at }, HISTORY_LIMIT);
+  appendBounded(
+    exec.history,
+    { operation, from, to, statusDetails: { ...exec.statusDetails }, versionNumber: exec.versionNumber, at },
+    HISTORY_LIMIT,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
  * test/generated-files.test.ts fails, naming the file and line, when a committed one differs.
  */
 import { StepErrorCode } from '../core/errors';
+import { OUTBOX_LIMITS } from '../core/outbox';
 import type { OperationDefinition, Parameter, ParameterKind } from '../core/operation';
 import { nodeType } from './step-node';
 
@@ -52,6 +53,7 @@ export function editorHtml(operations: readonly Operation[]): string {
       {
         paletteLabel: paletteLabel(o),
         files: fileParameter(o) !== undefined,
+        outbox: o.outbox ? o.outbox.byDefault : null,
         fields: o.parameters.map((p) => [p.member, TYPED_INPUT[p.kind]]),
       },
     ]),
@@ -74,6 +76,11 @@ export function editorHtml(operations: readonly Operation[]): string {
       if (spec.files) {
         defaults.manifestFiles = { value: false };
         defaults.manifestDir = { value: '' };
+      }
+      if (spec.outbox !== null) {
+        defaults.outbox = { value: spec.outbox };
+        defaults.outboxEntries = { value: ${OUTBOX_LIMITS.entries}, validate: RED.validators.number() };
+        defaults.outboxMegabytes = { value: ${OUTBOX_LIMITS.bytes / 1024 / 1024}, validate: RED.validators.number() };
       }
       // Each AWS parameter is a TypedInput that reads msg.payload.<awsName> unless set otherwise.
       spec.fields.forEach(function (field) {
@@ -98,6 +105,13 @@ export function editorHtml(operations: readonly Operation[]): string {
           return this.name ? 'node_label_italic' : '';
         },
         oneditprepare: function () {
+          // The queue in memory is for a node that does not keep reports; the outbox's limits for one that does.
+          $('#node-input-outbox').on('change', function () {
+            var keep = $(this).is(':checked');
+            $('.aws-job-steps-outbox-row').toggle(keep);
+            $('#node-input-queueLimit').closest('span').toggle(!keep);
+          });
+          $('#node-input-outbox').trigger('change');
           spec.fields.forEach(function (field) {
             $('#node-input-' + field[0]).typedInput({
               default: 'msg',
@@ -137,10 +151,21 @@ function form(operation: Operation): string {
     `<div class="form-row">
     ${label('concurrency')}
     <input type="text" id="node-input-concurrency" style="width: 60px" />
-    <label for="node-input-queueLimit" style="margin-left: 20px"><span data-i18n="${type}.label.queueLimit"></span></label>
-    <input type="text" id="node-input-queueLimit" style="width: 60px" />
+    <span><label for="node-input-queueLimit" style="margin-left: 20px"><span data-i18n="${type}.label.queueLimit"></span></label>
+    <input type="text" id="node-input-queueLimit" style="width: 60px" /></span>
   </div>`,
     ...(operation.readOnly ? [] : [checkbox('skipUnchanged')]),
+    ...(operation.outbox
+      ? [
+          checkbox('outbox'),
+          `<div class="form-row aws-job-steps-outbox-row">
+    ${label('outboxEntries', '<i class="fa fa-database"></i> ')}
+    <input type="text" id="node-input-outboxEntries" style="width: 80px" />
+    <label for="node-input-outboxMegabytes" style="margin-left: 20px"><span data-i18n="${type}.label.outboxMegabytes"></span></label>
+    <input type="text" id="node-input-outboxMegabytes" style="width: 60px" />
+  </div>`,
+        ]
+      : []),
     checkbox('raiseErrors'),
     ...(fileParameter(operation)
       ? [
@@ -172,6 +197,11 @@ export function localeJson(operations: readonly Operation[]): string {
         {
           label: {
             ...(o.readOnly ? withoutSkipUnchanged : COMMON_LABELS),
+            ...(o.outbox && {
+              outbox: 'Keep reports until delivered (on disk, through restarts)',
+              outboxEntries: 'Reports kept',
+              outboxMegabytes: 'MB',
+            }),
             ...(file && {
               manifestFiles: `Read file:// ${file.label.toLowerCase()}s named in messages`,
               manifestDir: 'From directory',
@@ -189,6 +219,8 @@ export function localeJson(operations: readonly Operation[]): string {
 
 /** The error codes a step node reports: the core's, and the node's own. */
 const NODE_ERROR_CODES = [...Object.values(StepErrorCode), 'queue-full', 'invalid-message'];
+/** The outbox's own codes, for a node that keeps reports. */
+const OUTBOX_ERROR_CODES = ['outbox-unavailable', 'dropped'];
 
 /** Who the messages are ordered for, in words: `thing and job`. */
 function targetWords(operation: Operation): string {
@@ -196,6 +228,15 @@ function targetWords(operation: Operation): string {
     .map((member) => operation.parameters.find((p) => p.member === member)?.label.toLowerCase() ?? member)
     .map((words) => words.replace(/ id$/, ''))
     .join(' and ');
+}
+
+/** What the help says of "Keep reports until delivered": what survives what, and how to see and drop what waits. */
+function outboxHelp(operation: Operation): string[] {
+  return [
+    `<b>Keep reports until delivered</b> (${operation.outbox!.byDefault ? 'on' : 'off'} unless unticked or ticked). A message that passes validation is written to a file under the Node-RED user directory (<code>aws-job-steps/outbox-&lt;node id&gt;.sqlite</code>, SQLite with synchronous writes) before the node takes it; bad input is answered at once and never kept. What is kept survives a lost link, a restart or redeploy of Node-RED, a killed process and a power failure: it is delivered in arrival order per ${targetWords(operation)}, on start-up, as soon as any report is accepted again (the link is back), and on a timer, retried with a backoff of up to a minute for as long as it takes, past the connection's deadline, until AWS accepts it or finally refuses it (then the error output answers, with the stored message after a restart). A report found on disk after a restart, or retried, reads the execution first and sends nothing when it already is as asked, so nothing is applied twice.`,
+    `Each message gets one answer in the run of Node-RED that settles it: its result; its final error; <code>payload.supersededBy</code> when a newer <code>IN_PROGRESS</code> report for the same execution replaced it while it waited (only the latest details matter; never across a terminal status, a version check or a step timer the newer one leaves out); or the error <code>dropped</code>. The answer carries <code>msg.delivery</code> (<code>{ report, acceptedAt, attempts }</code>). A message taken before a restart is answered after it with the message as it was stored (what cannot be JSON, such as an http in's <code>req</code> and <code>res</code>, is not kept); one answered in the last moments before a crash may be answered again after it.`,
+    'While reports wait the status shows how many, and the age of the oldest. When <i>Reports kept</i> or <i>MB</i> is reached, a new message is answered at once with <code>queue-full</code>; nothing is dropped silently. Send <code>msg.outbox = "list"</code> to get what waits as <code>payload.reports</code> (id, target, request, attempts, last error), and <code>msg.outbox = { drop: id }</code> to remove one (it is answered <code>dropped</code>). A file that cannot be read is moved aside (<code>.corrupt-&lt;time&gt;</code>) with a warning and a new one started; a directory that cannot be written, or a Node.js before 22.13 (whose <code>node:sqlite</code> needs a flag), is an error at deploy, and every message is then answered <code>outbox-unavailable</code> rather than sent unkept.',
+  ];
 }
 
 /** The help sidebar's page for each type. */
@@ -213,7 +254,9 @@ function helpPage(operation: Operation): string {
     )
     .join('\n    ');
   const result = ['changed', ...operation.resultMembers, 'attempts', 'requestId'].join(', ');
-  const codes = NODE_ERROR_CODES.map((c) => `<code>${c}</code>`).join(', ');
+  const codes = [...NODE_ERROR_CODES, ...(operation.outbox ? OUTBOX_ERROR_CODES : [])]
+    .map((c) => `<code>${c}</code>`)
+    .join(', ');
   const details = [
     `Messages for the same ${targetWords(operation)} are handled one at a time in arrival order; other targets run at the same time, up to <i>Targets at once</i>. When <i>Queue limit</i> messages are waiting, a new one goes to the error output with <code>queue-full</code>.`,
     '5xx and network errors are retried with backoff by the connection, within its attempts and deadline; throttling is retried within the deadline alone (it uses up no attempt), and a throttled connection paces its requests.',
@@ -223,6 +266,7 @@ function helpPage(operation: Operation): string {
           `A <code>file://</code> ${file.label.toLowerCase()} in a message is refused unless <i>Read file:// ${file.label.toLowerCase()}s</i> is ticked, and then only a regular file of at most 64 kB inside <i>From directory</i> is read (never a device, a pipe or a file elsewhere on the gateway): messages may come from outside the flow.`,
         ]
       : []),
+    ...(operation.outbox ? outboxHelp(operation) : []),
     'The status shows the number queued while busy, then the result in a few words, or the error code.',
   ];
   return `<script type="text/html" data-help-name="${nodeType(operation)}">

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 
-import { StepError, StepErrorCode } from '../core/errors';
+import { invalidInput } from '../core/errors';
 import type { OperationDefinition, StepResult } from '../core/operation';
 import {
   Outbox,
@@ -242,10 +242,11 @@ export function openNodeOutbox<R extends StepResult>(
           const report = outbox.drop(Number(drop));
           return host.result(msg, { dropped: report.id, target: report.target }, send, done);
         }
-        throw new StepError("must be 'list' or { drop: <report id> }", {
-          code: StepErrorCode.InvalidInput,
-          field: 'msg.outbox',
-        });
+        throw invalidInput(
+          'msg.outbox',
+          "must be 'list' or { drop: <report id> }",
+          "send 'list' to see what waits and the ids",
+        );
       },
       async close(graceMs) {
         clearInterval(ticker);

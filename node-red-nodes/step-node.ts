@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-import { describeFailure, StepError, StepErrorCode } from '../core/errors';
+import { describeFailure, invalidInput, StepError, StepErrorCode } from '../core/errors';
 import type { FilePolicy } from '../core/input-files';
 import { subjectKey, type OperationDefinition, type StepResult } from '../core/operation';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
@@ -297,10 +297,11 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
       }
       if (isControlMessage(msg)) {
         if (!outbox)
-          throw new StepError('is a control message for the outbox, and this node keeps none', {
-            code: StepErrorCode.InvalidInput,
-            field: 'msg.outbox',
-          });
+          throw invalidInput(
+            'msg.outbox',
+            'is a control message for the outbox, and this node keeps none',
+            'tick "Keep reports until delivered", or leave msg.outbox out',
+          );
         return outbox.control(msg, send, done);
       }
       if (durable && 'problem' in durable) throw new OutboxUnavailableError(durable.problem);

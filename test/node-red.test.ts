@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -20,6 +20,7 @@ import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulato
 import { expectNoSecrets } from './helpers/secrets';
 import { createImportExportJob, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
+import { outboxFile } from '../node-red-nodes/node-outbox';
 
 const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
 const userDir = initNodeRed(helper);
@@ -48,6 +49,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await helper.unload();
+  // Each test's step node starts with an empty outbox: what one test left waiting must not reach the next.
+  rmSync(join(userDir, 'aws-job-steps'), { recursive: true, force: true });
 });
 
 const NODES = [connectionNode, stepNodes];
@@ -211,12 +214,14 @@ describe('aws-update-job-execution', () => {
       executionState: { status: 'SUCCEEDED', statusDetails: { result: 'ok' }, versionNumber: 2 },
       attempts: 1,
     });
-    await new Promise((r) => setImmediate(r));
+    // The report waited in the outbox (on by default) while it was sent; forgotten just after its answer.
+    expect(statuses('step')).toContainEqual({ fill: 'blue', shape: 'ring', text: '1 waiting, oldest 0s' });
+    await new Promise((r) => setTimeout(r, 20));
     expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'SUCCEEDED v2' });
 
     helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
     expect((await result.next()).payload).toMatchObject({ changed: false });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
     expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'unchanged' });
   });
 
@@ -388,6 +393,132 @@ describe('aws-update-job-execution', () => {
       expect(seen).not.toContain(secret);
     const conn = helper.getNode('conn') as unknown as Record<string, unknown>;
     expect(JSON.stringify({ ...conn, credentials: undefined, _flow: undefined })).not.toContain('not-the-secret-value');
+  });
+});
+
+describe('keep reports until delivered (the outbox)', () => {
+  const gw7 = (status: string, step?: string) => ({
+    payload: { jobId: 'fw-42', thingName: 'gw-7', status, ...(step && { statusDetails: { step } }) },
+  });
+  const hold = async (): Promise<void> => {
+    await fx.fault({ kind: 'unavailable', service: 'iot-jobs-data', count: 1_000_000 });
+  };
+  const release = (): Promise<unknown> => fx.admin('DELETE', 'faults');
+  const fastConnection = (): object[] =>
+    flow(execution()).map((n) => ((n as { id: string }).id === 'conn' ? { ...n, timeout: '1', maxAttempts: '1' } : n));
+
+  test('an outage: reports wait (status, list), a newer IN_PROGRESS supersedes, drop answers; all delivered in order', async () => {
+    await helper.load(NODES, fastConnection(), CREDENTIALS);
+    const result = port('result');
+    const error = port('error');
+    await hold();
+    const step = helper.getNode('step');
+    step.receive({ ...gw7('IN_PROGRESS', '1'), _msgid: 'm1' });
+    await new Promise((r) => setTimeout(r, 50)); // m1 was tried, refused (503), and waits out a backoff
+    step.receive({ ...gw7('IN_PROGRESS', '2'), _msgid: 'm2' }); // replaces m1, and is tried at once
+    await new Promise((r) => setTimeout(r, 50));
+    step.receive({ ...gw7('IN_PROGRESS', '3'), _msgid: 'm3' }); // replaces m2
+    step.receive({ ...gw7('SUCCEEDED', '4'), _msgid: 'm4' }); // never merged across a terminal status
+    step.receive({ payload: { jobId: 'fw-43', thingName: 'gw-7', status: 'SUCCEEDED' }, _msgid: 'm5' });
+    expect([await result.next(), await result.next()]).toMatchObject([
+      { _msgid: 'm1', payload: { changed: false, supersededBy: { _msgid: 'm2' } } },
+      { _msgid: 'm2', payload: { changed: false, supersededBy: { _msgid: 'm3' } } },
+    ]);
+    step.receive({ outbox: 'list' });
+    const listed = (await result.next()).payload as { count: number; reports: { id: number; target: string }[] };
+    expect(listed.count).toBe(3);
+    expect(listed.reports.map((r) => r.target)).toEqual(['gw-7/fw-42', 'gw-7/fw-42', 'gw-7/fw-43']);
+    expect(listed.reports[0]).toMatchObject({ attempts: 0, request: { status: 'IN_PROGRESS' } });
+    expect(statuses('step').at(-1)).toMatchObject({
+      fill: 'blue',
+      text: expect.stringMatching(/^3 waiting, oldest \d+s$/),
+    });
+    // m4 waits behind m3 (a target's later reports are never in flight): it can be dropped.
+    step.receive({ outbox: { drop: listed.reports[1]!.id } });
+    const dropped = await error.next();
+    expect(dropped).toMatchObject({ _msgid: 'm4', error: { code: 'dropped', retryable: false } });
+    expect((await result.next()).payload).toEqual({ dropped: listed.reports[1]!.id, target: 'gw-7/fw-42' });
+    step.receive({ outbox: 'flush' });
+    expect((await error.next()).error).toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining('msg.outbox'),
+    });
+    await new Promise((r) => setTimeout(r, 1_500)); // past the step's deadline: still kept
+    expect(error.messages).toEqual([]);
+    await release();
+    const delivered = [await result.next(), await result.next()];
+    expect(delivered.map((m) => [m._msgid, (m.payload as { changed: boolean }).changed]).sort()).toEqual([
+      ['m3', true],
+      ['m5', true],
+    ]);
+    expect(delivered[0]!.delivery).toMatchObject({ attempts: expect.any(Number) });
+    expect((await fx.execution('gw-7', 'fw-42')).history.map((h) => [h.to, h.statusDetails.step])).toEqual([
+      ['IN_PROGRESS', '3'],
+    ]);
+    expect((await fx.execution('gw-7', 'fw-43')).status).toBe('SUCCEEDED');
+  });
+
+  test('full: queue-full at input, nothing stored; a final refusal answers on the error port', async () => {
+    await helper.load(
+      NODES,
+      flow(execution({ outboxEntries: '1' })).map((n) =>
+        (n as { id: string }).id === 'conn' ? { ...n, timeout: '1', maxAttempts: '1' } : n,
+      ),
+      CREDENTIALS,
+    );
+    const error = port('error');
+    await hold();
+    const step = helper.getNode('step');
+    step.receive({ ...gw7('SUCCEEDED'), _msgid: 'kept' });
+    step.receive({ ...gw7('FAILED'), _msgid: 'refused' });
+    expect(await error.next()).toMatchObject({ _msgid: 'refused', error: { code: 'queue-full', retryable: true } });
+    await release();
+    const result = port('result');
+    expect((await result.next())._msgid).toBe('kept');
+    await new Promise((r) => setTimeout(r, 20)); // forgotten just after its answer
+    // FAILED after SUCCEEDED: AWS refuses it for good, and the node says so with the message.
+    step.receive({ ...gw7('FAILED'), _msgid: 'late' });
+    expect(await error.next()).toMatchObject({ _msgid: 'late', error: { code: 'invalid-transition' } });
+  });
+
+  test('a store that is not one is moved aside with a warning; deploy errors for an unwritable directory and a read', async () => {
+    const file = outboxFile(userDir, 'step');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'not a database: a text file that lost its header in a power cut');
+    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    const step = helper.getNode('step') as unknown as { warn: { args: unknown[][] } };
+    expect(step.warn.args.flat().join(' ')).toMatch(/moved aside/);
+    expect(readdirSync(dirname(file)).some((f) => f.startsWith('outbox-step.sqlite.corrupt-'))).toBe(true);
+    const result = port('result');
+    helper.getNode('step').receive(gw7('SUCCEEDED'));
+    expect((await result.next()).payload).toMatchObject({ changed: true });
+    await helper.unload();
+
+    // The user directory's outbox folder is a file: it cannot be written.
+    const blocked = mkdtempSync(join(tmpdir(), 'node-red-blocked-'));
+    writeFileSync(join(blocked, 'aws-job-steps'), '');
+    const settings = (helper as unknown as { _settings: { userDir: string } })._settings;
+    settings.userDir = blocked;
+    try {
+      await helper.load(NODES, flow(execution()), CREDENTIALS);
+      const node = helper.getNode('step') as unknown as { error: { args: unknown[][] } };
+      expect(node.error.args.flat().join(' ')).toMatch(
+        /Keep reports until delivered: the outbox directory .* cannot be written/,
+      );
+      const error = port('error');
+      helper.getNode('step').receive(gw7('SUCCEEDED'));
+      expect((await error.next()).error).toMatchObject({ code: 'outbox-unavailable', retryable: false });
+      await helper.unload();
+      await helper.load(NODES, flow({ type: 'aws-describe-job-execution', outbox: true }), CREDENTIALS);
+      const read = helper.getNode('step') as unknown as { error: { args: unknown[][] } };
+      expect(read.error.args.flat().join(' ')).toMatch(
+        /describe-job-execution cannot keep reports until delivered: it only reads/,
+      );
+    } finally {
+      settings.userDir = userDir;
+      rmSync(blocked, { recursive: true, force: true });
+    }
+    expect((await fx.requests()).filter((r) => r.operation === 'UpdateJobExecution')).toHaveLength(1);
   });
 });
 

@@ -15,6 +15,7 @@ export interface Transition {
   operation: string;
   from: string;
   to: string;
+  statusDetails: Record<string, string>;
   versionNumber: number;
   at: number;
 }

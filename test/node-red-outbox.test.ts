@@ -1,0 +1,346 @@
+/**
+ * "Keep reports until delivered" in a real Node-RED runtime (the one `NODE_RED_PACKAGE` names) in a child process
+ * that is killed with SIGKILL at random moments and started again on the same user directory, while the emulator
+ * has outage windows (every data-plane request 503) and lost answers (applied, then the connection reset). 1,000
+ * reports for 50 executions; afterwards every report the node had taken is in the emulator's state, each
+ * execution's history follows arrival order with nothing applied twice in effect, and every message was answered
+ * at most once in each run of the runtime and at least once in all.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import { SQLITE_NODE_VERSION } from '../core/outbox-store';
+import { outboxFile } from '../node-red-nodes/node-outbox';
+import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
+import { connectionConfig } from './helpers/node-red-flows';
+import { useEmulator } from './helpers/emulator';
+
+const ROOT = resolve(__dirname, '..');
+const HOST = join(__dirname, 'helpers', 'node-red-host.cjs');
+const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
+const EXECUTIONS = 50;
+const PER_EXECUTION = 20; // 19 IN_PROGRESS, then SUCCEEDED
+const KILLS = 6;
+
+const fx = useEmulator();
+
+interface Answer {
+  readonly port: 'result' | 'error';
+  readonly seq: number;
+  readonly payload?: { changed?: boolean; supersededBy?: { report: number } };
+  readonly error?: { code: string; message: string };
+}
+interface FromHost {
+  readonly run: number;
+  readonly ready?: true;
+  readonly answer?: Answer;
+  readonly log?: { level: number; msg: string };
+}
+
+/** A user directory with this package linked in and a flow: the step node, each port to a function that reports. */
+function userDirWith(flow: object[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'node-red-outbox-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'node-red-contrib-aws-job-steps'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'outbox-test', private: true }));
+  writeFileSync(join(dir, 'flows.json'), JSON.stringify(flow));
+  const { accessKeyId, secretAccessKey, sessionToken } = FIXTURE_CREDENTIALS;
+  writeFileSync(join(dir, 'flows_cred.json'), JSON.stringify({ conn: { accessKeyId, secretAccessKey, sessionToken } }));
+  return dir;
+}
+
+const reporter = (id: string, port: 'result' | 'error'): object => ({
+  id,
+  z: 'tab',
+  type: 'function',
+  func: `global.get('report')({ port: '${port}', seq: msg.seq, payload: msg.payload, error: msg.error }); return null;`,
+  outputs: 1,
+  wires: [[]],
+});
+
+function flow(step: Record<string, unknown>): object[] {
+  return [
+    { id: 'tab', type: 'tab' },
+    // A short deadline and few attempts: the outbox, not the step, carries a report through an outage.
+    { ...connectionConfig(fx.url), timeout: '3', maxAttempts: '2' },
+    {
+      id: 'step',
+      z: 'tab',
+      type: 'aws-update-job-execution',
+      connection: 'conn',
+      outbox: true,
+      concurrency: '8',
+      wires: [['ok'], ['bad']],
+      ...step,
+    },
+    reporter('ok', 'result'),
+    reporter('bad', 'error'),
+  ];
+}
+
+/** A Node-RED runtime on `userDir`, run number `run`, resolved once its flows started. */
+function startRuntime(
+  userDir: string,
+  run: number,
+  onMessage: (m: FromHost) => void,
+  execPath = process.execPath,
+): Promise<ChildProcess> {
+  const child = fork(HOST, [], {
+    execPath,
+    env: { ...process.env, NODE_RED_PACKAGE: require.resolve(NODE_RED), USER_DIR: userDir, RUN: String(run) },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Node-RED did not start in 30 s:\n${stderr}`)), 30_000);
+    child.on('message', (m: FromHost) => {
+      onMessage(m);
+      if (m.ready) {
+        clearTimeout(timer);
+        resolveStart(child);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Node-RED exited (${code}) before it started:\n${stderr}`));
+    });
+  });
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+    child.once('exit', () => resolveExit());
+    child.kill('SIGKILL');
+  });
+}
+
+/** The seqs of the reports the outbox file holds now. */
+function stored(file: string): number[] {
+  if (!existsSync(file)) return [];
+  const db = new DatabaseSync(file);
+  try {
+    const rows = db.prepare('SELECT request FROM reports ORDER BY id').all() as { request: string }[];
+    return rows.map((r) => Number((JSON.parse(r.request) as { statusDetails: { seq: string } }).statusDetails.seq));
+  } finally {
+    db.close();
+  }
+}
+
+/** A small seeded generator, so a failing run can be repeated from its printed seed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivered, in order, once in effect', async () => {
+  const seed = Number(process.env.OUTBOX_SEED ?? Date.now());
+  const rnd = random(seed);
+  const things = Array.from({ length: EXECUTIONS }, (_, i) => `gw-${i}`);
+  await fx.seed(things, [{ jobId: 'fw-1', targets: things }]);
+
+  // The reports, interleaved at random across executions, in order within each: seq = execution * 20 + k.
+  const next = things.map(() => 0);
+  const reports: { seq: number; thingName: string; status: string }[] = [];
+  while (reports.length < EXECUTIONS * PER_EXECUTION) {
+    const open = next.flatMap((k, e) => (k < PER_EXECUTION ? [e] : []));
+    const e = open[Math.floor(rnd() * open.length)]!;
+    const k = next[e]!++;
+    reports.push({
+      seq: e * PER_EXECUTION + k,
+      thingName: things[e]!,
+      status: k === PER_EXECUTION - 1 ? 'SUCCEEDED' : 'IN_PROGRESS',
+    });
+  }
+
+  const userDir = userDirWith(flow({}));
+  const file = outboxFile(userDir, 'step');
+  const answers: Map<number, Answer[]>[] = [];
+  const logs: string[] = [];
+  const taken = new Set<number>();
+  const onMessage = (m: FromHost): void => {
+    if (m.answer) {
+      const run = (answers[m.run] ??= new Map());
+      run.set(m.answer.seq, [...(run.get(m.answer.seq) ?? []), m.answer]);
+      taken.add(m.answer.seq);
+    }
+    if (m.log) logs.push(`run ${m.run}: ${m.log.msg}`);
+  };
+
+  // Outage windows and lost answers, until the reports are all sent.
+  let sending = true;
+  let outages = 0;
+  const weather = (async () => {
+    while (sending) {
+      await sleep(500 + rnd() * 2_000);
+      if (!sending) break;
+      if (rnd() < 0.3) {
+        await fx.fault({ kind: 'apply-then-reset', operation: 'UpdateJobExecution', count: 3 });
+        continue;
+      }
+      outages++;
+      await fx.fault({ kind: 'unavailable', service: 'iot-jobs-data', count: 1_000_000 });
+      await sleep(300 + rnd() * 2_000);
+      await fx.admin('DELETE', 'faults');
+    }
+    await fx.admin('DELETE', 'faults');
+  })();
+
+  let run = 0;
+  let child = await startRuntime(userDir, run, onMessage);
+  let kills = 0;
+  // Where the kills fall while sending: one at a random place in each stretch of the reports.
+  const stretch = reports.length / (KILLS - 1);
+  const killBefore = new Set(
+    Array.from({ length: KILLS - 1 }, (_, i) => Math.floor((i + 0.2 + 0.7 * rnd()) * stretch)),
+  );
+  try {
+    for (const [i, report] of reports.entries()) {
+      if (killBefore.has(i)) {
+        await killed(child);
+        kills++;
+        for (const seq of stored(file)) taken.add(seq);
+        child = await startRuntime(userDir, ++run, onMessage);
+      }
+      const { seq, thingName, status } = report;
+      child.send({
+        inject: {
+          node: 'step',
+          msg: { seq, payload: { thingName, jobId: 'fw-1', status, statusDetails: { seq: String(seq) } } },
+        },
+      });
+      await sleep(rnd() * 30);
+    }
+    sending = false;
+    await weather;
+    // The last kill while the backlog drains: what waits on disk is delivered by the next start.
+    await sleep(300);
+    await killed(child);
+    kills++;
+    for (const seq of stored(file)) taken.add(seq);
+    child = await startRuntime(userDir, ++run, onMessage);
+    const until = Date.now() + 120_000;
+    while (Date.now() < until && (stored(file).length > 0 || [...taken].some((s) => !answers.some((a) => a.has(s)))))
+      await sleep(250);
+  } finally {
+    sending = false;
+    await killed(child);
+  }
+
+  const summary = `seed ${seed}; ${kills} kills, ${outages} outages, ${taken.size} reports taken`;
+  expect({ summary, left: stored(file) }).toEqual({ summary, left: [] });
+  expect(kills).toBe(KILLS);
+
+  // Every message answered at most once in each run, at least once in all; none refused.
+  const twice = answers.flatMap((byRun, r) =>
+    [...byRun].filter(([, a]) => a.length > 1).map(([seq]) => `run ${r}: ${seq}`),
+  );
+  const unanswered = [...taken].filter((s) => !answers.some((a) => a.has(s)));
+  const errors = answers.flatMap((byRun) => [...byRun.values()].flat().filter((a) => a.port === 'error'));
+  expect({ summary, twice, unanswered, errors, logs: logs.slice(0, 5) }).toEqual({
+    summary,
+    twice: [],
+    unanswered: [],
+    errors: [],
+    logs: [],
+  });
+
+  const superseded = new Set(
+    answers.flatMap((byRun) =>
+      [...byRun.values()]
+        .flat()
+        .filter((a) => a.payload?.supersededBy)
+        .map((a) => a.seq),
+    ),
+  );
+  const executions = (await fx.iot()).executions;
+  let repeats = 0;
+  for (const [e, thingName] of things.entries()) {
+    const mine = [...taken].filter((s) => Math.floor(s / PER_EXECUTION) === e).sort((a, b) => a - b);
+    const execution = executions.find((x) => x.thingName === thingName)!;
+    const applied = execution.history.map((h) => Number(h.statusDetails.seq));
+    // A lost answer retried within a step applies the same report again, back to back: the same in effect.
+    const collapsed = applied.filter((s, i) => i === 0 || s !== applied[i - 1]);
+    repeats += applied.length - collapsed.length;
+    const last = mine.at(-1);
+    expect({ thingName, state: [execution.status, execution.statusDetails.seq] }).toEqual({
+      thingName,
+      state:
+        last === undefined
+          ? ['QUEUED', undefined]
+          : [last % PER_EXECUTION === PER_EXECUTION - 1 ? 'SUCCEEDED' : 'IN_PROGRESS', String(last)],
+    });
+    // In arrival order, each once, every taken report that was not superseded among them.
+    expect({ thingName, collapsed }).toEqual({ thingName, collapsed: [...collapsed].sort((a, b) => a - b) });
+    expect({ thingName, applied: new Set(collapsed).size }).toEqual({ thingName, applied: collapsed.length });
+    expect({ thingName, missing: mine.filter((s) => !superseded.has(s) && !collapsed.includes(s)) }).toEqual({
+      thingName,
+      missing: [],
+    });
+    expect({ thingName, foreign: collapsed.filter((s) => !taken.has(s)) }).toEqual({ thingName, foreign: [] });
+  }
+  process.stdout.write(
+    `outbox under kills: ${summary}; ${superseded.size} superseded, ${repeats} back-to-back repeats\n`,
+  );
+  rmSync(userDir, { recursive: true, force: true });
+}, 400_000);
+
+/** The first `node` on the PATH older than node:sqlite's unflagged release, if this machine has one. */
+function oldNode(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'node');
+    if (!existsSync(candidate)) continue;
+    try {
+      const version = execFileSync(candidate, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+      const [major, minor] = version.split('.').map(Number) as [number, number];
+      if (major < 22 || (major === 22 && minor < 13)) return candidate;
+    } catch {
+      // not a runnable node
+    }
+  }
+  return undefined;
+}
+
+// Node-RED 4.1 runs on Node.js 18 and later, so it is the one a gateway on an old Node.js has (Node-RED 5 needs 22.9).
+const old = NODE_RED === 'node-red' ? oldNode() : undefined;
+(old ? test : test.skip)(
+  `on a Node.js before ${SQLITE_NODE_VERSION} the outbox is refused at deploy, naming the version`,
+  async () => {
+    await fx.clearRequests();
+    const userDir = userDirWith(flow({}));
+    const seen: FromHost[] = [];
+    const child = await startRuntime(userDir, 0, (m) => seen.push(m), old);
+    try {
+      child.send({
+        inject: { node: 'step', msg: { seq: 1, payload: { thingName: 'gw-7', jobId: 'fw-42', status: 'SUCCEEDED' } } },
+      });
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && !seen.some((m) => m.answer)) await sleep(50);
+    } finally {
+      await killed(child);
+      rmSync(userDir, { recursive: true, force: true });
+    }
+    const deploy = seen.flatMap((m) => (m.log ? [m.log.msg] : []));
+    expect(deploy).toContainEqual(
+      expect.stringMatching(new RegExp(`needs Node\\.js ${SQLITE_NODE_VERSION.replace(/\./g, '\\.')} or later`)),
+    );
+    expect(seen.find((m) => m.answer)?.answer).toMatchObject({ port: 'error', error: { code: 'outbox-unavailable' } });
+    expect((await fx.requests()).filter((r) => r.operation === 'UpdateJobExecution')).toEqual([]);
+  },
+  60_000,
+);
+if (!old && NODE_RED === 'node-red')
+  process.stdout.write(`the Node.js ${SQLITE_NODE_VERSION} refusal did not run: no older node on the PATH\n`);
