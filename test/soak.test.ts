@@ -22,7 +22,6 @@ const IN_FLIGHT = 64;
 const THINGS = Array.from({ length: 8 }, (_, i) => `gw-${i}`);
 const JOBS = ['fw-1', 'fw-2', 'fw-3'];
 
-const NODE_RED = process.env.NODE_RED_PACKAGE ?? 'node-red';
 // The user directory holds the step node's outbox (on by default for update-job-execution): the soak goes through it.
 initNodeRed(helper);
 /** The Node prototype the helper's runtime uses (the helper wraps its methods in recording spies on load). */
