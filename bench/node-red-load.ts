@@ -37,6 +37,11 @@ export interface LoadOptions {
    * `without` it (the same runtime and answer node, idle).
    */
   readonly footprint?: 'with' | 'without';
+  /**
+   * Instead of the node against the plain SDK, the node keeping reports until delivered (its durable outbox)
+   * against the same node without it, in the same runtime: the cost of the disk.
+   */
+  readonly durable?: true;
 }
 
 /** Resident memory (after GC) and CPU time of one runtime. */
@@ -77,6 +82,8 @@ interface EmbeddedRed {
 }
 
 const STEP_ID = 'bench0step000001';
+/** The same node with "Keep reports until delivered" ticked, for `durable`. */
+const DURABLE_ID = 'bench0durable001';
 /** The global the answer node calls with each message. */
 const ANSWER = 'awsJobStepsBenchAnswer';
 
@@ -105,8 +112,24 @@ function prepareUserDir(o: LoadOptions): string {
       name: 'report',
       connection,
       concurrency: CONCURRENCY,
+      // The node's own cost, without the disk: the durable figures measure that apart.
+      outbox: false,
       wires: [['bench0answer0001'], ['bench0answer0001']],
     },
+    ...(o.durable
+      ? [
+          {
+            id: DURABLE_ID,
+            type: 'aws-update-job-execution',
+            z: tab,
+            name: 'report, kept until delivered',
+            connection,
+            concurrency: CONCURRENCY,
+            outbox: true,
+            wires: [['bench0answer0001'], ['bench0answer0001']],
+          },
+        ]
+      : []),
     { id: 'bench0answer0001', type: 'bench-answer', z: tab, wires: [] },
   ].filter((n) => withPackage || n.type === 'tab' || n.type === 'bench-answer');
   // A node type of the benchmark's own, from the user directory's nodes folder, as a user's local node would be.
@@ -122,6 +145,43 @@ function prepareUserDir(o: LoadOptions): string {
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
   writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify({ [connection]: o.credentials }));
   return userDir;
+}
+
+type Sender = (i: number, worker: number) => Promise<void>;
+
+/**
+ * `peer` and `subject` take turns in ROUNDS rounds, in alternating order, after a warm-up of both (JIT, sockets, the
+ * runtime's caches); each ratio is the median of the rounds' own ratios: a burst of the machine's noise spoils one
+ * round, not the figure.
+ */
+async function rounds(
+  updates: number,
+  peer: Sender,
+  subject: Sender,
+): Promise<Pick<NodeRedFigures, 'plain' | 'node' | 'throughputRatio' | 'p99Overhead'>> {
+  await load(WARM_UP, CONCURRENCY, peer);
+  await load(WARM_UP, CONCURRENCY, subject);
+  const results: { plain: LoadResult; node: LoadResult }[] = [];
+  const perRound = Math.ceil(updates / ROUNDS);
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) {
+      const plain = await load(perRound, CONCURRENCY, peer);
+      results.push({ plain, node: await load(perRound, CONCURRENCY, subject) });
+    } else {
+      const node = await load(perRound, CONCURRENCY, subject);
+      results.push({ node, plain: await load(perRound, CONCURRENCY, peer) });
+    }
+  }
+  const summary = (side: 'plain' | 'node'): LoadResult => ({
+    perSecond: median(results.map((x) => x[side].perSecond)),
+    p99: median(results.map((x) => x[side].p99)),
+  });
+  return {
+    plain: summary('plain'),
+    node: summary('node'),
+    throughputRatio: median(results.map((x) => x.node.perSecond / x.plain.perSecond)),
+    p99Overhead: median(results.map((x) => x.node.p99 - x.plain.p99)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -166,19 +226,24 @@ async function main(): Promise<void> {
     step = RED.nodes.getNode(STEP_ID);
   }
   if (!step) throw new Error('the flow did not start');
-  const stepNode = step;
-  const through = (i: number, worker: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      waiting.set(i, (msg) => {
-        waiting.delete(i);
-        if (msg.error) reject(new Error(`message ${i}: ${msg.error.message}`));
-        else resolve();
+  /** One message through `node`, resolved with its answer. Ids are unique across nodes (both answer to one map). */
+  let nextId = 0;
+  const sender =
+    (node: { receive(msg: Message): void }) =>
+    (_: number, worker: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const i = nextId++;
+        waiting.set(i, (msg) => {
+          waiting.delete(i);
+          if (msg.error) reject(new Error(`message ${i}: ${msg.error.message}`));
+          else resolve();
+        });
+        node.receive({
+          benchId: i,
+          payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
+        });
       });
-      stepNode.receive({
-        benchId: i,
-        payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
-      });
-    });
+  const through = sender(step);
 
   if (o.footprint === 'with') {
     const rssIdle = await rss();
@@ -197,6 +262,17 @@ async function main(): Promise<void> {
     return void process.stdout.write(`${JSON.stringify(figures)}\n`);
   }
 
+  if (o.durable) {
+    const durable = RED.nodes.getNode(DURABLE_ID);
+    if (!durable) throw new Error('the durable node did not start');
+    const figures = await rounds(o.updates, through, sender(durable));
+    await RED.stop();
+    rmSync(userDir, { recursive: true, force: true });
+    return void process.stdout.write(
+      `${JSON.stringify({ ...figures, nodeRedVersion: RED.version(), heapBefore: 0, heapAfter: 0 })}\n`,
+    );
+  }
+
   // The peer: the SDK alone sending the request the node sends (it asks for the execution state, to show it), at the
   // same concurrency, one thing per worker. The two take turns in ROUNDS rounds, in alternating order, and each
   // ratio is the median of the rounds' own ratios: a burst of the machine's noise spoils one round, not the figure.
@@ -210,28 +286,8 @@ async function main(): Promise<void> {
     };
     await sdk.send(new UpdateJobExecutionCommand(input));
   };
-  // A warm-up for both (JIT, sockets, the runtime's caches) before anything is measured.
-  await load(WARM_UP, CONCURRENCY, direct);
-  await load(WARM_UP, CONCURRENCY, through);
-  const rounds: { plain: LoadResult; node: LoadResult }[] = [];
-  const perRound = Math.ceil(o.updates / ROUNDS);
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      const plain = await load(perRound, CONCURRENCY, direct);
-      rounds.push({ plain, node: await load(perRound, CONCURRENCY, through) });
-    } else {
-      const node = await load(perRound, CONCURRENCY, through);
-      rounds.push({ node, plain: await load(perRound, CONCURRENCY, direct) });
-    }
-  }
+  const { plain, node, throughputRatio, p99Overhead } = await rounds(o.updates, direct, through);
   sdk.destroy();
-  const summary = (side: 'plain' | 'node'): LoadResult => ({
-    perSecond: median(rounds.map((x) => x[side].perSecond)),
-    p99: median(rounds.map((x) => x[side].p99)),
-  });
-  const [plain, node] = [summary('plain'), summary('node')];
-  const throughputRatio = median(rounds.map((x) => x.node.perSecond / x.plain.perSecond));
-  const p99Overhead = median(rounds.map((x) => x.node.p99 - x.plain.p99));
 
   const heapBefore = heap();
   await load(o.memoryMessages, CONCURRENCY, through);

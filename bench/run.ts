@@ -379,7 +379,7 @@ async function main(): Promise<void> {
       met: sandboxUp <= 15,
     });
 
-    // The Node-RED figures: a real runtime in its own process, Node-RED 4.1 on Node 20 and Node-RED 5 on Node 24.
+    // The Node-RED figures: a real runtime in its own process, Node-RED 4.1 and Node-RED 5, each on Node 24.
     const updates = Number(process.env.BENCH_UPDATES ?? 10_000);
     const memoryMessages = Number(process.env.BENCH_MEMORY_MESSAGES ?? 50_000);
     let nodeThroughput = 0;
@@ -420,6 +420,35 @@ async function main(): Promise<void> {
         ratio: grownMb,
         target: '≤ +20 MB',
         met: grownMb <= 20,
+      });
+      // The durable outbox's cost: the node keeping reports until delivered, against the same node without it.
+      const d = await nodeRedFigures(node, {
+        url,
+        credentials: CREDENTIALS,
+        updates,
+        memoryMessages: 0,
+        nodeRedPackage,
+        durable: true,
+      });
+      figures.push({
+        figure: `durable node throughput (kept until delivered: a synchronous SQLite write in, a delete out), ${runtime}`,
+        peer: 'the same node without the outbox',
+        value: d.node.perSecond,
+        peerValue: d.plain.perSecond,
+        unit: '/s',
+        ratio: d.throughputRatio,
+        target: '—',
+        met: undefined,
+      });
+      figures.push({
+        figure: `durable node p99 latency added, ${runtime}`,
+        peer: 'the same node without the outbox',
+        value: d.node.p99,
+        peerValue: d.plain.p99,
+        unit: 'ms',
+        ratio: d.p99Overhead,
+        target: '—',
+        met: undefined,
       });
       // The gateway footprint: resident memory beside the same runtime without the package, and CPU per message.
       const footprint = { url, credentials: CREDENTIALS, updates: 10_000, memoryMessages: 0, nodeRedPackage };

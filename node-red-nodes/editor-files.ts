@@ -78,9 +78,13 @@ export function editorHtml(operations: readonly Operation[]): string {
         defaults.manifestDir = { value: '' };
       }
       if (spec.outbox !== null) {
+        // A node saved before these settings existed has none of them: the runtime uses the defaults, so may the form.
+        var unsetOrNumber = function (v) {
+          return v === undefined || v === '' || !isNaN(Number(v));
+        };
         defaults.outbox = { value: spec.outbox };
-        defaults.outboxEntries = { value: ${OUTBOX_LIMITS.entries}, validate: RED.validators.number() };
-        defaults.outboxMegabytes = { value: ${OUTBOX_LIMITS.bytes / 1024 / 1024}, validate: RED.validators.number() };
+        defaults.outboxEntries = { value: ${OUTBOX_LIMITS.entries}, validate: unsetOrNumber };
+        defaults.outboxMegabytes = { value: ${OUTBOX_LIMITS.bytes / 1024 / 1024}, validate: unsetOrNumber };
       }
       // Each AWS parameter is a TypedInput that reads msg.payload.<awsName> unless set otherwise.
       spec.fields.forEach(function (field) {
@@ -111,6 +115,8 @@ export function editorHtml(operations: readonly Operation[]): string {
             $('.aws-job-steps-outbox-row').toggle(keep);
             $('#node-input-queueLimit').closest('span').toggle(!keep);
           });
+          // Unset in a flow saved before the option existed: shown as the runtime reads it, the operation's default.
+          if (spec.outbox !== null && this.outbox === undefined) $('#node-input-outbox').prop('checked', spec.outbox);
           $('#node-input-outbox').trigger('change');
           spec.fields.forEach(function (field) {
             $('#node-input-' + field[0]).typedInput({
@@ -160,9 +166,9 @@ function form(operation: Operation): string {
           checkbox('outbox'),
           `<div class="form-row aws-job-steps-outbox-row">
     ${label('outboxEntries', '<i class="fa fa-database"></i> ')}
-    <input type="text" id="node-input-outboxEntries" style="width: 80px" />
+    <input type="text" id="node-input-outboxEntries" style="width: 80px" placeholder="${OUTBOX_LIMITS.entries}" />
     <label for="node-input-outboxMegabytes" style="margin-left: 20px"><span data-i18n="${type}.label.outboxMegabytes"></span></label>
-    <input type="text" id="node-input-outboxMegabytes" style="width: 60px" />
+    <input type="text" id="node-input-outboxMegabytes" style="width: 60px" placeholder="${OUTBOX_LIMITS.bytes / 1024 / 1024}" />
   </div>`,
         ]
       : []),
