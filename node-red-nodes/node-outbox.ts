@@ -64,7 +64,8 @@ export interface NodeOutbox {
   take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done): void;
   /** Answers a control message: `'list'`, or `{ drop: id }`. */
   control(msg: NodeMessage, send: Send, done: Done): void;
-  close(graceMs: number): Promise<void>;
+  /** Closes the file; `removed` (the node was deleted from the flow) warns of reports left in it. */
+  close(graceMs: number, removed: boolean): Promise<void>;
 }
 
 /** Whether the node keeps reports: its own setting, else the operation's default. */
@@ -156,6 +157,7 @@ export function openNodeOutbox<R extends StepResult>(
     attempts: report.attempts,
   });
 
+  const file = outboxFile(userDir, node.id);
   let outbox: Outbox<R>;
   let ticker: NodeJS.Timeout | undefined;
   const show = (backlog: Backlog): void => {
@@ -172,7 +174,7 @@ export function openNodeOutbox<R extends StepResult>(
   };
   try {
     outbox = Outbox.open({
-      file: outboxFile(userDir, node.id),
+      file,
       operation,
       concurrency: positive(config.concurrency, 4),
       maxEntries: Math.floor(positive(config.outboxEntries, OUTBOX_LIMITS.entries)),
@@ -248,11 +250,17 @@ export function openNodeOutbox<R extends StepResult>(
           "send 'list' to see what waits and the ids",
         );
       },
-      async close(graceMs) {
+      async close(graceMs, removed) {
         clearInterval(ticker);
-        const left = outbox.backlog.count;
         await outbox.close(graceMs);
-        if (left > 0) node.log?.(`outbox: ${left} reports kept for the next start`);
+        const left = outbox.backlog.count;
+        if (left === 0) return;
+        // Never deleted with the node: a report on disk is only ever delivered, refused or dropped.
+        if (removed)
+          node.warn(
+            `outbox: ${left} reports were not delivered and stay in ${file}; a node with id ${node.id} delivers them`,
+          );
+        else node.log(`outbox: ${left} reports kept for the next start`);
       },
     },
   };

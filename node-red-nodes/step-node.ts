@@ -321,8 +321,8 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
       }
     };
 
-    node.on('close', (_removed, done) => {
-      void (outbox ? outbox.close(CLOSE_GRACE_MS) : queue!.close(CLOSE_GRACE_MS)).then(() => {
+    node.on('close', (removed, done) => {
+      void (outbox ? outbox.close(CLOSE_GRACE_MS, removed) : queue!.close(CLOSE_GRACE_MS)).then(() => {
         node.status({});
         done();
       });
