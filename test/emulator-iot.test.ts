@@ -355,6 +355,7 @@ describe('IoT Jobs emulator through the AWS CLI', () => {
       operation: 'Timeout',
       from: 'IN_PROGRESS',
       to: 'TIMED_OUT',
+      statusDetails: timedOut.statusDetails,
       versionNumber: 3,
       at: deadline,
     });
@@ -1019,10 +1020,12 @@ describe('the readings of AWS documents, and job execution retries', () => {
     await advanceClock(300);
     expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'IN_PROGRESS', versionNumber: 4 });
     await advanceClock(300);
-    expect((await execution('dev-1', 'job-1')).history.at(-1)).toEqual({
+    const expired = await execution('dev-1', 'job-1');
+    expect(expired.history.at(-1)).toEqual({
       operation: 'Timeout',
       from: 'IN_PROGRESS',
       to: 'TIMED_OUT',
+      statusDetails: expired.statusDetails,
       versionNumber: 5,
       at: timed.stepTimeoutAt,
     });
