@@ -140,7 +140,10 @@ interface Transition {
   readonly operation: string;
   readonly from: JobExecutionStatus;
   readonly to: JobExecutionStatus;
-  /** The details the change left, so a history shows which report made each change. */
+  /**
+   * The details the change left, so a test can tell which report made each change. The history is the emulator's own
+   * admin view (`GET /_emulator/state`); AWS keeps no such list, so no AWS answer carries it.
+   */
   readonly statusDetails: Readonly<Record<string, string>>;
   readonly versionNumber: number;
   readonly at: number;

@@ -264,7 +264,7 @@ function helpPage(operation: Operation): string {
     .map((c) => `<code>${c}</code>`)
     .join(', ');
   const details = [
-    `Messages for the same ${targetWords(operation)} are handled one at a time in arrival order; other targets run at the same time, up to <i>Targets at once</i>. When <i>Queue limit</i> messages are waiting, a new one goes to the error output with <code>queue-full</code>.`,
+    `Messages for the same ${targetWords(operation)} are handled one at a time in arrival order; other targets run at the same time, up to <i>Targets at once</i>. When <i>Queue limit</i> messages are waiting, a new one goes to the error output with <code>queue-full</code>${operation.outbox ? ' (without the outbox; a node that keeps reports until delivered is bounded by <i>Reports kept</i> and <i>MB</i> instead)' : ''}.`,
     '5xx and network errors are retried with backoff by the connection, within its attempts and deadline; throttling is retried within the deadline alone (it uses up no attempt), and a throttled connection paces its requests.',
     ...operation.notes.map(prose),
     ...(file
