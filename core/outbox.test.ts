@@ -100,6 +100,8 @@ test('reports for one target go in arrival order; retries go on with capped back
   expect(gw1.map((s) => s.request.expectedVersion)).toEqual([1, 1, 1, 1, 1, 1, 1, 2, 3]);
   // The first try of a fresh report is plain; every try after a failure reads first.
   expect(gw1.map((s) => s.skipUnchanged)).toEqual([false, true, true, true, true, true, true, false, false]);
+  // A report is forgotten a couple of event-loop turns after its answer.
+  for (let i = 0; i < 100 && outbox.backlog.count > 0; i++) await new Promise((r) => setTimeout(r, 5));
   expect(outbox.backlog.count).toBe(0);
   await outbox.close(0);
 });

@@ -97,6 +97,22 @@ interface Target {
   retryAt: number;
 }
 
+/**
+ * A JSON.stringify replacer for a host's message: what cannot be JSON is left out rather than refused (a cycle, or an
+ * object met again), and a BigInt becomes its digits.
+ */
+function jsonSafe(): (key: string, value: unknown) => unknown {
+  const seen = new WeakSet<object>();
+  return (_key, value) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return undefined;
+      seen.add(value);
+    }
+    return value;
+  };
+}
+
 /** Why a delivery try ended without an answer: worth another try later. */
 function worthRetrying(error: unknown): error is StepError {
   return error instanceof StepError && error.retryable === true;
@@ -169,7 +185,7 @@ export class Outbox<R extends StepResult> {
     const requestJson = JSON.stringify(request);
     let messageJson: string;
     try {
-      messageJson = JSON.stringify(message) ?? 'null';
+      messageJson = JSON.stringify(message, jsonSafe()) ?? 'null';
     } catch (error) {
       throw new StepError(`the message cannot be stored as JSON (${(error as Error).message})`, {
         code: StepErrorCode.InvalidInput,
@@ -209,24 +225,21 @@ export class Outbox<R extends StepResult> {
   /** What waits, in arrival order. */
   list(): OutboxListing[] {
     const secret = new Set(this.settings.operation.parameters.filter((p) => p.secret).map((p) => p.member));
-    return [...this.byId.values()]
-      .sort((a, b) => a.waiting.report.id - b.waiting.report.id)
-      .map(({ target, waiting: { report } }) => ({
-        id: report.id,
-        target: report.target,
-        request: Object.fromEntries(Object.entries(report.request).map(([k, v]) => [k, secret.has(k) ? '***' : v])),
-        acceptedAt: report.acceptedAt,
-        attempts: report.attempts,
-        ...(report.lastError !== undefined && { lastError: report.lastError }),
-        delivering: target.delivering && target.queue[0]?.report.id === report.id,
-        ...(target.retryAt > Date.now() && { retryAt: target.retryAt }),
-      }));
+    return [...this.byId.values()].map(({ target, waiting: { report } }) => ({
+      id: report.id,
+      target: report.target,
+      request: Object.fromEntries(Object.entries(report.request).map(([k, v]) => [k, secret.has(k) ? '***' : v])),
+      acceptedAt: report.acceptedAt,
+      attempts: report.attempts,
+      ...(report.lastError !== undefined && { lastError: report.lastError }),
+      delivering: target.delivering && target.queue[0]?.report.id === report.id,
+      ...(target.retryAt > Date.now() && { retryAt: target.retryAt }),
+    }));
   }
 
   get backlog(): Backlog {
-    let oldest: number | undefined;
-    for (const { waiting } of this.byId.values())
-      if (oldest === undefined || waiting.report.acceptedAt < oldest) oldest = waiting.report.acceptedAt;
+    // `byId` holds reports in arrival order (loaded in id order, added at the end), so the first is the oldest.
+    const oldest = this.byId.values().next().value?.waiting.report.acceptedAt;
     return { count: this.byId.size, bytes: this.bytes, ...(oldest !== undefined && { oldestAcceptedAt: oldest }) };
   }
 

@@ -88,22 +88,6 @@ export function age(ms: number): string {
   return `${Math.round(s / 86_400)}d`;
 }
 
-/** A message as the store keeps it: JSON, with what cannot be JSON (cycles, functions, an http `req`) left out. */
-function storable(msg: NodeMessage): unknown {
-  const seen = new WeakSet<object>();
-  return JSON.parse(
-    JSON.stringify(msg, function (this: unknown, key, value: unknown) {
-      if (this === msg && (key === 'req' || key === 'res')) return undefined; // an http in's: cannot outlive the run
-      if (typeof value === 'bigint') return value.toString();
-      if (typeof value === 'object' && value !== null) {
-        if (seen.has(value)) return undefined;
-        seen.add(value);
-      }
-      return value;
-    }),
-  ) as unknown;
-}
-
 /** Where a node's outbox file lives: `<userDir>/aws-job-steps/outbox-<node id>.sqlite`. */
 export function outboxFile(userDir: string, nodeId: string): string {
   return join(userDir, 'aws-job-steps', `outbox-${nodeId.replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
@@ -215,7 +199,9 @@ export function openNodeOutbox<R extends StepResult>(
   return {
     outbox: {
       take(msg, input, send, done) {
-        const report = outbox.add(input, storable(msg));
+        // An http in's req and res cannot outlive the run; the outbox leaves out the rest of what is not JSON.
+        const { req: _req, res: _res, ...kept } = msg;
+        const report = outbox.add(input, kept);
         live.set(report.id, { msg, send, done });
       },
       control(msg, send, done) {
