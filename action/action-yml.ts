@@ -5,7 +5,7 @@
  */
 import { StepErrorCode } from '../core/errors';
 import type { OperationDefinition } from '../core/operation';
-import { COMMON_INPUTS, DEFAULT_OPERATION } from './inputs';
+import { COMMON_INPUTS, DEFAULT_OPERATION, FILE_PLACES } from './inputs';
 
 type Operation = OperationDefinition;
 
@@ -29,7 +29,7 @@ function describe(uses: readonly { operation: string; text: string }[]): string 
 function actionNotes(operation: Operation, member: string): string {
   const p = operation.parameters.find((q) => q.member === member)!;
   const notes: string[] = [];
-  if (p.file) notes.push('Relative paths are in the workspace; secrets in it are masked in logs.');
+  if (p.file) notes.push('Secrets in it are masked in logs.', FILE_PLACES);
   if (operation.resultDefaults && member in operation.resultDefaults)
     notes.push(`Taken as ${String(operation.resultDefaults[member])} when not set, so the outputs are filled.`);
   return notes.length === 0 ? '' : ` ${notes.join(' ')}`;

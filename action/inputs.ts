@@ -4,12 +4,18 @@
  * `cli-input-json` underneath them (explicit inputs override its fields, as with the AWS CLI). Reads through a
  * getter so it knows nothing of the runner.
  */
+import { statSync } from 'node:fs';
+
 import type { ConnectionSettings } from '../core/connection';
 import { invalidInput } from '../core/errors';
 import { fileReference, readInputFile, type FilePolicy } from '../core/input-files';
 import type { OperationDefinition, StepResult } from '../core/operation';
 import { allOperations, isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
+
+/** Where the action reads `file://` values from, as action.yml says it for `manifest` and `cli-input-json`. */
+export const FILE_PLACES =
+  "A file must be in the workspace or the runner's temp directory (runner.temp); relative paths are in the workspace.";
 
 /** The operation run when the workflow names none (the action's first purpose). */
 export const DEFAULT_OPERATION = 'update-job-execution';
@@ -26,7 +32,8 @@ export const COMMON_INPUTS: readonly CommonInput[] = [
   {
     name: 'cli-input-json',
     description:
-      'The whole request as JSON text or file://path, as `aws ... --generate-cli-skeleton` prints it; the inputs above override its fields.',
+      'The whole request as JSON text or file://path, as `aws ... --generate-cli-skeleton` prints it; the inputs above override its fields. ' +
+      FILE_PLACES,
   },
   {
     name: 'skip-unchanged',
@@ -113,7 +120,7 @@ function refuseOthersInputs(operation: ActionOperation, env: NodeJS.ProcessEnv):
   }
 }
 
-/** A JSON object from text or `file://path` (in the workspace), for `cli-input-json`. */
+/** A JSON object from text or `file://path` (read under the action's file policy), for `cli-input-json`. */
 async function readCliInputJson(value: string, files: FilePolicy): Promise<Record<string, unknown>> {
   const reference = fileReference(value);
   const text = reference === undefined ? value : await readInputFile('cli-input-json', reference, files);
@@ -140,9 +147,7 @@ async function readCliInputJson(value: string, files: FilePolicy): Promise<Recor
 export async function readActionRequest(getInput: InputGetter, env: NodeJS.ProcessEnv): Promise<ActionRequest> {
   const operation = chosenOperation(getInput);
   refuseOthersInputs(operation, env);
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  // `file://` paths are the workspace's (action.yml says so): relative to it, and never outside it.
-  const files: FilePolicy = { cwd: workspace, root: workspace };
+  const files = actionFilePolicy(env);
   const cliInput = getInput('cli-input-json');
   let input: Record<string, unknown> = cliInput ? await readCliInputJson(cliInput, files) : {};
   for (const p of operation.parameters) {
@@ -173,6 +178,28 @@ export async function readActionRequest(getInput: InputGetter, env: NodeJS.Proce
     skipUnchanged: optionalBoolean(getInput, 'skip-unchanged', false),
     secrets,
   };
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/**
+ * How the action reads `file://` values (action.yml says so): relative to the workspace, and only inside it or the
+ * runner's temp directory (`runner.temp`, where workflows write generated files to keep them out of the checkout),
+ * each only when it is a directory. The workspace is `GITHUB_WORKSPACE`, or the current directory off a runner.
+ */
+function actionFilePolicy(env: NodeJS.ProcessEnv): FilePolicy {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const roots = [
+    { dir: workspace, name: 'the workspace' },
+    ...(env.RUNNER_TEMP ? [{ dir: env.RUNNER_TEMP, name: "the runner's temp directory" }] : []),
+  ].filter((root) => isDirectory(root.dir));
+  if (roots.length === 0) {
+    const fix = `neither GITHUB_WORKSPACE (${workspace}) nor RUNNER_TEMP names a directory; give the text itself`;
+    return { refused: true, fix };
+  }
+  return { cwd: workspace, root: roots };
 }
 
 function optionalBoolean(getInput: InputGetter, name: string, fallback: boolean): boolean {

@@ -3,7 +3,7 @@
  * Node 24 (GitHub's `node24`), against the emulator with auth on.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -131,6 +131,72 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
 
     const again = await run(inputs);
     expect(again.outputs).toMatchObject({ changed: 'false', success: 'true' });
+  });
+
+  test("file:// in the runner's temp directory as in the workspace; a file outside both, or a link out, is refused", async () => {
+    // RUNNER_TEMP and another directory, both outside the workspace (workflows write generated files to runner.temp).
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'elsewhere-'));
+    const inTemp = { RUNNER_TEMP: runnerTemp };
+    const refusal = (input: string, path: string): string =>
+      `${input} names ${path}, which is outside the workspace (${workspace}) and the runner's temp directory ` +
+      `(${runnerTemp}); give a file inside one of them`;
+    try {
+      const jobId = await createImportExportJob(fx.url);
+      writeFileSync(join(runnerTemp, 'manifest.txt'), manifest({ deviceId: '778' }));
+      const job = await run(
+        {
+          operation: 'update-job',
+          'job-id': jobId,
+          'job-type': 'Import',
+          manifest: `file://${runnerTemp}/manifest.txt`,
+        },
+        inTemp,
+      );
+      expect({ code: job.code, stderr: job.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(job.outputs).toMatchObject({ changed: 'true', success: 'true' });
+      expectNoSecrets(job);
+      expect((await importExportJobs(fx.url))[0]).toMatchObject({ manifest: manifest({ deviceId: '778' }) });
+
+      const request = JSON.stringify({
+        jobId: 'fw-42',
+        thingName: 'gw-7',
+        status: 'SUCCEEDED',
+        statusDetails: { r: '1' },
+      });
+      writeFileSync(join(runnerTemp, 'request.json'), request);
+      const report = await run({ 'cli-input-json': `file://${runnerTemp}/request.json` }, inTemp);
+      expect({ code: report.code, stderr: report.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(report.outputs).toMatchObject({ changed: 'true', status: 'SUCCEEDED', 'status-details': '{"r":"1"}' });
+      expect((await fx.execution('gw-7', 'fw-42')).status).toBe('SUCCEEDED');
+
+      const sent = (await fx.requests()).length;
+      writeFileSync(join(elsewhere, 'request.json'), request);
+      const outside = await run({ 'cli-input-json': `file://${elsewhere}/request.json` }, inTemp);
+      expect([outside.code, outside.outputs['error-code']]).toEqual([1, 'invalid-input']);
+      expect(outside.outputs['error-message']).toBe(refusal('cli-input-json', `${elsewhere}/request.json`));
+      // A link in RUNNER_TEMP is followed before the check, as in the workspace.
+      writeFileSync(join(elsewhere, 'manifest.txt'), manifest({ deviceId: '779' }));
+      symlinkSync(join(elsewhere, 'manifest.txt'), join(runnerTemp, 'link.txt'));
+      const linked = await run(
+        { operation: 'update-job', 'job-id': jobId, 'job-type': 'Import', manifest: `file://${runnerTemp}/link.txt` },
+        inTemp,
+      );
+      expect([linked.code, linked.outputs['error-code']]).toEqual([1, 'invalid-input']);
+      expect(linked.outputs['error-message']).toBe(`input manifest: ${refusal('Manifest', `${runnerTemp}/link.txt`)}`);
+      // Not on a runner (no RUNNER_TEMP), or a RUNNER_TEMP that is no directory: only the workspace.
+      for (const notTemp of ['', `${runnerTemp}/manifest.txt`]) {
+        const bare = await run({ 'cli-input-json': `file://${runnerTemp}/request.json` }, { RUNNER_TEMP: notTemp });
+        expect(bare.outputs['error-message']).toBe(
+          `cli-input-json names ${runnerTemp}/request.json, which is outside the workspace (${workspace}); ` +
+            'give a file inside the workspace',
+        );
+      }
+      expect(await fx.requests()).toHaveLength(sent);
+    } finally {
+      rmSync(runnerTemp, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test('the device-side operations: find the work, start it, re-run the start, read it', async () => {
