@@ -1,12 +1,14 @@
 /**
  * The outbox's own rules, with a delivery function the test controls: durability before `add` returns, order per
  * target, retries past any deadline with capped backoff, final refusals, coalescing, limits, listing and dropping,
- * and what happens to a file that is not a store. Delivery through the real step and the emulator is tested in
+ * answers that survive a crash before they leave, and what happens to a file that is not a store, of an older format
+ * or of a newer one. Delivery through the real step and the emulator is tested in
  * test/outbox.test.ts.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 
 import { StepError, StepErrorCode } from './errors';
 import { Outbox, OutboxFullError, type OutboxAnswer, type OutboxSettings } from './outbox';
@@ -153,6 +155,181 @@ test('a newer IN_PROGRESS replaces a waiting one; never one in flight, never acr
     ],
   );
   await outbox.close(0);
+});
+
+/** Two turns of the event loop and a little more: an answer given before it has left. */
+const turns = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+test('a superseded report killed before its answer left is answered superseded after the restart, never sent', async () => {
+  const first = open(hang);
+  first.outbox.add(report('gw-1', 'IN_PROGRESS', 1), { _msgid: 'a' }); // in flight for ever
+  await new Promise((r) => setImmediate(r));
+  const b = first.outbox.add(report('gw-1', 'IN_PROGRESS', 2), { _msgid: 'b' });
+  const c = first.outbox.add(report('gw-1', 'IN_PROGRESS', 3), { _msgid: 'c' });
+  expect(first.answers).toEqual([{ kind: 'superseded', report: b, by: c }]);
+  // The crash: the next run opens the file before the first's answer has had its turns.
+  const second = open();
+  await settle(second.answers, 3);
+  expect(second.answers.map((a) => [a.kind, (a.report.message as { _msgid: string })._msgid])).toEqual([
+    ['superseded', 'b'],
+    ['result', 'a'],
+    ['result', 'c'],
+  ]);
+  expect(second.answers[0]).toMatchObject({ report: { id: b.id }, by: { id: c.id, message: { _msgid: 'c' } } });
+  expect(second.sent.map((s) => (s.request.statusDetails as { step: string }).step)).toEqual(['1', '3']);
+  await turns();
+  // Once answered and its turns passed, it is gone: a third run answers nothing.
+  const third = open();
+  await turns();
+  expect(third.answers).toEqual([]);
+  await Promise.all([first, second, third].map((o) => o.outbox.close(0)));
+});
+
+test('a dropped report killed before its answer left is answered dropped after the restart, never sent', async () => {
+  const first = open(hang);
+  first.outbox.add(report('gw-1', 'IN_PROGRESS', 1), { _msgid: 'a' });
+  const b = first.outbox.add(report('gw-1', 'SUCCEEDED'), { _msgid: 'b' });
+  await new Promise((r) => setImmediate(r));
+  first.outbox.drop(b.id);
+  expect(first.answers).toEqual([{ kind: 'dropped', report: b }]);
+  // The crash: the next run opens the file before the first's answer has had its turns. It answers it on start-up,
+  // before anything is delivered, once.
+  const second = open();
+  await settle(second.answers, 2);
+  expect(second.answers[0]).toEqual({ kind: 'dropped', report: { ...b, lastError: undefined } });
+  await turns();
+  expect(second.answers.map((a) => [a.kind, a.report.id])).toEqual([
+    ['dropped', b.id],
+    ['result', b.id - 1],
+  ]);
+  expect(second.sent.map((s) => s.request.status)).toEqual(['IN_PROGRESS']);
+  expect(second.outbox.list()).toEqual([]);
+  const third = open();
+  await turns();
+  expect(third.answers).toEqual([]);
+  await Promise.all([first, second, third].map((o) => o.outbox.close(0)));
+});
+
+test('closing waits for superseded and dropped answers to leave, so the next start does not answer them again', async () => {
+  const first = open(hang);
+  first.outbox.add(report('gw-1', 'IN_PROGRESS', 1), {});
+  await new Promise((r) => setImmediate(r));
+  first.outbox.add(report('gw-1', 'IN_PROGRESS', 2), {});
+  first.outbox.add(report('gw-1', 'IN_PROGRESS', 3), {}); // supersedes 2
+  const d = first.outbox.add(report('gw-2', 'SUCCEEDED'), {});
+  first.outbox.add(report('gw-2', 'FAILED'), {});
+  await new Promise((r) => setImmediate(r));
+  first.outbox.drop(d.id + 1);
+  expect(first.answers.map((a) => a.kind)).toEqual(['superseded', 'dropped']);
+  await first.outbox.close(0);
+  const second = open(hang);
+  await turns();
+  expect(second.answers).toEqual([]);
+  expect(second.outbox.list().map((l) => (l.request.statusDetails as { step?: string } | undefined)?.step)).toEqual([
+    '1',
+    '3',
+    undefined,
+  ]);
+  await second.outbox.close(0);
+});
+
+test('a report superseded by one that has left the file since is answered with the newer id alone', async () => {
+  const { outbox } = open(hang);
+  await outbox.close(0);
+  const db = new DatabaseSync(join(dir, 'box.sqlite'));
+  db.prepare(
+    "INSERT INTO reports (target, request, message, accepted_at, settled, settled_by) VALUES (?, ?, ?, 1, 'superseded', 42)",
+  ).run('gw-1/fw-1', JSON.stringify(report('gw-1', 'IN_PROGRESS', 1)), JSON.stringify({ _msgid: 'a' }));
+  db.close();
+  const again = open();
+  await turns();
+  expect(again.answers).toEqual([
+    { kind: 'superseded', report: expect.objectContaining({ message: { _msgid: 'a' } }), by: { id: 42 } },
+  ]);
+  expect(again.sent).toEqual([]);
+  await again.outbox.close(0);
+});
+
+/** A store file as format 1 made it (core/outbox-store.ts before format 2), with `reports` waiting in it. */
+function formatOneFile(file: string, reports: { target: string; request: object; message: object }[]): void {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS reports (
+       id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, request TEXT NOT NULL,
+       message TEXT NOT NULL, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+       last_error TEXT);
+     PRAGMA user_version = 1;`,
+  );
+  const insert = db.prepare('INSERT INTO reports (target, request, message, accepted_at) VALUES (?, ?, ?, ?)');
+  for (const r of reports) insert.run(r.target, JSON.stringify(r.request), JSON.stringify(r.message), 1_000);
+  db.prepare('UPDATE reports SET attempts = 2, last_error = ? WHERE id = 1').run('network: the link is down');
+  db.close();
+}
+
+const userVersion = (file: string): number => {
+  const db = new DatabaseSync(file);
+  try {
+    return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  } finally {
+    db.close();
+  }
+};
+
+test('a file of format 1 is migrated in place and delivers what waits in it; supersede and drop work in it', async () => {
+  const file = join(dir, 'box.sqlite');
+  formatOneFile(file, [
+    { target: 'gw-1/fw-1', request: report('gw-1', 'IN_PROGRESS', 1), message: { _msgid: 'a' } },
+    { target: 'gw-1/fw-1', request: report('gw-1', 'SUCCEEDED'), message: { _msgid: 'b' } },
+  ]);
+  const warnings: string[] = [];
+  const { outbox, sent, answers } = open(undefined, { onWarning: (w) => warnings.push(w) });
+  expect(userVersion(file)).toBe(2);
+  expect(outbox.movedAside).toBeUndefined();
+  await settle(answers, 2);
+  expect(answers.map((a) => [a.kind, a.report.message, a.report.attempts])).toEqual([
+    ['result', { _msgid: 'a' }, 2],
+    ['result', { _msgid: 'b' }, 0],
+  ]);
+  expect(sent.map((s) => [s.request.status, s.skipUnchanged])).toEqual([
+    ['IN_PROGRESS', true],
+    ['SUCCEEDED', true],
+  ]);
+  expect(warnings).toEqual([]);
+  expect(readdirSync(dir).filter((f) => f.includes('.corrupt-'))).toEqual([]);
+  await outbox.close(0);
+
+  // The new columns are there: a superseded and a dropped report are kept as such until their answers leave.
+  const again = open(hang);
+  again.outbox.add(report('gw-2', 'IN_PROGRESS', 1), {});
+  await new Promise((r) => setImmediate(r));
+  again.outbox.add(report('gw-2', 'IN_PROGRESS', 2), {});
+  const last = again.outbox.add(report('gw-2', 'IN_PROGRESS', 3), {});
+  again.outbox.drop(last.id);
+  const next = open(hang);
+  await new Promise((r) => setImmediate(r));
+  expect(next.answers.map((a) => a.kind)).toEqual(['superseded', 'dropped']);
+  await Promise.all([again, next].map((o) => o.outbox.close(0)));
+});
+
+test('a file of a newer format is refused and left as it is, never moved aside', async () => {
+  const file = join(dir, 'box.sqlite');
+  const db = new DatabaseSync(file);
+  db.exec("CREATE TABLE reports (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO reports VALUES (1, 'kept');");
+  db.exec('PRAGMA user_version = 3');
+  db.close();
+  expect(() => open()).toThrow(OutboxUnavailableError);
+  expect(() => open()).toThrow(
+    `the outbox file ${file} is of format 3, written by a newer release of this package (this one reads format 2 ` +
+      'and older); it is left as it is: upgrade the package again to deliver what it holds, or move the file away ' +
+      'to start an empty one',
+  );
+  expect(readdirSync(dir)).toEqual(['box.sqlite']);
+  expect(userVersion(file)).toBe(3);
+  const after = new DatabaseSync(file);
+  expect(after.prepare('SELECT * FROM reports').all()).toEqual([{ id: 1, what: 'kept' }]);
+  after.close();
 });
 
 test('no coalescing when the newer report would not end where both would', () => {

@@ -3,7 +3,9 @@
  * and is delivered per target in arrival order — at once, on start-up, when the link returns and on a timer —
  * retried with capped backoff for as long as it takes, until AWS accepts it or finally refuses it. Each report
  * gets exactly one answer in the run that settles it: its result, its final refusal, `superseded` (a newer report
- * made it pointless, see `OutboxOffer.supersedes`) or `dropped` (by hand).
+ * made it pointless, see `OutboxOffer.supersedes`) or `dropped` (by hand). A report leaves the file only once its
+ * answer has had the event-loop turns it takes to reach the host's next step: a crash before then answers it again
+ * in the next run, as it was settled (a superseded or dropped report is never sent after a restart).
  *
  * A redelivery (a retry, or a report found on disk at start-up, whose earlier try may have landed) reads the
  * remote state first and sends nothing when it already is as asked (`skipUnchanged`), so a report is never
@@ -13,7 +15,7 @@ import { setMaxListeners } from 'node:events';
 
 import { StepError, StepErrorCode } from './errors';
 import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from './operation';
-import { OutboxStore, type StoredReport } from './outbox-store';
+import { OutboxStore, type Settlement, type StoredReport } from './outbox-store';
 import type { StepOptions } from './step-run';
 
 export { OutboxUnavailableError, outboxUnavailable, SQLITE_NODE_VERSION, type StoredReport } from './outbox-store';
@@ -35,7 +37,12 @@ export const OUTBOX_LIMITS = { entries: 10_000, bytes: 16 * 1024 * 1024 } as con
 export type OutboxAnswer<R> =
   | { readonly kind: 'result'; readonly report: StoredReport; readonly result: R }
   | { readonly kind: 'error'; readonly report: StoredReport; readonly error: StepError }
-  | { readonly kind: 'superseded'; readonly report: StoredReport; readonly by: StoredReport }
+  | {
+      readonly kind: 'superseded';
+      readonly report: StoredReport;
+      /** The newer report; after a restart only its id, when it has left the file already. */
+      readonly by: Pick<StoredReport, 'id'> & Partial<StoredReport>;
+    }
   | { readonly kind: 'dropped'; readonly report: StoredReport };
 
 /** What waits, as `list` shows it: the request with secret parameters masked, never the message. */
@@ -113,6 +120,16 @@ function jsonSafe(): (key: string, value: unknown) => unknown {
   };
 }
 
+/**
+ * Resolves once an answer given now has had the turns of the event loop it takes to reach the host's next step (a
+ * Node-RED node's send is delivered one turn later): a report is deleted only then, so a crash before then answers
+ * it again in the next run (once per run), never not at all.
+ */
+async function answerLeft(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+}
+
 /** Why a delivery try ended without an answer: worth another try later. */
 function worthRetrying(error: unknown): error is StepError {
   return error instanceof StepError && error.retryable === true;
@@ -127,6 +144,8 @@ export class Outbox<R extends StepResult> {
   private closing = false;
   private drained: (() => void) | undefined;
   private readonly stop = new AbortController();
+  /** Reports answered superseded or dropped, each until its answer has left and it is deleted. */
+  private readonly leaving = new Set<Promise<void>>();
   private readonly limits: { entries: number; bytes: number };
 
   /** Set when the file found was not a readable store and was renamed: where it is now, and why. */
@@ -136,6 +155,7 @@ export class Outbox<R extends StepResult> {
     private readonly settings: OutboxSettings<R>,
     private readonly store: OutboxStore,
     reports: StoredReport[],
+    private settledBefore: { readonly report: StoredReport; readonly settlement: Settlement }[],
     movedAside: string | undefined,
   ) {
     setMaxListeners(Infinity, this.stop.signal);
@@ -159,12 +179,13 @@ export class Outbox<R extends StepResult> {
         code: StepErrorCode.InvalidInput,
         field: 'outbox',
       });
-    const { store, reports, movedAside } = OutboxStore.open(settings.file);
-    const outbox = new Outbox(settings, store, reports, movedAside);
+    const { store, reports, settled, movedAside } = OutboxStore.open(settings.file);
+    const outbox = new Outbox(settings, store, reports, settled, movedAside);
     if (movedAside !== undefined)
       outbox.warn(`the outbox file was not readable and was moved aside to ${movedAside}; a new one was made`);
-    // Delivered on start-up, after the host has finished wiring its handlers.
+    // Answered and delivered on start-up, after the host has finished wiring its handlers.
     setImmediate(() => {
+      outbox.answerSettledBefore();
       outbox.changed();
       outbox.pump();
     });
@@ -214,7 +235,7 @@ export class Outbox<R extends StepResult> {
     const report: StoredReport = { id, target: key, request, message, acceptedAt, attempts: 0, bytes: size };
     if (replaced) {
       this.forget(replaced.report);
-      this.answer({ kind: 'superseded', report: replaced.report, by: report });
+      this.settle({ kind: 'superseded', report: replaced.report, by: report });
     }
     this.hold(report, false);
     this.changed();
@@ -244,7 +265,7 @@ export class Outbox<R extends StepResult> {
   }
 
   /**
-   * Removes a waiting report by hand; it is answered `dropped`.
+   * Removes a waiting report by hand; it is answered `dropped`, and never sent (after a restart too).
    *
    * @throws StepError `invalid-input` when no such report waits, or it is being delivered right now.
    */
@@ -260,9 +281,9 @@ export class Outbox<R extends StepResult> {
         code: StepErrorCode.InvalidInput,
         field: 'drop',
       });
-    this.store.delete(id);
+    this.store.drop(id);
     this.forget(held.waiting.report);
-    this.answer({ kind: 'dropped', report: held.waiting.report });
+    this.settle({ kind: 'dropped', report: held.waiting.report });
     this.changed();
     this.pump();
     return held.waiting.report;
@@ -292,6 +313,7 @@ export class Outbox<R extends StepResult> {
     });
     clearTimeout(abort);
     clearTimeout(giveUp);
+    await Promise.all(this.leaving);
     this.store.close();
   }
 
@@ -323,6 +345,33 @@ export class Outbox<R extends StepResult> {
       this.settings.onWarning?.(message);
     } catch {
       // A host's logger that throws has nowhere else to go.
+    }
+  }
+
+  /**
+   * Answers a report settled without a delivery (already so in the file, or with the write that settled it) and
+   * deletes it once the answer has left.
+   */
+  private settle(answer: OutboxAnswer<R> & { kind: 'superseded' | 'dropped' }): void {
+    this.answer(answer);
+    const left = answerLeft().then(() => {
+      this.tryStore(() => this.store.delete(answer.report.id));
+      this.leaving.delete(left);
+    });
+    this.leaving.add(left);
+  }
+
+  /** The reports settled in an earlier run whose answer may not have left: answered again, as they were settled. */
+  private answerSettledBefore(): void {
+    const settled = this.settledBefore;
+    this.settledBefore = [];
+    const kept = new Map(settled.map(({ report }) => [report.id, report]));
+    for (const { report, settlement } of settled) {
+      if (settlement.kind === 'dropped') this.settle({ kind: 'dropped', report });
+      else {
+        const by = this.byId.get(settlement.by)?.waiting.report ?? kept.get(settlement.by) ?? { id: settlement.by };
+        this.settle({ kind: 'superseded', report, by });
+      }
     }
   }
 
@@ -402,11 +451,9 @@ export class Outbox<R extends StepResult> {
     }
     if (settled) {
       this.answer(settled);
-      // Forgotten once the answer has had the turns of the event loop it takes to reach the next nodes: a crash
-      // before then answers the report again in the next run (once per run), never not at all. The target's next
-      // report waits for the delete, so a redelivery after a crash can never land behind a later report.
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
+      // The target's next report waits for the delete, so a redelivery after a crash can never land behind a
+      // later report.
+      await answerLeft();
       this.tryStore(() => this.store.delete(report.id));
       this.forget(report);
     }

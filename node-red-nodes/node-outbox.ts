@@ -121,8 +121,8 @@ export function openNodeOutbox<R extends StepResult>(
 
   /** The messages taken in this run, by report id: answered on themselves. */
   const live = new Map<number, { msg: NodeMessage; send: Send; done: Done }>();
-  /** The stored message's _msgid, for listings and `superseded` answers. */
-  const msgId = (report: StoredReport): string | undefined => {
+  /** The stored message's _msgid, for `superseded` answers (none when only the report's id is left). */
+  const msgId = (report: { readonly message?: unknown }): string | undefined => {
     const m = report.message as { _msgid?: unknown } | null;
     return typeof m?._msgid === 'string' ? m._msgid : undefined;
   };

@@ -4,7 +4,10 @@
  * has outage windows (every data-plane request 503) and lost answers (applied, then the connection reset). 1,000
  * reports for 50 executions; afterwards every report the node had taken is in the emulator's state, each
  * execution's history follows arrival order with nothing applied twice in effect, and every message was answered
- * at most once in each run of the runtime and at least once in all.
+ * at most once in each run of the runtime and at least once in all. Before them, deliberate kills inside the windows
+ * between the outbox's write and an answer leaving the node: a report replaced by a newer one, and one dropped by a
+ * control message, each killed as it is answered and again as the restart answers it; both are answered so in a
+ * later run and never sent.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -31,7 +34,12 @@ const fx = useEmulator();
 interface Answer {
   readonly port: 'result' | 'error';
   readonly seq: number;
-  readonly payload?: { changed?: boolean; supersededBy?: { report: number } };
+  readonly payload?: {
+    changed?: boolean;
+    supersededBy?: { report: number };
+    /** A list answer's. */
+    reports?: { id: number; request: { statusDetails?: { seq?: string } } }[];
+  };
   readonly error?: { code: string; message: string };
 }
 interface FromHost {
@@ -82,16 +90,20 @@ function flow(step: Record<string, unknown>): object[] {
   ];
 }
 
-/** A Node-RED runtime on `userDir`, run number `run`, resolved once its flows started. */
+/**
+ * A Node-RED runtime on `userDir`, run number `run`, resolved once its flows started. One with `KILL_ON` in `env` may
+ * kill itself before it says so: it is resolved then too.
+ */
 function startRuntime(
   userDir: string,
   run: number,
   onMessage: (m: FromHost) => void,
   execPath = process.execPath,
+  env: { KILL_ON?: 'superseded' | 'dropped' } = {},
 ): Promise<ChildProcess> {
   const child = fork(HOST, [], {
     execPath,
-    env: { ...process.env, NODE_RED_PACKAGE: require.resolve(NODE_RED), USER_DIR: userDir, RUN: String(run) },
+    env: { ...process.env, NODE_RED_PACKAGE: require.resolve(NODE_RED), USER_DIR: userDir, RUN: String(run), ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -105,8 +117,9 @@ function startRuntime(
         resolveStart(child);
       }
     });
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      if (env.KILL_ON && signal === 'SIGKILL') return resolveStart(child);
       reject(new Error(`Node-RED exited (${code}) before it started:\n${stderr}`));
     });
   });
@@ -117,6 +130,18 @@ function killed(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
     child.once('exit', () => resolveExit());
     child.kill('SIGKILL');
+  });
+}
+
+/** Whether `child` exits (by itself) within `ms`. */
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolveExit(true);
+    const timer = setTimeout(() => resolveExit(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveExit(true);
+    });
   });
 }
 
@@ -150,7 +175,10 @@ test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivere
   const seed = Number(process.env.OUTBOX_SEED ?? Date.now());
   const rnd = random(seed);
   const things = Array.from({ length: EXECUTIONS }, (_, i) => `gw-${i}`);
-  await fx.seed(things, [{ jobId: 'fw-1', targets: things }]);
+  // Two more executions for the deliberate kills, with seqs of their own.
+  const [S, D] = [10_000, 10_100];
+  const all = [...things, 'gw-superseded', 'gw-dropped'];
+  await fx.seed(all, [{ jobId: 'fw-1', targets: all }]);
 
   // The reports, interleaved at random across executions, in order within each: seq = execution * 20 + k.
   const next = things.map(() => 0);
@@ -171,14 +199,76 @@ test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivere
   const answers: Map<number, Answer[]>[] = [];
   const logs: string[] = [];
   const taken = new Set<number>();
+  /** The answers to control messages, which have seqs below 0, each its own. */
+  const controls = new Map<number, Answer>();
   const onMessage = (m: FromHost): void => {
-    if (m.answer) {
+    if (m.answer && m.answer.seq < 0) controls.set(m.answer.seq, m.answer);
+    else if (m.answer) {
       const run = (answers[m.run] ??= new Map());
       run.set(m.answer.seq, [...(run.get(m.answer.seq) ?? []), m.answer]);
       taken.add(m.answer.seq);
     }
     if (m.log) logs.push(`run ${m.run}: ${m.log.msg}`);
   };
+
+  let run = 0;
+  let child = await startRuntime(userDir, run, onMessage, undefined, { KILL_ON: 'superseded' });
+  const inject = (msg: Record<string, unknown>): void => void child.send({ inject: { node: 'step', msg } });
+  const report = (seq: number, thingName: string, status: string, more: Record<string, unknown> = {}) => ({
+    seq,
+    payload: { thingName, jobId: 'fw-1', status, statusDetails: { seq: String(seq) }, ...more },
+  });
+  let control = 0;
+  /** The report ids of `seqs`, once the outbox lists them all (a message is taken a few turns after it arrives). */
+  const listed = async (seqs: number[]): Promise<Map<number, number>> => {
+    for (let tries = 0; tries < 100; tries++) {
+      const seq = --control;
+      inject({ seq, outbox: 'list' });
+      for (let i = 0; i < 400 && !controls.has(seq); i++) await sleep(25);
+      const reports = controls.get(seq)?.payload?.reports ?? [];
+      const ids = new Map(reports.map((r) => [Number(r.request.statusDetails?.seq), r.id]));
+      if (seqs.every((s) => ids.has(s))) return ids;
+      await sleep(100);
+    }
+    throw new Error(`the outbox never listed ${seqs.join(', ')}`);
+  };
+  // A run started with KILL_ON kills itself inside the window; one that has not in 30 s is killed here, and the
+  // missing entry fails the test below.
+  const deliberate: string[] = [];
+  const diesInWindow = async (what: string): Promise<void> => {
+    if (await exited(child, 30_000)) deliberate.push(what);
+    else await killed(child);
+    for (const seq of stored(file)) taken.add(seq);
+  };
+  try {
+    // Every delivery fails meanwhile, so reports wait. The first report sets a step timer the others leave out, so
+    // the second waits behind it (never replacing it), and the third replaces the second: the run dies as the
+    // second is answered superseded, and the next run as it answers it again on start-up.
+    await fx.fault({ kind: 'unavailable', service: 'iot-jobs-data', count: 1_000_000 });
+    inject(report(S, 'gw-superseded', 'IN_PROGRESS', { stepTimeoutInMinutes: 600 }));
+    inject(report(S + 1, 'gw-superseded', 'IN_PROGRESS'));
+    await listed([S, S + 1]);
+    inject(report(S + 2, 'gw-superseded', 'IN_PROGRESS'));
+    [S, S + 1, S + 2].forEach((seq) => taken.add(seq));
+    await diesInWindow('superseded');
+    child = await startRuntime(userDir, ++run, onMessage, undefined, { KILL_ON: 'superseded' });
+    await diesInWindow('superseded, on start-up');
+    // The same for a report dropped by a control message while it waits behind another.
+    child = await startRuntime(userDir, ++run, onMessage, undefined, { KILL_ON: 'dropped' });
+    inject(report(D, 'gw-dropped', 'IN_PROGRESS'));
+    inject(report(D + 1, 'gw-dropped', 'SUCCEEDED'));
+    const ids = await listed([D, D + 1]);
+    [D, D + 1].forEach((seq) => taken.add(seq));
+    inject({ seq: --control, outbox: { drop: ids.get(D + 1) } });
+    await diesInWindow('dropped');
+    child = await startRuntime(userDir, ++run, onMessage, undefined, { KILL_ON: 'dropped' });
+    await diesInWindow('dropped, on start-up');
+    await fx.admin('DELETE', 'faults');
+    child = await startRuntime(userDir, ++run, onMessage);
+  } catch (error) {
+    await killed(child);
+    throw error;
+  }
 
   // Outage windows and lost answers, until the reports are all sent.
   let sending = true;
@@ -199,8 +289,6 @@ test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivere
     await fx.admin('DELETE', 'faults');
   })();
 
-  let run = 0;
-  let child = await startRuntime(userDir, run, onMessage);
   let kills = 0;
   // Where the kills fall while sending: one at a random place in each stretch of the reports.
   const stretch = reports.length / (KILLS - 1);
@@ -208,20 +296,14 @@ test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivere
     Array.from({ length: KILLS - 1 }, (_, i) => Math.floor((i + 0.2 + 0.7 * rnd()) * stretch)),
   );
   try {
-    for (const [i, report] of reports.entries()) {
+    for (const [i, { seq, thingName, status }] of reports.entries()) {
       if (killBefore.has(i)) {
         await killed(child);
         kills++;
         for (const seq of stored(file)) taken.add(seq);
         child = await startRuntime(userDir, ++run, onMessage);
       }
-      const { seq, thingName, status } = report;
-      child.send({
-        inject: {
-          node: 'step',
-          msg: { seq, payload: { thingName, jobId: 'fw-1', status, statusDetails: { seq: String(seq) } } },
-        },
-      });
+      inject(report(seq, thingName, status));
       await sleep(rnd() * 30);
     }
     sending = false;
@@ -240,23 +322,42 @@ test('1,000 reports for 50 executions survive SIGKILLs and outages: all delivere
     await killed(child);
   }
 
-  const summary = `seed ${seed}; ${kills} kills, ${outages} outages, ${taken.size} reports taken`;
+  const summary =
+    `seed ${seed}; ${kills} kills and ${deliberate.length} in a window, ${outages} outages, ` +
+    `${taken.size} reports taken`;
   expect({ summary, left: stored(file) }).toEqual({ summary, left: [] });
   expect(kills).toBe(KILLS);
 
-  // Every message answered at most once in each run, at least once in all; none refused.
+  // Every message answered at most once in each run, at least once in all; none refused but the one dropped; each
+  // deliberate kill inside its window.
   const twice = answers.flatMap((byRun, r) =>
     [...byRun].filter(([, a]) => a.length > 1).map(([seq]) => `run ${r}: ${seq}`),
   );
   const unanswered = [...taken].filter((s) => !answers.some((a) => a.has(s)));
-  const errors = answers.flatMap((byRun) => [...byRun.values()].flat().filter((a) => a.port === 'error'));
-  expect({ summary, twice, unanswered, errors, logs: logs.slice(0, 5) }).toEqual({
+  const errors = answers.flatMap((byRun) =>
+    [...byRun.values()].flat().filter((a) => a.port === 'error' && a.seq !== D + 1),
+  );
+  expect({ summary, deliberate, twice, unanswered, errors, logs: logs.slice(0, 5) }).toEqual({
     summary,
+    deliberate: ['superseded', 'superseded, on start-up', 'dropped', 'dropped, on start-up'],
     twice: [],
     unanswered: [],
     errors: [],
     logs: [],
   });
+
+  // The report killed as it was superseded is answered so, and the one killed as it was dropped is answered
+  // dropped, in a later run; neither is ever sent.
+  const answersTo = (seq: number): Answer[] => answers.flatMap((byRun) => byRun.get(seq) ?? []);
+  expect(answersTo(S + 1).map((a) => [a.port, a.payload?.supersededBy !== undefined])).toEqual([['result', true]]);
+  expect(answersTo(D + 1).map((a) => [a.port, a.error?.code])).toEqual([['error', 'dropped']]);
+  const history = async (thingName: string) => {
+    const execution = await fx.execution(thingName, 'fw-1');
+    const applied = execution.history.map((h) => Number(h.statusDetails.seq));
+    return [execution.status, applied.filter((s, i) => i === 0 || s !== applied[i - 1])];
+  };
+  expect(await history('gw-superseded')).toEqual(['IN_PROGRESS', [S, S + 2]]);
+  expect(await history('gw-dropped')).toEqual(['IN_PROGRESS', [D]]);
 
   const superseded = new Set(
     answers.flatMap((byRun) =>

@@ -5,6 +5,10 @@
  * `{ inject: { node, msg } }` to hand a message to a node, as a wire would; function nodes in the flow answer
  * through `global.get('report')`, which posts `{ run, answer }` back. Posts `{ ready: true }` once flows started,
  * and `{ log }` for every warning or error a node logs, and every error of the runtime.
+ *
+ * With `KILL_ON=superseded` (or `dropped`) the runtime kills itself with SIGKILL as soon as a node sends its first
+ * answer of that kind, before Node-RED hands it to the next node: a power cut inside the window between the outbox's
+ * write and the answer leaving the node, at the same point every time.
  */
 const http = require('node:http');
 
@@ -34,6 +38,19 @@ RED.init(server, {
     },
   },
 });
+
+const killOn = process.env.KILL_ON;
+if (killOn) {
+  const answerOf = {
+    superseded: (msg) => msg.payload && msg.payload.supersededBy !== undefined,
+    dropped: (msg) => msg.error && msg.error.code === 'dropped',
+  }[killOn];
+  if (!answerOf) throw new Error(`KILL_ON must be superseded or dropped, not ${killOn}`);
+  // onSend runs inside the node's send, before the message is routed (delivery is an event-loop turn later).
+  RED.hooks.add('onSend', (events) => {
+    if (events.some((event) => event.msg && answerOf(event.msg))) process.kill(process.pid, 'SIGKILL');
+  });
+}
 
 process.on('message', (message) => {
   if (message && message.inject) {
