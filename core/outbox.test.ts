@@ -233,7 +233,7 @@ test('closing waits for superseded and dropped answers to leave, so the next sta
   await second.outbox.close(0);
 });
 
-test('a report superseded by one that has left the file since is answered with the newer id alone', async () => {
+test('a report superseded by one that has left the file since is answered with the newer id alone, on start-up', async () => {
   const { outbox } = open(hang);
   await outbox.close(0);
   const db = new DatabaseSync(join(dir, 'box.sqlite'));
@@ -241,8 +241,12 @@ test('a report superseded by one that has left the file since is answered with t
     "INSERT INTO reports (target, request, message, accepted_at, settled, settled_by) VALUES (?, ?, ?, 1, 'superseded', 42)",
   ).run('gw-1/fw-1', JSON.stringify(report('gw-1', 'IN_PROGRESS', 1)), JSON.stringify({ _msgid: 'a' }));
   db.close();
+  // One closed before it starts answers nothing and leaves it for the next.
+  const closed = open();
+  await closed.outbox.close(0);
   const again = open();
   await turns();
+  expect(closed.answers).toEqual([]);
   expect(again.answers).toEqual([
     { kind: 'superseded', report: expect.objectContaining({ message: { _msgid: 'a' } }), by: { id: 42 } },
   ]);

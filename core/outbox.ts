@@ -361,8 +361,12 @@ export class Outbox<R extends StepResult> {
     this.leaving.add(left);
   }
 
-  /** The reports settled in an earlier run whose answer may not have left: answered again, as they were settled. */
+  /**
+   * The reports settled in an earlier run whose answer may not have left: answered again, as they were settled (an
+   * outbox closed before it started leaves them for the next run).
+   */
   private answerSettledBefore(): void {
+    if (this.closing) return;
     const settled = this.settledBefore;
     this.settledBefore = [];
     const kept = new Map(settled.map(({ report }) => [report.id, report]));
