@@ -3,8 +3,9 @@
  * wire of a port after the first (`RED.util.cloneMessage`); a message it cannot copy (nested too deep, a getter
  * that throws) makes `send` throw after the first wire already got it, and a sealed or frozen message cannot take
  * `payload` or `error` at all. So both are found out when the message arrives, before any work: such a message is
- * answered on the error port by a new message that carries its `_msgid` and the reason (`invalid-message`). What
- * still throws inside Node-RED is logged with `node.error`, as the core nodes log a failed send, and never escapes.
+ * answered on the error port by a new message that carries what of it can be copied and the reason
+ * (`invalid-message`). What still throws inside Node-RED is logged with `node.error`, as the core nodes log a
+ * failed send, and never escapes.
  */
 import type { NodeMessage, RedAPI, RedNode } from './red';
 import type { StepErrorReport } from './step-node';
@@ -76,18 +77,66 @@ export function answerer(RED: RedAPI, node: RedNode, wires: readonly (readonly s
     }
   };
 
-  /** The one answer for a message that cannot be answered as it is: a new message on the error port. */
+  /**
+   * The one answer for a message that cannot be answered as it is: a new message on the error port that carries
+   * every top-level property of the original Node-RED could copy (`req` and `res` as they are, as its cloneMessage
+   * keeps them), so an `http response`, a `link call`'s return or a `join` on `parts` still finds its way. Only what
+   * cannot be read or copied is left out, and the report names it.
+   */
   const replacement = (msg: NodeMessage, why: string, send: Send, done: Done): void => {
+    const { carried, leftOut } = carry(msg);
     const report: StepErrorReport = {
-      message: `${why}; this new message answers it, with its _msgid`,
+      message:
+        `${why}; this new message answers it, with its other properties` +
+        (leftOut.length > 0 ? ` except ${leftOut.join(', ')}, which cannot be copied` : ''),
       code: INVALID_MESSAGE,
       retryable: false,
       source: { id: node.id, type: node.type, name: node.name },
     };
-    const id = idOf(msg);
-    guardedSend(send, [null, { ...(id !== undefined && { _msgid: id }), error: report }]);
+    carried.error = report;
+    guardedSend(send, [null, carried]);
     node.error(report.message);
     guardedDone(done);
+  };
+
+  /**
+   * `RED.util.cloneMessage(msg)`, which takes `req` and `res` off the message while it copies the rest and puts them
+   * back only when the copy succeeds: put back here when it throws, or the http in's caller would never be answered.
+   */
+  const copyKeepingHttp = (msg: NodeMessage): void => {
+    const { req, res } = msg;
+    try {
+      RED.util.cloneMessage(msg);
+    } finally {
+      if (req !== undefined && msg.req === undefined) msg.req = req;
+      if (res !== undefined && msg.res === undefined) msg.res = res;
+    }
+  };
+
+  /** The top-level properties of `msg` that a new message can take; the names of those it cannot. */
+  const carry = (msg: NodeMessage): { carried: NodeMessage; leftOut: string[] } => {
+    const carried: NodeMessage = {};
+    const leftOut: string[] = [];
+    let keys: string[];
+    try {
+      keys = Object.keys(msg);
+    } catch {
+      const id = idOf(msg);
+      return { carried: id === undefined ? {} : { _msgid: id }, leftOut: ['every property (they cannot be listed)'] };
+    }
+    for (const key of keys) {
+      if (key === 'error') continue; // the report takes its place
+      try {
+        const value = msg[key];
+        // Node-RED copies the message for a second wire: carry only what it can copy.
+        if (key !== 'req' && key !== 'res') RED.util.cloneMessage({ [key]: value } as NodeMessage);
+        // Defined, not assigned: a JSON message may have an own `__proto__`, which must stay a plain property.
+        Object.defineProperty(carried, key, { value, enumerable: true, writable: true, configurable: true });
+      } catch {
+        leftOut.push(key);
+      }
+    }
+    return { carried, leftOut };
   };
 
   return {
@@ -96,7 +145,7 @@ export function answerer(RED: RedAPI, node: RedNode, wires: readonly (readonly s
         if (Object.isFrozen(msg) || !Object.isExtensible(msg))
           return 'the message is sealed or frozen, so it cannot take msg.payload or msg.error';
         // Copied once here as Node-RED will copy it for a second wire: the answer's payload or error is plain data.
-        if (fannedOut.length > 0) RED.util.cloneMessage(msg);
+        if (fannedOut.length > 0) copyKeepingHttp(msg);
         return undefined;
       } catch (error) {
         return `Node-RED cannot copy the message for the wires of output ${fannedOut[0]! + 1} (${text(error)})`;

@@ -6,6 +6,7 @@
  */
 import { StepErrorCode } from '../core/errors';
 import { OUTBOX_LIMITS } from '../core/outbox';
+import { OutboxMode } from './node-outbox';
 import type { OperationDefinition, Parameter, ParameterKind } from '../core/operation';
 import { nodeType } from './step-node';
 
@@ -53,7 +54,7 @@ export function editorHtml(operations: readonly Operation[]): string {
       {
         paletteLabel: paletteLabel(o),
         files: fileParameter(o) !== undefined,
-        outbox: o.outbox ? o.outbox.byDefault : null,
+        outbox: o.outbox ? (o.outbox.byDefault ? 'auto' : 'off') : null,
         fields: o.parameters.map((p) => [p.member, TYPED_INPUT[p.kind]]),
       },
     ]),
@@ -82,7 +83,13 @@ export function editorHtml(operations: readonly Operation[]): string {
         var unsetOrNumber = function (v) {
           return v === undefined || v === '' || !isNaN(Number(v));
         };
-        defaults.outbox = { value: spec.outbox };
+        // Three values; true and false are what earlier editors saved (a ticked box was the default, so it reads auto).
+        defaults.outbox = {
+          value: spec.outbox,
+          validate: function (v) {
+            return v === undefined || v === '' || ['auto', 'on', 'off', true, false].indexOf(v) !== -1;
+          },
+        };
         defaults.outboxEntries = { value: ${OUTBOX_LIMITS.entries}, validate: unsetOrNumber };
         defaults.outboxMegabytes = { value: ${OUTBOX_LIMITS.bytes / 1024 / 1024}, validate: unsetOrNumber };
       }
@@ -110,13 +117,19 @@ export function editorHtml(operations: readonly Operation[]): string {
         },
         oneditprepare: function () {
           // The queue in memory is for a node that does not keep reports; the outbox's limits for one that does.
+          // "auto" may fall back to the queue in memory, so both rows show for it.
           $('#node-input-outbox').on('change', function () {
-            var keep = $(this).is(':checked');
-            $('.aws-job-steps-outbox-row').toggle(keep);
-            $('#node-input-queueLimit').closest('span').toggle(!keep);
+            var mode = $(this).val();
+            $('.aws-job-steps-outbox-row').toggle(mode !== 'off');
+            $('#node-input-queueLimit').closest('span').toggle(mode !== 'on');
           });
-          // Unset in a flow saved before the option existed: shown as the runtime reads it, the operation's default.
-          if (spec.outbox !== null && this.outbox === undefined) $('#node-input-outbox').prop('checked', spec.outbox);
+          // Shown as the runtime reads it: unset (saved before the option) is the operation's default, an earlier
+          // editor's ticked box is auto, its unticked box off.
+          if (spec.outbox !== null) {
+            var saved = this.outbox;
+            var mode = saved === undefined || saved === '' ? spec.outbox : saved === true ? 'auto' : saved === false ? 'off' : saved;
+            $('#node-input-outbox').val(mode);
+          }
           $('#node-input-outbox').trigger('change');
           spec.fields.forEach(function (field) {
             $('#node-input-' + field[0]).typedInput({
@@ -163,7 +176,14 @@ function form(operation: Operation): string {
     ...(operation.readOnly ? [] : [checkbox('skipUnchanged')]),
     ...(operation.outbox
       ? [
-          checkbox('outbox'),
+          `<div class="form-row">
+    ${label('outbox', '<i class="fa fa-hdd-o"></i> ')}
+    <select id="node-input-outbox" style="width: 70%">
+      ${Object.values(OutboxMode)
+        .map((mode) => `<option value="${mode}" data-i18n="${type}.outboxMode.${mode}"></option>`)
+        .join('\n      ')}
+    </select>
+  </div>`,
           `<div class="form-row aws-job-steps-outbox-row">
     ${label('outboxEntries', '<i class="fa fa-database"></i> ')}
     <input type="text" id="node-input-outboxEntries" style="width: 80px" placeholder="${OUTBOX_LIMITS.entries}" />
@@ -204,7 +224,7 @@ export function localeJson(operations: readonly Operation[]): string {
           label: {
             ...(o.readOnly ? withoutSkipUnchanged : COMMON_LABELS),
             ...(o.outbox && {
-              outbox: 'Keep reports until delivered (on disk, through restarts)',
+              outbox: 'Keep reports until delivered',
               outboxEntries: 'Reports kept',
               outboxMegabytes: 'MB',
             }),
@@ -215,6 +235,13 @@ export function localeJson(operations: readonly Operation[]): string {
             name: 'Name',
             ...Object.fromEntries(o.parameters.map((p) => [p.member, p.label])),
           },
+          ...(o.outbox && {
+            outboxMode: {
+              [OutboxMode.Auto]: 'on disk, through restarts, when this Node.js can (else in memory)',
+              [OutboxMode.On]: 'on disk, through restarts (refuse reports when it cannot)',
+              [OutboxMode.Off]: 'no: a queue in memory',
+            },
+          }),
           outputs: { result: 'result', error: 'error' },
         },
       ];
@@ -239,9 +266,9 @@ function targetWords(operation: Operation): string {
 /** What the help says of "Keep reports until delivered": what survives what, and how to see and drop what waits. */
 function outboxHelp(operation: Operation): string[] {
   return [
-    `<b>Keep reports until delivered</b> (${operation.outbox!.byDefault ? 'on' : 'off'} unless unticked or ticked). A message that passes validation is written to a file under the Node-RED user directory (<code>aws-job-steps/outbox-&lt;node id&gt;.sqlite</code>, SQLite with synchronous writes) before the node takes it; bad input is answered at once and never kept. What is kept survives a lost link, a restart or redeploy of Node-RED, a killed process and a power failure: it is delivered in arrival order per ${targetWords(operation)}, on start-up, as soon as any report is accepted again (the link is back), and on a timer, retried with a backoff of up to a minute for as long as it takes, past the connection's deadline, until AWS accepts it or finally refuses it (then the error output answers, with the stored message after a restart). A report found on disk after a restart, or retried, reads the execution first and sends nothing when it already is as asked, so nothing is applied twice.`,
+    `<b>Keep reports until delivered</b>: <i>auto</i>${operation.outbox!.byDefault ? ' (the default, also for a node saved before the option)' : ''} keeps them when this runtime can: Node.js 22.13 or later (whose built-in <code>node:sqlite</code> needs no flag) and a user directory Node-RED can write. Where it cannot (Node.js 20, 22 before 22.13, a read-only image), the node delivers from a queue in memory as with <i>off</i>, logs why once, and its status says <code>not kept across restarts</code> for as long as it runs. <i>on</i> never sends a report unkept: on such a runtime it is an error at deploy and every message is answered <code>outbox-unavailable</code>. <i>off</i> is the queue in memory. A message that passes validation is written to a file under the Node-RED user directory (<code>aws-job-steps/outbox-&lt;node id&gt;.sqlite</code>, SQLite with synchronous writes) before the node takes it; bad input is answered at once and never kept. What is kept survives a lost link, a restart or redeploy of Node-RED, a killed process and a power failure: it is delivered in arrival order per ${targetWords(operation)}, on start-up, as soon as any report is accepted again (the link is back), and on a timer, retried with a backoff of up to a minute for as long as it takes, past the connection's deadline, until AWS accepts it or finally refuses it (then the error output answers, with the stored message after a restart). A report found on disk after a restart, or retried, reads the execution first and sends nothing when it already is as asked, so nothing is applied twice.`,
     `Each message gets one answer in the run of Node-RED that settles it: its result; its final error; <code>payload.supersededBy</code> when a newer <code>IN_PROGRESS</code> report for the same execution replaced it while it waited (only the latest details matter; never across a terminal status, a version check or a step timer the newer one leaves out); or the error <code>dropped</code>. The answer carries <code>msg.delivery</code> (<code>{ report, acceptedAt, attempts }</code>). A message taken before a restart is answered after it with the message as it was stored (what cannot be JSON, such as an http in's <code>req</code> and <code>res</code>, is not kept); one answered in the last moments before a crash may be answered again after it.`,
-    'While reports wait the status shows how many, and the age of the oldest. When <i>Reports kept</i> or <i>MB</i> is reached, a new message is answered at once with <code>queue-full</code>; nothing is dropped silently. Send <code>msg.outbox = "list"</code> to get what waits as <code>payload.reports</code> (id, target, request, attempts, last error), and <code>msg.outbox = { drop: id }</code> to remove one (it is answered <code>dropped</code>). Deleting the node does not delete its file: reports left in it are delivered if a node with the same id is deployed again. A file that cannot be read is moved aside (<code>.corrupt-&lt;time&gt;</code>) with a warning and a new one started; a directory that cannot be written, or a Node.js before 22.13 (whose <code>node:sqlite</code> needs a flag), is an error at deploy, and every message is then answered <code>outbox-unavailable</code> rather than sent unkept.',
+    'While reports wait the status shows how many, and the age of the oldest. When <i>Reports kept</i> or <i>MB</i> is reached, a new message is answered at once with <code>queue-full</code>; nothing is dropped silently. Send <code>msg.outbox = "list"</code> to get what waits as <code>payload.reports</code> (id, target, request, attempts, last error), and <code>msg.outbox = { drop: id }</code> to remove one (it is answered <code>dropped</code>). Deleting the node does not delete its file: reports left in it are delivered if a node with the same id is deployed again. A file that cannot be read is moved aside (<code>.corrupt-&lt;time&gt;</code>) with a warning and a new one started.',
   ];
 }
 

@@ -43,6 +43,7 @@ export function isControlMessage(msg: NodeMessage): boolean {
 }
 
 export interface OutboxNodeConfig {
+  /** `auto`, `on` or `off`; `true` and `false` from flows saved by earlier editors; unset for older ones. */
   readonly outbox?: boolean | string;
   readonly outboxEntries?: string | number;
   readonly outboxMegabytes?: string | number;
@@ -68,10 +69,48 @@ export interface NodeOutbox {
   close(graceMs: number, removed: boolean): Promise<void>;
 }
 
-/** Whether the node keeps reports: its own setting, else the operation's default. */
-export function keepsReports(config: OutboxNodeConfig, operation: Pick<OperationDefinition, 'outbox'>): boolean {
-  if (config.outbox === undefined || config.outbox === '') return operation.outbox?.byDefault ?? false;
-  return config.outbox === true || config.outbox === 'true';
+/**
+ * "Keep reports until delivered", as the node's setting says it: `auto` keeps them when this runtime can (Node.js
+ * with an unflagged `node:sqlite` and a writable user directory) and delivers from memory when it cannot; `on`
+ * refuses every report rather than send one unkept; `off` is the queue in memory.
+ */
+export const OutboxMode = { Auto: 'auto', On: 'on', Off: 'off' } as const;
+export type OutboxMode = (typeof OutboxMode)[keyof typeof OutboxMode];
+
+/** What a runtime that cannot keep reports shows on the node, for as long as it runs. */
+export const NOT_KEPT_STATUS = 'reports not kept across restarts: needs Node.js 22.13 and a writable user directory';
+
+/**
+ * The mode the node's setting asks for, or why the setting cannot be honoured. The runtime decides the default, not
+ * the editor: unset (a node saved before the option) and `true` (the ticked box an earlier editor saved into every
+ * node it created) both read as `auto`, so an upgrade never turns a reporting flow into a refusing one; `false` is
+ * `off`. An operation that does not offer the outbox takes only unset or off.
+ */
+export function outboxMode(
+  config: OutboxNodeConfig,
+  operation: Pick<OperationDefinition, 'name' | 'outbox' | 'readOnly'>,
+): { mode: OutboxMode } | { problem: string } {
+  const value = config.outbox;
+  const unset = value === undefined || value === '';
+  const off = value === false || value === 'false' || value === OutboxMode.Off;
+  if (!operation.outbox) {
+    if (unset || off) return { mode: OutboxMode.Off };
+    return {
+      problem:
+        `${operation.name} cannot keep reports until delivered: ` +
+        (operation.readOnly
+          ? 'it only reads, and a late read answers nothing useful'
+          : 'its request is not kept on disk') +
+        '; set "Keep reports until delivered" to off',
+    };
+  }
+  if (unset) return { mode: operation.outbox.byDefault ? OutboxMode.Auto : OutboxMode.Off };
+  if (off) return { mode: OutboxMode.Off };
+  if (value === true || value === 'true' || value === OutboxMode.Auto) return { mode: OutboxMode.Auto };
+  if (value === OutboxMode.On) return { mode: OutboxMode.On };
+  return {
+    problem: `the setting is ${JSON.stringify(value)}; set "Keep reports until delivered" to auto, on or off`,
+  };
 }
 
 function positive(value: unknown, fallback: number): number {
@@ -94,8 +133,9 @@ export function outboxFile(userDir: string, nodeId: string): string {
 }
 
 /**
- * Opens the node's outbox, or says why it cannot (then every report is refused with that reason, and nothing is
- * sent without being kept: a flow that asked for durability never silently loses it).
+ * Opens the node's outbox, or says why this runtime cannot keep one (a Node.js without an unflagged `node:sqlite`,
+ * no user directory, or one that cannot be written): the node then refuses every report (`on`) or delivers from
+ * memory and says so (`auto`).
  */
 export function openNodeOutbox<R extends StepResult>(
   RED: RedAPI,
@@ -104,15 +144,7 @@ export function openNodeOutbox<R extends StepResult>(
   operation: OperationDefinition<R>,
   host: OutboxHost<R>,
 ): { outbox: NodeOutbox } | { problem: string } {
-  if (!operation.outbox)
-    return {
-      problem:
-        `${operation.name} cannot keep reports until delivered: ` +
-        (operation.readOnly
-          ? 'it only reads, and a late read answers nothing useful'
-          : 'its request is not kept on disk') +
-        '; untick "Keep reports until delivered"',
-    };
+  // The operation offers it: outboxMode said so before the node asked to open one.
   const unavailable = outboxUnavailable();
   if (unavailable) return { problem: unavailable };
   const userDir = RED.settings?.userDir;

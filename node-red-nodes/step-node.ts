@@ -11,7 +11,14 @@ import type { FilePolicy } from '../core/input-files';
 import { subjectKey, type OperationDefinition, type StepResult } from '../core/operation';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
 import type { ConnectionNode } from './connection-settings';
-import { isControlMessage, isOutboxRefusal, keepsReports, openNodeOutbox } from './node-outbox';
+import {
+  isControlMessage,
+  isOutboxRefusal,
+  NOT_KEPT_STATUS,
+  OutboxMode,
+  openNodeOutbox,
+  outboxMode,
+} from './node-outbox';
 import { OutboxUnavailableError } from '../core/outbox-store';
 import type { StepOptions } from '../core/step-run';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
@@ -36,7 +43,7 @@ export interface StepNodeConfig {
   /** `file://` values in messages are read only when this is ticked, and only inside `manifestDir`. */
   readonly manifestFiles?: boolean;
   readonly manifestDir?: string;
-  /** Keep reports in a durable outbox until delivered; when unset, the operation's default (`outbox.byDefault`). */
+  /** Keep reports in a durable outbox until delivered: `auto`, `on` or `off` (see `outboxMode`). */
   readonly outbox?: boolean | string;
   readonly outboxEntries?: string | number;
   readonly outboxMegabytes?: string | number;
@@ -221,8 +228,10 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
     let outcome: NodeStatus = {};
     /** What the node is holding, shown over the last outcome while there is any. */
     let holding: NodeStatus | undefined;
+    /** Set when reports are delivered from memory though the node would keep them: every outcome says so. */
+    let notKeptNote = '';
     const showOutcome = (status: NodeStatus): void => {
-      outcome = status;
+      outcome = notKeptNote && status.text !== undefined ? { ...status, text: `${status.text}${notKeptNote}` } : status;
       if (!holding) node.status(outcome);
     };
     const sources = fieldSources(RED, config, fields);
@@ -267,12 +276,30 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
     };
 
     // With the outbox, reports wait on disk and it orders and delivers them; without, a bounded queue in memory.
-    const durable = keepsReports(config, operation)
-      ? openNodeOutbox(RED, node, config, operation, { deliver, result: succeed, fail, showBacklog: hold })
-      : undefined;
-    if (durable && 'problem' in durable) {
-      node.error(`Keep reports until delivered: ${durable.problem}`);
+    const asked = outboxMode(config, operation);
+    const durable =
+      'mode' in asked && asked.mode !== OutboxMode.Off
+        ? openNodeOutbox(RED, node, config, operation, { deliver, result: succeed, fail, showBacklog: hold })
+        : undefined;
+    /** Why every report is refused: the setting cannot be honoured, or `on` where this runtime cannot keep reports. */
+    const refused =
+      'problem' in asked
+        ? asked.problem
+        : durable && 'problem' in durable && asked.mode === OutboxMode.On
+          ? durable.problem
+          : undefined;
+    /** Why reports are delivered from memory although the node would keep them (`auto` on a runtime that cannot). */
+    const notKept = durable && 'problem' in durable && !refused ? durable.problem : undefined;
+    if (refused) {
+      node.error(`Keep reports until delivered: ${refused}`);
       showOutcome({ fill: 'red', shape: 'ring', text: 'outbox unavailable' });
+    } else if (notKept) {
+      // Said once in the log and for as long as the node runs on its status: the flow works, without durability.
+      node.warn(
+        `Keep reports until delivered: reports are delivered from memory and not kept across restarts, because ${notKept}`,
+      );
+      showOutcome({ fill: 'yellow', shape: 'ring', text: NOT_KEPT_STATUS });
+      notKeptNote = ' · not kept across restarts';
     }
     const outbox = durable && 'outbox' in durable ? durable.outbox : undefined;
     const queue = outbox
@@ -299,12 +326,16 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
         if (!outbox)
           throw invalidInput(
             'msg.outbox',
-            'is a control message for the outbox, and this node keeps none',
-            'tick "Keep reports until delivered", or leave msg.outbox out',
+            notKept
+              ? `is a control message for the outbox, and this node keeps none here (${notKept})`
+              : 'is a control message for the outbox, and this node keeps none',
+            notKept
+              ? 'leave msg.outbox out'
+              : 'set "Keep reports until delivered" to auto or on, or leave msg.outbox out',
           );
         return outbox.control(msg, send, done);
       }
-      if (durable && 'problem' in durable) throw new OutboxUnavailableError(durable.problem);
+      if (refused) throw new OutboxUnavailableError(refused);
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
       const input = await evaluateFields(RED, node, sources, msg, { ...operation.resultDefaults });
       if (outbox) return outbox.take(msg, input, send, done);

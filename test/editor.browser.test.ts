@@ -127,6 +127,21 @@ test('the edit dialog has TypedInputs and the connection selector; the help side
   expect(await tray.locator('#node-input-connection').inputValue()).toBe('c0nn0000000000a1');
   expect(await tray.locator('#node-input-jobId').inputValue()).toBe('payload.jobId');
   expect(await tray.locator('#node-input-jobIdType').inputValue()).toBe('msg');
+  // A node saved before "Keep reports until delivered" existed shows the runtime's default; a new node gets it too.
+  expect(
+    await tray.locator('#node-input-outbox option').evaluateAll((o) => o.map((e) => e.getAttribute('value'))),
+  ).toEqual(['auto', 'on', 'off']);
+  expect(await tray.locator('#node-input-outbox').inputValue()).toBe('auto');
+  expect(
+    await page.evaluate(
+      () =>
+        (
+          (window as unknown as EditorWindow).RED.nodes.getType('aws-update-job-execution') as {
+            defaults: { outbox: { value: unknown } };
+          }
+        ).defaults.outbox.value,
+    ),
+  ).toBe('auto');
   await page.screenshot({ path: join(IMAGES, 'edit-dialog.png') });
   await tray.locator('#node-dialog-cancel').click();
 
