@@ -237,9 +237,9 @@ export function localeJson(operations: readonly Operation[]): string {
           },
           ...(o.outbox && {
             outboxMode: {
-              [OutboxMode.Auto]: 'on disk, through restarts, when this Node.js can (else in memory)',
-              [OutboxMode.On]: 'on disk, through restarts (refuse reports when it cannot)',
-              [OutboxMode.Off]: 'no: a queue in memory',
+              [OutboxMode.Auto]: 'on disk where this Node.js can (auto)',
+              [OutboxMode.On]: 'on disk, or refuse reports (on)',
+              [OutboxMode.Off]: 'no: a queue in memory (off)',
             },
           }),
           outputs: { result: 'result', error: 'error' },
