@@ -1,8 +1,8 @@
 /** The "Keep reports until delivered" setting as the runtime reads it, for every value a flow can hold. */
 import { outboxMode } from './node-outbox';
 
-const offers = { name: 'update-job-execution', outbox: { byDefault: true }, readOnly: false } as const;
-const offersOff = { name: 'some-write', outbox: { byDefault: false }, readOnly: false } as const;
+const offers = { name: 'update-job-execution', outbox: { byDefault: true } } as const;
+const offersOff = { name: 'some-write', outbox: { byDefault: false } } as const;
 const read = { name: 'describe-job-execution', readOnly: true } as const;
 
 test.each([
