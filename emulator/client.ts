@@ -1,8 +1,8 @@
 /**
  * The one client of a running emulator, for the tests, the sandbox and the benchmarks: SigV4-signed requests on
  * either IoT plane (signed by the SDK's own `@smithy/signature-v4`, as `aws iot …` signs them), seeding of things
- * and jobs through the control plane, and the admin routes (state, reset, faults, request log, clock, settings),
- * which an emulator with auth on takes only signed by a key it knows.
+ * and jobs through the control plane, and the admin routes (state, reset, faults, request log, clock, settings, and
+ * the tests' settle), which an emulator with auth on takes only signed by a key it knows.
  */
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -116,6 +116,14 @@ export class EmulatorClient {
 
   reset(): Promise<unknown> {
     return this.admin('POST', 'reset');
+  }
+
+  /**
+   * Resolves once the emulator has no AWS request in flight (a test harness call: what a test sent under a latency
+   * fault and gave up on has landed, applied and logged, before the test resets or reads the log).
+   */
+  settle(): Promise<unknown> {
+    return this.admin('POST', 'settle');
   }
 
   clearRequests(): Promise<unknown> {

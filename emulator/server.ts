@@ -253,6 +253,21 @@ export class Emulator {
     return this.frozenAtMs ?? Date.now() + this.clockOffsetMs;
   }
   private readonly sockets = new Set<Socket>();
+  /**
+   * AWS requests received and not yet answered (a latency fault holds one for its `latencyMs`), and who waits for
+   * there to be none. For the tests, not for AWS likeness: `POST /_emulator/settle` answers once every request the
+   * emulator has begun has been applied (or refused) and logged, so that a request a test sent under a latency fault
+   * and gave up on cannot land after the next test's reset or request-log clear and be counted or applied there.
+   */
+  private readonly inFlight = new Set<Promise<void>>();
+  private track(served: Promise<void>): void {
+    this.inFlight.add(served);
+    void served.finally(() => this.inFlight.delete(served));
+  }
+  /** Resolves when no AWS request is in flight, including those that arrive while it waits. */
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
   /** With auth on, what `Authorization: Bearer` must carry on admin requests. */
   private readonly adminToken: string | undefined;
   readonly server: Server;
@@ -265,7 +280,7 @@ export class Emulator {
     this.iot = createIotJobs(this.settings);
     this.importExport = createImportExport();
     this.server = createServer({ keepAlive: true }, (req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
+      const served = this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ message: `emulator error: ${String(err)}` }));
@@ -273,6 +288,7 @@ export class Emulator {
           res.destroy();
         }
       });
+      if (!(req.url ?? '').startsWith(ADMIN_PREFIX)) this.track(served);
     });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -493,6 +509,9 @@ export class Emulator {
         Object.assign(this.settings, this.initialSettings);
         this.quotas.reset();
         return this.json(res, 200, {});
+      case 'POST settle':
+        // Test harness: see `inFlight`.
+        return void this.settled().then(() => this.json(res, 200, {}));
       case 'GET requests':
         return this.json(res, 200, this.log);
       case 'DELETE requests':

@@ -858,6 +858,31 @@ test('a frozen clock shows the same times to every request until it moves or is 
   expect(reply).toMatchObject({ frozen: false });
 });
 
+test('settle: a request still held by a latency fault lands before a reset, never in the state or log after it', async () => {
+  await fx.seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+  await fx.fault({ kind: 'latency', latencyMs: 500, operation: 'UpdateJobExecution' });
+  // Sent and not awaited, as a client that gave up on its answer leaves it.
+  const late = fx.deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' });
+  await fx.faultsTaken();
+  // The fixture's reset settles first: the update lands on the state it was sent to, then everything is cleared.
+  await fx.reset();
+  expect((await late).status).toBe(200);
+  expect(await fx.requests()).toEqual([]);
+  expect((await iotDump()).executions).toEqual([]);
+  // The admin route itself answers only once what is in flight has been applied and logged.
+  await fx.seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+  await fx.admin('DELETE', 'requests');
+  await fx.fault({ kind: 'latency', latencyMs: 300, operation: 'UpdateJobExecution' });
+  const update = fx.deviceUpdate('dev-1', 'job-1', { status: 'IN_PROGRESS' });
+  await fx.faultsTaken();
+  await fx.admin('POST', 'settle');
+  expect(await fx.admin('GET', 'requests')).toEqual([
+    expect.objectContaining({ operation: 'UpdateJobExecution', status: 200, fault: 'latency' }),
+  ]);
+  expect((await fx.execution('dev-1', 'job-1')).status).toBe('IN_PROGRESS');
+  await update;
+});
+
 describe('the readings of AWS documents, and job execution retries', () => {
   let client: IoTJobsDataPlaneClient;
   beforeAll(() => {

@@ -5,6 +5,7 @@
 import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } from '../../emulator/client';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index';
 import type { FaultRequest } from '../../emulator/faults';
+import { eventually } from './eventually';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 
 export type { HttpReply, SeedJob };
@@ -116,8 +117,36 @@ export class EmulatorFixture extends EmulatorClient {
     return found;
   }
 
+  /**
+   * Fresh state, once every request already sent has landed: a request an earlier test sent under a latency fault
+   * and gave up on lands (and is applied and logged) before the reset, never in the next test's state or log.
+   */
+  override async reset(): Promise<unknown> {
+    await this.settle();
+    return super.reset();
+  }
+
+  /** An empty request log, once every request already sent has landed in it (see `reset`). */
+  override async clearRequests(): Promise<unknown> {
+    await this.settle();
+    return super.clearRequests();
+  }
+
+  /** The request log, once every request already sent has landed in it: a count or list of it is complete. */
   async requests(): Promise<LoggedRequest[]> {
+    await this.settle();
     return (await this.admin('GET', 'requests')) as LoggedRequest[];
+  }
+
+  /**
+   * Resolves once every queued fault has been taken by a request: the requests it was queued for have reached the
+   * emulator (a test that must act while they are in flight waits for this, not for a guessed time).
+   */
+  async faultsTaken(): Promise<void> {
+    await eventually(
+      async () => ((await this.admin('GET', 'faults')) as unknown[]).length === 0,
+      'the queued faults to be taken',
+    );
   }
 
   setTerminalStateOnDescribe(value: boolean): Promise<unknown> {
