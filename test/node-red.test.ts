@@ -18,6 +18,7 @@ import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { CONNECTION_CREDENTIALS, connectionConfig, fannedFlow, initNodeRed } from './helpers/node-red-flows';
 import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
+import { eventually } from './helpers/eventually';
 import { createImportExportJob, manifest } from './helpers/importexport';
 import { Connection } from '../core/index';
 import { outboxFile } from '../node-red-nodes/node-outbox';
@@ -102,6 +103,10 @@ function statuses(id: string): StatusCall[] {
   const node = helper.getNode(id) as unknown as { status: { args: StatusCall[][] } };
   return node.status.args.map((a) => a[0]!);
 }
+
+/** Resolves once the step's status no longer shows reports waiting in its outbox (they are forgotten a turn after their answer). */
+const forgotten = (): Promise<boolean> =>
+  eventually(() => statuses('step').at(-1)?.fill !== 'blue', 'the outbox to forget the answered report');
 
 const execution = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'aws-update-job-execution',
@@ -216,12 +221,12 @@ describe('aws-update-job-execution', () => {
     });
     // The report waited in the outbox (on by default) while it was sent; forgotten just after its answer.
     expect(statuses('step')).toContainEqual({ fill: 'blue', shape: 'ring', text: '1 waiting, oldest 0s' });
-    await new Promise((r) => setTimeout(r, 20));
+    await forgotten();
     expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'SUCCEEDED v2' });
 
     helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
     expect((await result.next()).payload).toMatchObject({ changed: false });
-    await new Promise((r) => setTimeout(r, 20));
+    await forgotten();
     expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'unchanged' });
   });
 
@@ -321,10 +326,12 @@ describe('aws-update-job-execution', () => {
   test('one target in arrival order, other targets alongside', async () => {
     await helper.load(NODES, flow(execution({ concurrency: 4 })), CREDENTIALS);
     const result = port('result');
-    // The first report is slow; the SUCCEEDED after it must still land last.
-    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 300 });
+    // The first report is slow (it took the fault before the others were sent); the SUCCEEDED after it must still
+    // land last. The latency only has to outlast gw-8's one round trip.
+    await fx.fault({ kind: 'latency', operation: 'UpdateJobExecution', latencyMs: 1_000 });
     const step = helper.getNode('step');
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+    await fx.faultsTaken();
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'SUCCEEDED' } });
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-8', status: 'REJECTED' } });
     const order = [];
@@ -367,7 +374,7 @@ describe('aws-update-job-execution', () => {
     };
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
     step.receive({ payload: { jobId: 'fw-42', thingName: 'gw-8', status: 'IN_PROGRESS' } });
-    await new Promise((r) => setTimeout(r, 50));
+    await fx.faultsTaken(); // both updates are in flight
     await helper.unload();
     const answers = sent.map(([ok, failed]) =>
       ok
@@ -404,6 +411,10 @@ describe('keep reports until delivered (the outbox)', () => {
     await fx.fault({ kind: 'unavailable', service: 'iot-jobs-data', count: 1_000_000 });
   };
   const release = (): Promise<unknown> => fx.admin('DELETE', 'faults');
+  interface Listing {
+    count: number;
+    reports: { id: number; target: string; attempts: number; delivering: boolean; _msgid?: string }[];
+  }
   const fastConnection = (): object[] =>
     flow(execution()).map((n) => ((n as { id: string }).id === 'conn' ? { ...n, timeout: '1', maxAttempts: '1' } : n));
 
@@ -413,10 +424,25 @@ describe('keep reports until delivered (the outbox)', () => {
     const error = port('error');
     await hold();
     const step = helper.getNode('step');
+    /** The outbox's list, taken out of the result port's messages so that the answers below stay in order. */
+    const listNow = async (): Promise<Listing> => {
+      step.receive({ outbox: 'list' });
+      const at = await eventually(() => {
+        const i = result.messages.findIndex((m) => (m.payload as Partial<Listing>).reports !== undefined);
+        return i >= 0 ? i : undefined;
+      }, 'the outbox list');
+      return result.messages.splice(at, 1)[0]!.payload as Listing;
+    };
+    /** Until the message's report has been tried and refused (503), and waits out a backoff. */
+    const refused = (msgid: string): Promise<boolean> =>
+      eventually(async () => {
+        const report = (await listNow()).reports.find((r) => r._msgid === msgid);
+        return report !== undefined && report.attempts > 0 && !report.delivering;
+      }, `a refused try of ${msgid}`);
     step.receive({ ...gw7('IN_PROGRESS', '1'), _msgid: 'm1' });
-    await new Promise((r) => setTimeout(r, 50)); // m1 was tried, refused (503), and waits out a backoff
+    await refused('m1'); // m1 was tried, refused (503), and waits out a backoff
     step.receive({ ...gw7('IN_PROGRESS', '2'), _msgid: 'm2' }); // replaces m1, and is tried at once
-    await new Promise((r) => setTimeout(r, 50));
+    await refused('m2');
     step.receive({ ...gw7('IN_PROGRESS', '3'), _msgid: 'm3' }); // replaces m2
     step.receive({ ...gw7('SUCCEEDED', '4'), _msgid: 'm4' }); // never merged across a terminal status
     step.receive({ payload: { jobId: 'fw-43', thingName: 'gw-7', status: 'SUCCEEDED' }, _msgid: 'm5' });
@@ -424,8 +450,7 @@ describe('keep reports until delivered (the outbox)', () => {
       { _msgid: 'm1', payload: { changed: false, supersededBy: { _msgid: 'm2' } } },
       { _msgid: 'm2', payload: { changed: false, supersededBy: { _msgid: 'm3' } } },
     ]);
-    step.receive({ outbox: 'list' });
-    const listed = (await result.next()).payload as { count: number; reports: { id: number; target: string }[] };
+    const listed = await listNow();
     expect(listed.count).toBe(3);
     expect(listed.reports.map((r) => r.target)).toEqual(['gw-7/fw-42', 'gw-7/fw-42', 'gw-7/fw-43']);
     expect(listed.reports[0]).toMatchObject({ attempts: 0, request: { status: 'IN_PROGRESS' } });
@@ -475,7 +500,7 @@ describe('keep reports until delivered (the outbox)', () => {
     await release();
     const result = port('result');
     expect((await result.next())._msgid).toBe('kept');
-    await new Promise((r) => setTimeout(r, 20)); // forgotten just after its answer
+    await forgotten(); // just after its answer
     // FAILED after SUCCEEDED: AWS refuses it for good, and the node says so with the message.
     step.receive({ ...gw7('FAILED'), _msgid: 'late' });
     expect(await error.next()).toMatchObject({ _msgid: 'late', error: { code: 'invalid-transition' } });
