@@ -17,6 +17,7 @@ import { runAction } from './helpers/action-runner';
 import { awsEnv } from './helpers/aws-cli';
 import { connectionConfig, CONNECTION_CREDENTIALS, fannedFlow, initNodeRed } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
+import { eventually } from './helpers/eventually';
 
 initNodeRed(helper);
 
@@ -104,7 +105,7 @@ test('Node-RED: any payload gives exactly one error message naming a field, and 
       const before = errors.length;
       helper.getNode(target).receive({ payload: value });
       sent++;
-      for (let i = 0; i < 100 && errors.length === before; i++) await new Promise((r) => setTimeout(r, 2));
+      await eventually(() => errors.length > before, 'the error answer');
       expect(errors.length).toBe(before + 1);
       const report = errors.at(-1)!.error as { code: string; message: string };
       expect(report.code).toBe('invalid-input');
@@ -258,8 +259,9 @@ test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wire
         async (kind, body) => {
           const id = `m-${++n}`;
           helper.getNode('exec').receive(hostileMessage(kind, id, body));
-          for (let i = 0; i < 500 && (answers.get(id)?.length ?? 0) < 2; i++)
-            await new Promise((r) => setTimeout(r, 2));
+          await eventually(() => (answers.get(id)?.length ?? 0) >= 2, `the answer to ${id}`);
+          // A second answer, if there were one, would most likely come within a few ms; every id's count is
+          // checked again at the end.
           await new Promise((r) => setTimeout(r, 5));
           // One answer: on one port, through both of its wires.
           expect([
@@ -271,6 +273,7 @@ test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wire
       ),
       { numRuns: 80, seed: 17 },
     );
+    expect([...answers].filter(([, seen]) => seen.length !== 2)).toEqual([]);
     expect(crashes).toEqual([]);
   } finally {
     process.off('unhandledRejection', onCrash);

@@ -1,7 +1,11 @@
 /**
  * Deadlines: a step given a total time ends within 10% of it whatever the faults (slow answers, endless
- * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test.
+ * throttling, 503s, resets), with a `timeout` error. Real waits here: the deadline is the property under test. What
+ * a busy machine adds (the process not being scheduled when its timer is due) is measured, as the event loop's
+ * longest delay during the step, and allowed on top: the 10% is the step's own overrun.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import { Connection, StepError, updateJob, updateJobExecution } from '../core/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { type FaultRule, useEmulator } from './helpers/emulator';
@@ -64,14 +68,19 @@ describe.each([
 ] as [string, () => Promise<unknown>][])('%s', (_, step) => {
   test.each(schedules)('%s: timeout within 10%% of the deadline', async (__, faults) => {
     for (const rule of faults) await fx.fault(rule);
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const started = performance.now();
     const outcome = await step().then(
       () => undefined,
       (error: unknown) => error,
     );
     const elapsed = performance.now() - started;
+    lag.disable();
     expect(outcome).toBeInstanceOf(StepError);
     expect((outcome as StepError).code).toBe('timeout');
-    expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS * 1.1);
+    // Nanoseconds; what the machine's load delayed the due timers by, at most.
+    const starved = lag.max / 1e6;
+    expect(elapsed).toBeLessThanOrEqual(DEADLINE_MS * 1.1 + starved);
   });
 });
