@@ -1,7 +1,7 @@
 /**
  * Differential tests of `aws-job-steps` (the bundle `npm run build` makes, lib/cli/index.js) against both AWS CLIs on
- * the machine, v2 (`/usr/bin/aws`, what people run) and v1 (`aws`): each case runs through all three against fresh
- * emulator state (auth on), and stdout (v2's, and v1's where v1 prints the same), the exit code and the last line of
+ * the machine, v2 (`/usr/bin/aws`, what people run) and v1 (`aws`): each case runs through all three at once, each
+ * against fresh state in an emulator of its own (auth on), and stdout (v2's, and v1's where v1 prints the same), the exit code and the last line of
  * stderr (v2's, up to the program name) and the resulting state are compared. Where AWS CLI v2 is missing, the v2
  * comparisons are skipped (test/global-setup.ts says so) and stdout and state are compared with v1's. Differences are
  * deliberate and named: the program name, and a re-run of a finished update, which ours completes (exit 0) where the
@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +18,19 @@ import { parse } from 'yaml';
 
 import { closeFront, httpsFront, TestCertificates } from './helpers/certificates';
 import { awsCli, awsCliV2, awsEnv, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
-import { READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
+import { type EmulatorFixture, READINGS, RERUN_THINGS as things, useEmulator } from './helpers/emulator';
 import { expectNoSecrets } from './helpers/secrets';
 import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 
 const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'index.js');
 const V2 = awsCliV2().available;
 
-const fx = useEmulator();
+/**
+ * An emulator for each CLI: a case's three runs go at once (the time goes into starting Python and Node, not into
+ * the emulator), each from the same fresh state in its own emulator. The tests that run ours alone use `fx`.
+ */
+const emulators = { v1: useEmulator(), v2: useEmulator(), ours: useEmulator() } as const;
+const fx = emulators.ours;
 let dir: string;
 
 beforeAll(async () => {
@@ -57,11 +63,11 @@ const caseEnv = (env: CaseEnv): CaseEnv =>
     Object.entries(env).map(([k, v]) => [k, k.endsWith('_FILE') && v !== undefined ? join(dir, v) : v]),
   );
 
-function ours(args: readonly string[], env: CaseEnv = {}): Promise<CliResult> {
+function ours(args: readonly string[], env: CaseEnv = {}, target: EmulatorFixture = fx): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BUNDLE, ...args.slice(0, 1), '--endpoint-url', fx.url, ...args.slice(1)],
+      [BUNDLE, ...args.slice(0, 1), '--endpoint-url', target.url, ...args.slice(1)],
       { env: awsEnv(undefined, caseEnv(env)), cwd: dir, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
@@ -69,33 +75,41 @@ function ours(args: readonly string[], env: CaseEnv = {}): Promise<CliResult> {
 }
 
 /** The AWS CLI's form of the same command, through v1 or v2. */
-function theirs(args: readonly string[], version: 1 | 2 = 2, env: CaseEnv = {}): Promise<CliResult> {
+function theirs(
+  args: readonly string[],
+  version: 1 | 2 = 2,
+  env: CaseEnv = {},
+  target: EmulatorFixture = fx,
+): Promise<CliResult> {
   const service = args[0] === 'update-job' ? 'importexport' : 'iot-jobs-data';
-  return awsCli(fx.url, [service, ...args], { cwd: dir, version: V2 ? version : 1, env: caseEnv(env) });
+  return awsCli(target.url, [service, ...args], { cwd: dir, version: V2 ? version : 1, env: caseEnv(env) });
 }
 
 /** 2026-12-01T00:00:00Z, where the emulator's clock stands for these tests. */
 const FROZEN_AT = 1_764_547_200;
 
 /** Fresh state: two things with a QUEUED execution of fw-42 each, and one Import/Export job (JOB01). */
-async function fresh(): Promise<void> {
-  await fx.reset();
+async function fresh(target: EmulatorFixture = fx): Promise<void> {
+  await target.reset();
   // The same service time for every CLI's run, so the timestamps in answers (queuedAt…) are the same bytes.
-  await fx.freezeClock(FROZEN_AT);
-  await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }]);
-  await createImportExportJob(fx.url);
+  await target.freezeClock(FROZEN_AT);
+  await target.seed(
+    ['gw-7', 'gw-8'],
+    [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], document: '{"firmware":"ü 4.2"}' }],
+  );
+  await createImportExportJob(target.url);
 }
 
-async function state(): Promise<unknown> {
-  const iot = await fx.iot();
-  const jobs = await importExportJobs(fx.url);
+async function state(target: EmulatorFixture = fx): Promise<unknown> {
+  const iot = await target.iot();
+  const jobs = await importExportJobs(target.url);
   return {
     executions: iot.executions.map((e) => [e.thingName, e.status, e.statusDetails, e.versionNumber, e.history.length]),
     jobs: jobs.map((j) => [j.id, j.manifest, j.updateCount]),
   };
 }
 
-/** One case's run through each CLI, each from fresh state, and the state each left. */
+/** One case's run through each CLI, each from fresh state in its own emulator, and the state each left. */
 interface Runs {
   readonly v1: CliResult;
   /** Absent where AWS CLI v2 is not installed. */
@@ -104,21 +118,36 @@ interface Runs {
   readonly states: { readonly v1: unknown; readonly v2: unknown; readonly ours: unknown };
 }
 
+/** What a case does to its fresh state before the CLI runs, in the emulator it is given. */
+type Prepare = (target: EmulatorFixture) => Promise<void>;
+
+/**
+ * The three runs of a case, at once. `args` may depend on the emulator (an endpoint in front of it).
+ */
 async function runAll(
-  args: readonly string[],
-  prepare: () => Promise<void> = async () => {},
+  args: readonly string[] | ((target: EmulatorFixture) => readonly string[]),
+  prepare: Prepare = async () => {},
   env: CaseEnv = {},
 ): Promise<Runs> {
-  const once = async (run: () => Promise<CliResult>): Promise<[CliResult, unknown]> => {
-    await fresh();
-    await prepare();
-    const result = await run();
-    return [result, await state()];
+  const argsFor = (target: EmulatorFixture): readonly string[] => (typeof args === 'function' ? args(target) : args);
+  const once = async (
+    target: EmulatorFixture,
+    run: (args: readonly string[]) => Promise<CliResult>,
+  ): Promise<[CliResult, unknown]> => {
+    await fresh(target);
+    await prepare(target);
+    const result = await run(argsFor(target));
+    return [result, await state(target)];
   };
-  const [v1, v1State] = await once(() => theirs(args, 1, env));
-  const [v2, v2State] = V2 ? await once(() => theirs(args, 2, env)) : [undefined, undefined];
-  const [mine, ourState] = await once(() => ours(args, env));
-  expectNoSecrets(`aws-job-steps ${args.join(' ')}`, mine.stdout, mine.stderr);
+  const [[v1, v1State], [v2, v2State], [mine, ourState]] = await Promise.all([
+    once(emulators.v1, (a) => theirs(a, 1, env, emulators.v1)),
+    V2
+      ? once(emulators.v2, (a) => theirs(a, 2, env, emulators.v2))
+      : Promise.resolve<[undefined, undefined]>([undefined, undefined]),
+    once(emulators.ours, (a) => ours(a, env, emulators.ours)),
+  ]);
+  const shown = argsFor(emulators.ours);
+  expectNoSecrets(`aws-job-steps ${shown.join(' ')}`, mine.stdout, mine.stderr);
   return { v1, v2, ours: mine, states: { v1: v1State, v2: v2State, ours: ourState } };
 }
 
@@ -315,7 +344,7 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
     ['input', 'update-job'],
   ])('--generate-cli-skeleton %s for %s', async (form, command) => {
     const args = [command, '--generate-cli-skeleton', form];
-    const [aws, mine] = [await theirs(args), await ours(args)];
+    const [aws, mine] = await Promise.all([theirs(args), ours(args)]);
     // botocore fills an enum with a random member of it; everything else is fixed.
     const anyEnum = (text: string): string =>
       text
@@ -326,7 +355,7 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
 
   test('update-job --generate-cli-skeleton output', async () => {
     const args = [...JOB, '--validate-only', '--generate-cli-skeleton', 'output'];
-    const [aws, mine] = [await theirs(args), await ours(args)];
+    const [aws, mine] = await Promise.all([theirs(args), ours(args)]);
     expect([mine.code, mine.stdout]).toEqual([aws.code, aws.stdout]);
   });
 
@@ -371,7 +400,7 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
     await fresh();
     await fx.clearRequests();
     const args = [...EXECUTION, '--status', 'IN_PROGRESS', '--query', 'executionState.['];
-    const [refused, aws] = [await ours(args), await theirs(args)];
+    const [refused, aws] = await Promise.all([ours(args), theirs(args)]);
     expect(await fx.requests()).toEqual([]);
     expect(refused.code).toBe(V2 ? aws.code : 252);
     expect(refused.stderr).toMatch(/^\nBad value for --query executionState\.\[: /);
@@ -411,8 +440,8 @@ describe('the same stdout, exit code and state as the AWS CLI', () => {
 describe('TLS and socket timeouts, as the AWS CLI takes them from options, the environment and the config file', () => {
   const certificates = new TestCertificates();
   const CA = join(certificates.dir, 'test-ca.pem');
-  let front: Server;
-  let https: string;
+  /** An HTTPS front for each CLI's emulator, and its URL. */
+  const fronts = new Map<EmulatorFixture, { server: Server; url: string }>();
   beforeAll(async () => {
     certificates.ca('test-ca');
     const server = certificates.leaf(
@@ -420,13 +449,15 @@ describe('TLS and socket timeouts, as the AWS CLI takes them from options, the e
       'test-ca',
       'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
     );
-    front = await httpsFront({ server, target: fx.url });
-    https = `https://127.0.0.1:${(front.address() as import('node:net').AddressInfo).port}`;
+    for (const target of Object.values(emulators)) {
+      const front = await httpsFront({ server, target: target.url });
+      fronts.set(target, { server: front, url: `https://127.0.0.1:${(front.address() as AddressInfo).port}` });
+    }
     writeFileSync(join(dir, 'ca-config'), `[default]\nca_bundle = ${CA}\n`);
     writeFileSync(join(dir, 'timeout-config'), '[default]\ncli_read_timeout = 1\n');
   });
   afterAll(async () => {
-    await closeFront(front);
+    for (const { server } of fronts.values()) await closeFront(server);
     certificates.remove();
   });
 
@@ -452,7 +483,11 @@ describe('TLS and socket timeouts, as the AWS CLI takes them from options, the e
     ],
     ['--no-verify-ssl', ['--no-verify-ssl'], {}, 0],
   ] as [string, string[], CaseEnv, number][])('%s', async (_, flags, env, code) => {
-    const runs = await runAll([...DESCRIBE, '--endpoint-url', https, ...flags], undefined, env);
+    const runs = await runAll(
+      (target) => [...DESCRIBE, '--endpoint-url', fronts.get(target)!.url, ...flags],
+      undefined,
+      env,
+    );
     expectSameOutcome(runs);
     expect(runs.ours.code === 0).toBe(code === 0);
   });
@@ -467,8 +502,8 @@ describe('TLS and socket timeouts, as the AWS CLI takes them from options, the e
   });
 
   /** Every describe waits 3 s before the emulator answers. */
-  const slow = async (): Promise<void> =>
-    void (await fx.fault({ kind: 'latency', latencyMs: 3000, operation: 'DescribeJobExecution', count: 20 }));
+  const slow: Prepare = async (target) =>
+    void (await target.fault({ kind: 'latency', latencyMs: 3000, operation: 'DescribeJobExecution', count: 20 }));
   test.each([
     ['a read timeout shorter than the answer fails', ['--cli-read-timeout', '1'], {}, 255],
     [
@@ -494,16 +529,16 @@ describe('TLS and socket timeouts, as the AWS CLI takes them from options, the e
 describe('the device-side reads and start-next: the same stdout, exit code and state as the AWS CLI', () => {
   const THING = ['--thing-name', 'gw-7'];
   /** gw-7 with fw-42 IN_PROGRESS (details and a step timer) and fw-43 QUEUED after it; gw-9 with nothing. */
-  const work = async (): Promise<void> => {
-    await fx.seed(['gw-9'], [{ jobId: 'fw-43', targets: ['gw-7'], document: '{"step":2}' }]);
-    await fx.deviceUpdate('gw-7', 'fw-42', {
+  const work: Prepare = async (target) => {
+    await target.seed(['gw-9'], [{ jobId: 'fw-43', targets: ['gw-7'], document: '{"step":2}' }]);
+    await target.deviceUpdate('gw-7', 'fw-42', {
       status: 'IN_PROGRESS',
       statusDetails: { step: 'download', note: 'ü 1/2' },
       stepTimeoutInMinutes: 30,
     });
-    await fx.advanceClock(90);
+    await target.advanceClock(90);
   };
-  const none = async (): Promise<void> => {};
+  const none: Prepare = async () => {};
   const DESCRIBE = ['describe-job-execution', '--job-id', 'fw-42', ...THING];
   const START = ['start-next-pending-job-execution', ...THING];
   test.each([
@@ -540,7 +575,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       work,
     ],
     ['get-pending-job-executions of an unknown thing', ['get-pending-job-executions', '--thing-name', 'gw-99'], none],
-    ...(['table', 'yaml', 'yaml-stream'] as const).flatMap((format): [string, string[], () => Promise<void>][] => [
+    ...(['table', 'yaml', 'yaml-stream'] as const).flatMap((format): [string, string[], Prepare][] => [
       [`describe-job-execution of one in progress, ${format}`, [...DESCRIBE, '--output', format], work],
       [`get-pending-job-executions, ${format}`, ['get-pending-job-executions', ...THING, '--output', format], work],
       [
@@ -611,7 +646,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       ['start-next-pending-job-execution', '--thing-name', 'gw-99'],
       none,
     ],
-  ] as [string, string[], () => Promise<void>][])('%s', async (_, args, prepare) => {
+  ] as [string, string[], Prepare][])('%s', async (_, args, prepare) => {
     expectSameAsAwsCli(await runAll(args, prepare));
   });
 
@@ -626,7 +661,7 @@ describe('the device-side reads and start-next: the same stdout, exit code and s
       ['output', command.slice(0, 1)],
     ] as const) {
       const args = [...given, '--generate-cli-skeleton', form];
-      const [aws, mine] = [await theirs(args), await ours(args)];
+      const [aws, mine] = await Promise.all([theirs(args), ours(args)]);
       if (form === 'output' && given === command && aws.stderr.includes(BROKEN_OUTPUT_SKELETON)) {
         // Named difference: the AWS CLI validates its own output placeholder, whose empty statusDetails value is
         // shorter than the model allows, and fails; ours prints the skeleton (see 'where ours differs on purpose').
@@ -645,7 +680,8 @@ const BROKEN_OUTPUT_SKELETON = 'statusDetails.KeyName, value: 0, valid min lengt
 describe('where ours differs on purpose', () => {
   test('a re-run of a finished update succeeds, with changed: false when asked to report it', async () => {
     const args = [...EXECUTION, '--status', 'SUCCEEDED', '--include-job-execution-state'];
-    const finished = async (): Promise<void> => void (await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' }));
+    const finished: Prepare = async (target) =>
+      void (await target.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' }));
     const result = await runAll(args, finished);
     for (const aws of [result.v1, ...(result.v2 ? [result.v2] : [])]) {
       expect(aws.code).toBe(aws === result.v2 ? 254 : 255);
@@ -735,7 +771,8 @@ describe('where ours differs on purpose', () => {
 describe.each(READINGS)('re-runs under $name', (reading) => {
   test('SUCCEEDED, FAILED and REJECTED: the first run changes, the re-run exits 0 with changed: false', async () => {
     await fx.rerunFixture(reading);
-    for (const [status, thing] of Object.entries(things)) {
+    // The three things are independent: each one's runs in order, the things at once.
+    const rerun = async ([status, thing]: [string, string]): Promise<void> => {
       const args = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', thing, '--status', status];
       expect((await ours([...args.slice(0, -1), 'IN_PROGRESS'])).code).toBe(0);
       const first = await ours([...args, '--status-details', 'r=1', '--report-changed']);
@@ -746,6 +783,7 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
       expect(executions.map((e) => e.status)).toEqual(
         reading.retries && status === 'FAILED' ? ['FAILED', 'QUEUED'] : [status],
       );
-    }
+    };
+    await Promise.all(Object.entries(things).map(rerun));
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Runs the AWS CLIs installed on the machine (real clients nobody here wrote) against an emulator URL, with fixture
  * credentials and no shared config, so what they send is exactly what AWS would receive: v1 as `aws` (first on the
- * PATH), v2 as `/usr/bin/aws` (Debian's `awscli` package; `AWS_CLI_V2` names another path).
+ * PATH; behind a pyenv shim, the executable it runs), v2 as `/usr/bin/aws` (Debian's `awscli` package; `AWS_CLI_V2`
+ * names another path).
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** Where AWS CLI v2 is: Debian's package installs it at /usr/bin/aws, behind the image's v1 on the PATH. */
 export const AWS_CLI_V2_PATH = process.env.AWS_CLI_V2 ?? '/usr/bin/aws';
@@ -65,10 +68,34 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * AWS CLI v1's executable: the `aws` first on the PATH or, where that is a pyenv shim (a bash script that runs
+ * `pyenv exec aws`, which costs more CPU than starting the CLI itself: about 0.3 s a run here), the executable the
+ * shim runs. The same CLI either way. Found once per process.
+ */
+export function awsCliV1Path(): string {
+  const known = process.env.AWS_JOB_STEPS_TEST_V1;
+  if (known !== undefined) return known;
+  let path = 'aws';
+  const first = (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, 'aws'))
+    .find((file) => existsSync(file));
+  if (first && /\bpyenv" exec\b/.test(readFileSync(first, 'utf8').slice(0, 2000))) {
+    try {
+      path = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8', timeout: 30_000 }).trim() || path;
+    } catch {
+      // pyenv cannot say: the shim it is.
+    }
+  }
+  process.env.AWS_JOB_STEPS_TEST_V1 = path;
+  return path;
+}
+
 /** Fails loudly (never skips) when the AWS CLI is missing: the tests exist to compare against it. */
 export function requireAwsCli(): string {
   try {
-    return execFileSync('aws', ['--version'], { encoding: 'utf8' }).trim();
+    return execFileSync(awsCliV1Path(), ['--version'], { encoding: 'utf8' }).trim();
   } catch (err) {
     throw new Error(`the AWS CLI ('aws') is required for these tests and could not be run: ${String(err)}`);
   }
@@ -111,7 +138,7 @@ export function awsCli(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(
-      options.version === 2 ? AWS_CLI_V2_PATH : 'aws',
+      options.version === 2 ? AWS_CLI_V2_PATH : awsCliV1Path(),
       ['--endpoint-url', endpointUrl, ...args],
       { env: awsEnv(options.credentials, options.env), cwd: options.cwd, encoding: 'utf8', timeout: 60_000 },
       (error, stdout, stderr) => {
