@@ -136,6 +136,8 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
     });
     req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
     req.on('error', reject);
+    // A body cut off (the drop above, or the client gone) ends the request too: `settle` must not wait for it.
+    req.on('close', () => reject(new Error('the connection closed before the body ended')));
   });
 }
 
