@@ -525,7 +525,33 @@ describe('keep reports until delivered (the outbox)', () => {
     const settings = (helper as unknown as { _settings: { userDir: string } })._settings;
     settings.userDir = blocked;
     try {
+      // The default ("keep when this Node can") delivers from memory, and says so in the log and on the status.
       await helper.load(NODES, flow(execution()), CREDENTIALS);
+      const fallback = helper.getNode('step') as unknown as {
+        warn: { args: unknown[][] };
+        error: { args: unknown[][] };
+      };
+      expect(fallback.warn.args.flat().join(' ')).toMatch(
+        /Keep reports until delivered: reports are delivered from memory and not kept across restarts, because the outbox directory .* cannot be written/,
+      );
+      expect(fallback.error.args).toEqual([]);
+      expect(statuses('step').at(-1)).toMatchObject({
+        fill: 'yellow',
+        text: expect.stringMatching(/^reports not kept/),
+      });
+      const delivered = port('result');
+      helper.getNode('step').receive({ payload: { jobId: 'fw-43', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+      expect((await delivered.next()).payload).toMatchObject({ changed: true });
+      expect(statuses('step').at(-1)).toMatchObject({ text: expect.stringMatching(/ · not kept across restarts$/) });
+      helper.getNode('step').receive({ outbox: 'list' });
+      expect((await port('error').next()).error).toMatchObject({
+        code: 'invalid-input',
+        message: expect.stringMatching(/msg\.outbox.*keeps none here \(the outbox directory/),
+      });
+      await helper.unload();
+
+      // "on" never sends a report unkept: refused at deploy, and every message answered outbox-unavailable.
+      await helper.load(NODES, flow(execution({ outbox: 'on' })), CREDENTIALS);
       const node = helper.getNode('step') as unknown as { error: { args: unknown[][] } };
       expect(node.error.args.flat().join(' ')).toMatch(
         /Keep reports until delivered: the outbox directory .* cannot be written/,
@@ -533,6 +559,14 @@ describe('keep reports until delivered (the outbox)', () => {
       const error = port('error');
       helper.getNode('step').receive(gw7('SUCCEEDED'));
       expect((await error.next()).error).toMatchObject({ code: 'outbox-unavailable', retryable: false });
+      await helper.unload();
+
+      // A value no editor saves is refused, naming the setting and its values.
+      await helper.load(NODES, flow(execution({ outbox: 'always' })), CREDENTIALS);
+      const odd = helper.getNode('step') as unknown as { error: { args: unknown[][] } };
+      expect(odd.error.args.flat().join(' ')).toMatch(
+        /the setting is "always"; set "Keep reports until delivered" to auto, on or off/,
+      );
       await helper.unload();
       await helper.load(NODES, flow({ type: 'aws-describe-job-execution', outbox: true }), CREDENTIALS);
       const read = helper.getNode('step') as unknown as { error: { args: unknown[][] } };
@@ -543,7 +577,12 @@ describe('keep reports until delivered (the outbox)', () => {
       settings.userDir = userDir;
       rmSync(blocked, { recursive: true, force: true });
     }
-    expect((await fx.requests()).filter((r) => r.operation === 'UpdateJobExecution')).toHaveLength(1);
+    // The corrupt store's report and the one delivered from memory; none from the refusing nodes.
+    const sent = (await fx.requests()).filter((r) => r.operation === 'UpdateJobExecution');
+    expect(sent.map((r) => (r as { path?: string }).path)).toEqual([
+      '/things/gw-7/jobs/fw-42',
+      '/things/gw-7/jobs/fw-43',
+    ]);
   });
 });
 
@@ -679,6 +718,8 @@ describe('hostile messages, with both outputs fanned out to two wires', () => {
       await new Promise((r) => setTimeout(r, 100));
       expect([ports.r1!.messages.length, ports.r2!.messages.length, ports.e1!.messages.length]).toEqual([0, 0, 0]);
       expect(answer._msgid).toBe(msg._msgid);
+      // What of the message can be copied rides on the answer (here its payload), so the flow keeps its way.
+      expect(answer.payload).toEqual(payload);
       expect(answer.error).toMatchObject({ code: 'invalid-message', retryable: false });
       expect(await fx.requests()).toEqual([]);
       // The runtime still works: the next, ordinary message is answered on the result port.
