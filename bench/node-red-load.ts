@@ -8,17 +8,11 @@
  *
  * Input: one JSON argument ({@link LoadOptions}). Output: one JSON line ({@link NodeRedFigures}) on stdout.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { IoTJobsDataPlaneClient, UpdateJobExecutionCommand } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { load, median, type LoadResult } from './measure';
+import { startRuntime, stepNode, type Sender } from './node-red-runtime';
 
-const ROOT = join(__dirname, '..', '..');
-const PACKAGE = 'node-red-contrib-aws-job-steps';
 const CONCURRENCY = 4;
 const ROUNDS = 10;
 const WARM_UP = 2000;
@@ -67,87 +61,9 @@ export interface NodeRedFigures {
   readonly heapAfter: number;
 }
 
-interface Message {
-  benchId: number;
-  payload: unknown;
-  error?: { message: string };
-}
-
-interface EmbeddedRed {
-  init(server: unknown, settings: object): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  version(): string;
-  nodes: { getNode(id: string): { receive(msg: Message): void } | null };
-}
-
 const STEP_ID = 'bench0step000001';
 /** The same node with "Keep reports until delivered" ticked, for `durable`. */
 const DURABLE_ID = 'bench0durable001';
-/** The global the answer node calls with each message. */
-const ANSWER = 'awsJobStepsBenchAnswer';
-
-function prepareUserDir(o: LoadOptions): string {
-  const userDir = mkdtempSync(join(tmpdir(), 'bench-node-red-'));
-  mkdirSync(join(userDir, 'node_modules'));
-  const withPackage = o.footprint !== 'without';
-  if (withPackage) symlinkSync(ROOT, join(userDir, 'node_modules', PACKAGE), 'dir');
-  const tab = 'bench0tab0000001';
-  const connection = 'bench0conn000001';
-  const flows = [
-    { id: tab, type: 'tab', label: 'bench' },
-    {
-      id: connection,
-      type: 'aws-job-steps-connection',
-      name: 'emulator',
-      region: 'us-east-1',
-      endpoint: o.url,
-      credentialSource: 'keys',
-      tls: '',
-    },
-    {
-      id: STEP_ID,
-      type: 'aws-update-job-execution',
-      z: tab,
-      name: 'report',
-      connection,
-      concurrency: CONCURRENCY,
-      // The node's own cost, without the disk: the durable figures measure that apart.
-      outbox: false,
-      wires: [['bench0answer0001'], ['bench0answer0001']],
-    },
-    ...(o.durable
-      ? [
-          {
-            id: DURABLE_ID,
-            type: 'aws-update-job-execution',
-            z: tab,
-            name: 'report, kept until delivered',
-            connection,
-            concurrency: CONCURRENCY,
-            outbox: true,
-            wires: [['bench0answer0001'], ['bench0answer0001']],
-          },
-        ]
-      : []),
-    { id: 'bench0answer0001', type: 'bench-answer', z: tab, wires: [] },
-  ].filter((n) => withPackage || n.type === 'tab' || n.type === 'bench-answer');
-  // A node type of the benchmark's own, from the user directory's nodes folder, as a user's local node would be.
-  mkdirSync(join(userDir, 'nodes'));
-  writeFileSync(
-    join(userDir, 'nodes', 'bench-answer.js'),
-    `module.exports = (RED) => RED.nodes.registerType('bench-answer', function (config) {
-  RED.nodes.createNode(this, config);
-  this.on('input', (msg, send, done) => { globalThis.${ANSWER}(msg); done(); });
-});\n`,
-  );
-  writeFileSync(join(userDir, 'nodes', 'bench-answer.html'), '');
-  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows));
-  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify({ [connection]: o.credentials }));
-  return userDir;
-}
-
-type Sender = (i: number, worker: number) => Promise<void>;
 
 /**
  * `peer` and `subject` take turns in ROUNDS rounds, in alternating order, after a warm-up of both (JIT, sockets, the
@@ -194,56 +110,32 @@ async function main(): Promise<void> {
     return process.memoryUsage().heapUsed;
   };
 
-  const userDir = prepareUserDir(o);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the runtime under test is chosen at run time
-  const RED = require(o.nodeRedPackage) as EmbeddedRed;
-  const waiting = new Map<number, (msg: Message) => void>();
-  RED.init(createServer(), {
-    userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    logging: { console: { level: 'warn' } },
-    telemetry: { enabled: false },
+  const withPackage = o.footprint !== 'without';
+  const runtime = await startRuntime({
+    ...o,
+    withPackage,
+    nodes: withPackage
+      ? [
+          // The node's own cost, without the disk: the durable figures measure that apart.
+          stepNode(STEP_ID, { name: 'report', concurrency: CONCURRENCY, outbox: false }),
+          ...(o.durable
+            ? [stepNode(DURABLE_ID, { name: 'report, kept until delivered', concurrency: CONCURRENCY, outbox: true })]
+            : []),
+        ]
+      : [],
   });
-  (globalThis as Record<string, unknown>)[ANSWER] = (msg: Message) => waiting.get(msg.benchId)?.(msg);
-  await RED.start();
+  const nodeRedVersion = runtime.version;
   const rss = async (): Promise<number> => {
     await new Promise((r) => setTimeout(r, 500));
     heap();
     return process.memoryUsage().rss;
   };
   if (o.footprint === 'without') {
-    const figures: FootprintFigures = { nodeRedVersion: RED.version(), rssIdle: await rss() };
-    await RED.stop();
-    rmSync(userDir, { recursive: true, force: true });
+    const figures: FootprintFigures = { nodeRedVersion, rssIdle: await rss() };
+    await runtime.stop();
     return void process.stdout.write(`${JSON.stringify(figures)}\n`);
   }
-  let step = RED.nodes.getNode(STEP_ID);
-  for (let i = 0; !step && i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    step = RED.nodes.getNode(STEP_ID);
-  }
-  if (!step) throw new Error('the flow did not start');
-  /** One message through `node`, resolved with its answer. Ids are unique across nodes (both answer to one map). */
-  let nextId = 0;
-  const sender =
-    (node: { receive(msg: Message): void }) =>
-    (_: number, worker: number): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const i = nextId++;
-        waiting.set(i, (msg) => {
-          waiting.delete(i);
-          if (msg.error) reject(new Error(`message ${i}: ${msg.error.message}`));
-          else resolve();
-        });
-        node.receive({
-          benchId: i,
-          payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
-        });
-      });
-  const through = sender(step);
+  const through = await runtime.sender(STEP_ID);
 
   if (o.footprint === 'with') {
     const rssIdle = await rss();
@@ -251,25 +143,21 @@ async function main(): Promise<void> {
     await load(o.updates, CONCURRENCY, through);
     const used = process.cpuUsage(cpu);
     const figures: FootprintFigures = {
-      nodeRedVersion: RED.version(),
+      nodeRedVersion,
       rssIdle,
       rssAfter: await rss(),
       // load() sends 200 warm-up messages before the measured ones.
       cpuMsPerMessage: (used.user + used.system) / 1000 / (o.updates + 200),
     };
-    await RED.stop();
-    rmSync(userDir, { recursive: true, force: true });
+    await runtime.stop();
     return void process.stdout.write(`${JSON.stringify(figures)}\n`);
   }
 
   if (o.durable) {
-    const durable = RED.nodes.getNode(DURABLE_ID);
-    if (!durable) throw new Error('the durable node did not start');
-    const figures = await rounds(o.updates, through, sender(durable));
-    await RED.stop();
-    rmSync(userDir, { recursive: true, force: true });
+    const figures = await rounds(o.updates, through, await runtime.sender(DURABLE_ID));
+    await runtime.stop();
     return void process.stdout.write(
-      `${JSON.stringify({ ...figures, nodeRedVersion: RED.version(), heapBefore: 0, heapAfter: 0 })}\n`,
+      `${JSON.stringify({ ...figures, nodeRedVersion, heapBefore: 0, heapAfter: 0 })}\n`,
     );
   }
 
@@ -293,10 +181,9 @@ async function main(): Promise<void> {
   await load(o.memoryMessages, CONCURRENCY, through);
   const heapAfter = heap();
 
-  await RED.stop();
-  rmSync(userDir, { recursive: true, force: true });
+  await runtime.stop();
   const figures: NodeRedFigures = {
-    nodeRedVersion: RED.version(),
+    nodeRedVersion,
     plain,
     node,
     throughputRatio,

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: each figure against its peer in the same run (medians of several runs after a warm-up, as
  * ratios, because machines are noisy). Prints a table and writes bench/results.json.
+ *
+ * `npm run bench -- --memory`: only the memory figures (bench/memory-run.ts), written to bench/memory.json.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { EmulatorClient } from '../emulator/client';
 
 import { fleetRun, type FleetClient } from './fleet';
 import { load, median } from './measure';
+import { memoryFigures } from './memory-run';
 import type { FootprintFigures, LoadOptions, NodeRedFigures } from './node-red-load';
 
 const ROOT = join(__dirname, '..', '..');
@@ -513,7 +516,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** `--memory`: only the memory figures (bench/memory-run.ts), against an emulator without quotas. */
+async function memoryMain(): Promise<void> {
+  const { url, child } = await startEmulatorProcess('--no-quotas');
+  try {
+    await seed(url, 8);
+    await memoryFigures(url, CREDENTIALS);
+  } finally {
+    child.kill();
+  }
+}
+
+(process.argv.includes('--memory') ? memoryMain() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
