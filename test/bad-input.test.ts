@@ -212,7 +212,8 @@ function hostileMessage(kind: string, id: string, body: unknown): NodeMessage {
   switch (kind) {
     case 'deep': {
       let nested: Record<string, unknown> = {};
-      for (let i = 0; i < 3000; i++) nested = { child: nested };
+      // Deep enough that copying it overflows the stack whatever the stack already holds (3,000 sometimes copies).
+      for (let i = 0; i < 100_000; i++) nested = { child: nested };
       msg.deep = nested;
       return msg;
     }

@@ -696,7 +696,7 @@ describe('hostile messages, with both outputs fanned out to two wires', () => {
     return msg;
   };
   const cases: [string, () => NodeMessage][] = [
-    ['nested 3,000 levels deep', () => ({ _msgid: 'deep-1', payload, deep: nest(3000) })],
+    ['nested 100,000 levels deep', () => ({ _msgid: 'deep-1', payload, deep: nest(100_000) })],
     ['with a getter that throws', withTrap],
     ['sealed', () => Object.seal({ _msgid: 'sealed-1', payload })],
     ['frozen', () => Object.freeze({ _msgid: 'frozen-1', payload })],
