@@ -2,8 +2,8 @@
  * The outbox's own rules, with a delivery function the test controls: durability before `add` returns, order per
  * target, retries past any deadline with capped backoff, final refusals, coalescing, limits, listing and dropping,
  * answers that survive a crash before they leave, and what happens to a file that is not a store, of an older format
- * or of a newer one. Delivery through the real step and the emulator is tested in
- * test/outbox.test.ts.
+ * or of a newer one. Delivery through the real step, Node-RED and the emulator is tested in
+ * test/node-red-outbox.test.ts and test/node-red.test.ts.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { OutboxUnavailableError } from './outbox-store';
 import { definition as describeDefinition } from './describe-job-execution';
 import { definition } from './update-job-execution';
 import type { UpdateJobExecutionResult } from './update-job-execution';
+import { eventually } from '../test/helpers/eventually';
 
 type Result = UpdateJobExecutionResult;
 type Sent = { request: Record<string, unknown>; skipUnchanged: boolean | undefined };
@@ -65,9 +66,9 @@ function open(
   return { outbox, sent, answers };
 }
 
-const settle = async (answers: unknown[], count: number, ms = 5_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (answers.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+/** Waits for `count` answers, however long a busy machine takes (only a hang gives up). */
+const settle = async (answers: unknown[], count: number): Promise<void> => {
+  await eventually(() => answers.length >= count, `${count} answers`);
 };
 
 test('a report is on disk when add returns, and a new outbox on the same file delivers it as a redelivery', async () => {

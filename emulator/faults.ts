@@ -18,6 +18,11 @@ export const FaultKind = {
   OkUnapplied: 'ok-unapplied',
   /** The request waits `latencyMs` before it is handled normally. */
   Latency: 'latency',
+  /**
+   * The request waits until the test lets it go (`DELETE /_emulator/faults`, a settle, a reset or close), then is
+   * handled normally: for a test that needs one request to land after others, whatever the machine's speed.
+   */
+  Hold: 'hold',
 } as const;
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 

@@ -266,9 +266,19 @@ export class Emulator {
     this.inFlight.add(served);
     void served.finally(() => this.inFlight.delete(served));
   }
-  /** Resolves when no AWS request is in flight, including those that arrive while it waits. */
+  /** Requests parked by a `hold` fault, each let go by calling it. */
+  private readonly held = new Set<() => void>();
+  /** Lets every held request go on. */
+  private releaseHeld(): void {
+    for (const release of this.held) release();
+    this.held.clear();
+  }
+  /** Resolves when no AWS request is in flight, including those that arrive while it waits; held ones are let go. */
   private async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) {
+      this.releaseHeld();
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
   /** With auth on, what `Authorization: Bearer` must carry on admin requests. */
   private readonly adminToken: string | undefined;
@@ -360,6 +370,7 @@ export class Emulator {
     const fault = this.faults.take(service, routed.operation);
     // Unref'd: a delayed answer must not keep a test process alive after close().
     if (fault?.kind === FaultKind.Latency) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
+    if (fault?.kind === FaultKind.Hold) await new Promise<void>((r) => this.held.add(r));
     if (fault?.kind === FaultKind.Throttle || fault?.kind === FaultKind.Unavailable) {
       const response = frontError(service, fault.kind, '', requestId);
       this.record({ ...logBase, status: response.status, fault: fault.kind, authenticated });
@@ -505,6 +516,7 @@ export class Emulator {
         this.iot.reset();
         this.importExport.reset();
         this.faults.clear();
+        this.releaseHeld();
         this.log = [];
         this.clockOffsetMs = 0;
         this.frozenAtMs = undefined;
@@ -529,6 +541,7 @@ export class Emulator {
       }
       case 'DELETE faults':
         this.faults.clear();
+        this.releaseHeld();
         return this.json(res, 200, {});
       case 'POST clock': {
         const { advanceSeconds: advance = 0, freeze } = (parsed ?? {}) as {
@@ -599,6 +612,7 @@ export class Emulator {
   }
 
   private close(): Promise<void> {
+    this.releaseHeld();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
