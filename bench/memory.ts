@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as MemoryOptions;
   const gc = (globalThis as { gc?: Gc }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
-  const step = stepNode(STEP_ID, { name: 'report', concurrency: CONCURRENCY, outbox: false });
+  const step = stepNode(STEP_ID, { name: 'report', concurrency: CONCURRENCY, outbox: 'off' });
   // What a flow without the package might do with the same message: shape an answer and pass it on.
   const fn = {
     id: FUNCTION_ID,

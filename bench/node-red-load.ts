@@ -117,9 +117,9 @@ async function main(): Promise<void> {
     nodes: withPackage
       ? [
           // The node's own cost, without the disk: the durable figures measure that apart.
-          stepNode(STEP_ID, { name: 'report', concurrency: CONCURRENCY, outbox: false }),
+          stepNode(STEP_ID, { name: 'report', concurrency: CONCURRENCY, outbox: 'off' }),
           ...(o.durable
-            ? [stepNode(DURABLE_ID, { name: 'report, kept until delivered', concurrency: CONCURRENCY, outbox: true })]
+            ? [stepNode(DURABLE_ID, { name: 'report, kept until delivered', concurrency: CONCURRENCY, outbox: 'on' })]
             : []),
         ]
       : [],

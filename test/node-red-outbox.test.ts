@@ -20,6 +20,7 @@ import { outboxFile } from '../node-red-nodes/node-outbox';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { connectionConfig } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
+import { eventually } from './helpers/eventually';
 
 const ROOT = resolve(__dirname, '..');
 const HOST = join(__dirname, 'helpers', 'node-red-host.cjs');
@@ -410,8 +411,7 @@ async function onNode20(step: Record<string, unknown>, thingName: string): Promi
     child.send({
       inject: { node: 'step', msg: { seq: 1, payload: { thingName, jobId: 'fw-42', status: 'SUCCEEDED' } } },
     });
-    const until = Date.now() + 30_000;
-    while (Date.now() < until && !seen.some((m) => m.answer)) await sleep(50);
+    await eventually(() => seen.some((m) => m.answer), 'the answer');
   } finally {
     await killed(child);
     rmSync(userDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { OPERATION_NAMES } from '../core/operations';
+import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/ports';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
@@ -54,8 +55,8 @@ interface Runtime {
   readonly log: () => string;
   /** Deploys `flows` (a full deployment) and waits until `/ready` (an http in of every flow here) answers. */
   deploy(flows: object[]): Promise<void>;
-  /** The node statuses the editor would show, as its comms socket sends them to a new client. */
-  statuses(): Promise<Record<string, { text?: string; fill?: string }>>;
+  /** Node `id`'s status as the editor shows it, as its comms socket sends it to a new client. */
+  status(id: string): Promise<{ text?: string; fill?: string }>;
   stop(): Promise<void>;
 }
 
@@ -96,27 +97,26 @@ async function startRuntime(node: string): Promise<Runtime> {
       });
       expect(answer.status).toBe(204);
       // The deploy answers before the new flows' http in routes listen.
-      for (let i = 0; i < 300; i++) {
-        if ((await fetch(`${editor}/ready`)).status === 200) return;
-        await sleep(100);
-      }
-      throw new Error(`the flows did not start:\n${log}`);
+      await eventually(async () => (await fetch(`${editor}/ready`)).status === 200, 'the deployed flows to listen');
     },
-    statuses() {
+    status(id) {
       return new Promise((resolve, reject) => {
         const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
-        const seen: Record<string, { text?: string; fill?: string }> = {};
+        // Node-RED sends a new client each node's retained status once it subscribes: wait for this node's.
+        const giveUp = setTimeout(() => {
+          socket.close();
+          reject(new Error(`no status of ${id} came`));
+        }, 45_000);
         socket.onopen = () => socket.send(JSON.stringify({ subscribe: 'status/#' }));
         socket.onerror = () => reject(new Error('the comms socket failed'));
         socket.onmessage = (event) => {
           const batch = JSON.parse(String(event.data)) as { topic: string; data: { text?: string; fill?: string } }[];
-          for (const { topic, data } of [batch].flat()) if (topic.startsWith('status/')) seen[topic.slice(7)] = data;
-        };
-        // Retained statuses arrive at once after the subscription; a moment later they are all there.
-        setTimeout(() => {
+          const found = [batch].flat().find(({ topic }) => topic === `status/${id}`);
+          if (!found) return;
+          clearTimeout(giveUp);
           socket.close();
-          resolve(seen);
-        }, 1000);
+          resolve(found.data);
+        };
       });
     },
     async stop() {
@@ -352,7 +352,7 @@ async function expectFallback(runtime: Runtime, id: string, thing: string, why: 
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toMatch(why);
   // After its outcome the status still says so (the outcome's own colour, with the note).
-  expect((await runtime.statuses())[id]).toMatchObject({ text: expect.stringMatching(/ · not kept across restarts$/) });
+  expect(await runtime.status(id)).toMatchObject({ text: expect.stringMatching(/ · not kept across restarts$/) });
 }
 
 /** `id` (outbox on) refuses the report with `outbox-unavailable`, names why at deploy, and sends nothing. */
@@ -363,7 +363,7 @@ async function expectRefused(runtime: Runtime, id: string, thing: string, why: R
   expect(await fx.execution(thing, 'fw-42')).toMatchObject({ status: 'QUEUED' });
   expect(runtime.log()).toMatch(new RegExp(`:${id}\\] Keep reports until delivered: .*${why.source}`));
   // Red from deploy on: the outcome's code after the refusal.
-  expect((await runtime.statuses())[id]).toMatchObject({ fill: 'red', text: 'outbox-unavailable' });
+  expect(await runtime.status(id)).toMatchObject({ fill: 'red', text: 'outbox-unavailable' });
 }
 
 // Node-RED 4.1 runs on Node 18 and 20, as many gateways do (Node-RED 5 needs 22.9): the package must keep reporting.
