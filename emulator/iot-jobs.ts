@@ -14,6 +14,7 @@ import {
   JOB_DESCRIPTION,
   JOB_DOCUMENT,
   JOB_ID,
+  MAX_DETAILS_PAIRS,
   TARGET_ARN,
   THING_NAME,
   checkEnum,
@@ -87,7 +88,10 @@ const TargetSelection = { Snapshot: 'SNAPSHOT', Continuous: 'CONTINUOUS' } as co
 /** `RetryableFailureType`: what failure a job's `jobExecutionsRetryConfig` retries; ALL means either. */
 const RetryableFailureType = { Failed: 'FAILED', TimedOut: 'TIMED_OUT', All: 'ALL' } as const;
 type RetryableFailureType = (typeof RetryableFailureType)[keyof typeof RetryableFailureType];
-/** `NumberOfRetries` (0..10) and `RetryCriteriaList` (1..2 items), from the model. */
+/**
+ * `NumberOfRetries` (0..10) and `RetryCriteriaList` (1..2 items), from the model; the developer guide
+ * (jobs-configurations-details) allows "up to 10 retries for both failure types combined", so the sum is bounded too.
+ */
 const MAX_RETRIES = 10;
 const MAX_RETRY_CRITERIA = 2;
 type TargetSelection = (typeof TargetSelection)[keyof typeof TargetSelection];
@@ -111,6 +115,11 @@ const NEXT_JOB_ID = '$next';
 const MAX_TIMEOUT_MINUTES = 10080;
 const CANCEL_STEP_TIMER = -1;
 const MAX_LIST_RESULTS = 250;
+/**
+ * GetPendingJobExecutions returns at most 10 pending executions (developer guide, job-limits: "10", or 15 with a
+ * scheduling configuration, which this emulator does not take).
+ */
+const MAX_PENDING_RETURNED = 10;
 const MINUTE_MS = 60_000;
 
 interface Thing {
@@ -245,6 +254,10 @@ function retryOf(state: IotState, exec: Execution, now: number): Execution | und
         : undefined;
   if (!failure) return undefined;
   const job = jobOf(state, exec);
+  // "To retry execution because of a timeout failure, you must enable the timeout configuration"
+  // (jobs-configurations-details). Under the default reading CreateJob refused such a job; under the other one it
+  // exists, and its timeouts are never retried.
+  if (failure === 'TIMED_OUT' && job.inProgressTimeoutInMinutes === undefined) return undefined;
   const own = job.retries[failure];
   const allowed = own ?? job.retries.ALL ?? 0;
   const made = executionsOfThing(state, exec.thingName, exec.jobId).filter(
@@ -472,6 +485,26 @@ function optionalStepTimeout(body: JsonObject): number | undefined {
   return checkRange(minutes, 'stepTimeoutInMinutes', 1, MAX_TIMEOUT_MINUTES);
 }
 
+/**
+ * Sets the execution's details from a request's `statusDetails` (setting `statusDetailsUpdate`): replaced by the given
+ * map, or the given pairs merged into it. A merge may not leave more than the 10 pairs an execution's details hold
+ * (job-limits); nothing is changed when it would.
+ */
+function applyDetails(exec: Execution, details: Record<string, string> | undefined, settings: EmulatorSettings): void {
+  if (details === undefined) return;
+  if (settings.statusDetailsUpdate === 'replace') {
+    exec.statusDetails = details;
+    return;
+  }
+  const merged = { ...exec.statusDetails, ...details };
+  if (Object.keys(merged).length > MAX_DETAILS_PAIRS)
+    throw new IotError(
+      IotErrorName.InvalidRequest,
+      `The job execution's statusDetails would hold ${Object.keys(merged).length} pairs; at most ${MAX_DETAILS_PAIRS} are allowed`,
+    );
+  exec.statusDetails = merged;
+}
+
 /** Starts, resets or cancels the step timer of an execution that is (now) IN_PROGRESS. */
 function applyStepTimeout(exec: Execution, minutes: number | undefined, now: number): void {
   if (minutes === undefined || exec.status !== JobExecutionStatus.InProgress) return;
@@ -528,7 +561,12 @@ function describeJobExecutionData({ req, params, state, settings }: OperationCon
   if (jobId === NEXT_JOB_ID) {
     requireThing(state, thingName);
     const next = pendingExecutions(state, thingName)[0];
-    if (!next) throw notFound(`No pending job execution exists for thing ${thingName}`);
+    if (!next) {
+      // Undocumented over HTTPS (setting `describeNextNotFound`): by default as the MQTT answer and StartNext, no
+      // execution (aws/aws-iot-device-sdk-cpp-v2#101); the other reading, the model's ResourceNotFoundException.
+      if (settings.describeNextNotFound) throw notFound(`No pending job execution exists for thing ${thingName}`);
+      return {};
+    }
     checkExecutionNumber(next, executionNumber);
     exec = next;
   } else {
@@ -546,7 +584,7 @@ function describeJobExecutionData({ req, params, state, settings }: OperationCon
 function getPendingJobExecutions({ params, state }: OperationContext): object {
   const thingName = checkString(params.thingName, 'thingName', THING_NAME);
   requireThing(state, thingName);
-  const pending = pendingExecutions(state, thingName);
+  const pending = pendingExecutions(state, thingName).slice(0, MAX_PENDING_RETURNED);
   return {
     inProgressJobs: pending.filter((e) => e.status === JobExecutionStatus.InProgress).map(dataPlaneSummary),
     queuedJobs: pending.filter((e) => e.status === JobExecutionStatus.Queued).map(dataPlaneSummary),
@@ -573,8 +611,12 @@ function getPendingJobExecutions({ params, state }: OperationContext): object {
 function startNextPendingJobExecution({ req, params, state, settings }: OperationContext): object {
   const thingName = checkString(params.thingName, 'thingName', THING_NAME);
   const body = parseJsonBody(req.body);
-  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+  const statusDetails = optionalDetailsMap(body, 'statusDetails', settings.statusDetailsValueLength);
   const stepTimeout = optionalStepTimeout(body);
+  // The model documents this member as "1 to 10080" here; -1 only for UpdateJobExecution (setting
+  // `startNextAcceptsCancel`: the shape itself is an unbounded long, so AWS may take it).
+  if (stepTimeout === CANCEL_STEP_TIMER && !settings.startNextAcceptsCancel)
+    checkRange(stepTimeout, 'stepTimeoutInMinutes', 1, MAX_TIMEOUT_MINUTES);
   requireThing(state, thingName);
   const next = pendingExecutions(state, thingName)[0];
   if (!next) return {};
@@ -582,7 +624,7 @@ function startNextPendingJobExecution({ req, params, state, settings }: Operatio
   const changesSomething = statusDetails !== undefined || stepTimeout !== undefined;
   // Read live: the admin API flips this setting between requests.
   if (next.status === JobExecutionStatus.Queued || (settings.startNextUpdatesInProgress && changesSomething)) {
-    if (statusDetails) next.statusDetails = statusDetails;
+    applyDetails(next, statusDetails, settings);
     startExecution(next, job, req.now, 'StartNextPendingJobExecution');
     applyStepTimeout(next, stepTimeout, req.now);
   }
@@ -599,7 +641,7 @@ function updateJobExecution({ req, params, state, settings }: OperationContext):
       IotErrorName.InvalidRequest,
       `Invalid status ${status}: UpdateJobExecution accepts only ${DEVICE_STATUSES.join(', ')}`,
     );
-  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+  const statusDetails = optionalDetailsMap(body, 'statusDetails', settings.statusDetailsValueLength);
   const stepTimeout = optionalStepTimeout(body);
   const expectedVersion = optionalInteger(body, 'expectedVersion');
   const includeState = optionalBoolean(body, 'includeJobExecutionState') ?? false;
@@ -616,7 +658,7 @@ function updateJobExecution({ req, params, state, settings }: OperationContext):
       conflictBody(exec, settings),
     );
 
-  if (statusDetails) exec.statusDetails = statusDetails;
+  applyDetails(exec, statusDetails, settings);
   if (status === JobExecutionStatus.InProgress) startExecution(exec, job, req.now, 'UpdateJobExecution');
   else transition(exec, status, req.now, 'UpdateJobExecution');
   applyStepTimeout(exec, stepTimeout, req.now);
@@ -733,10 +775,16 @@ function parseRetryConfig(body: JsonObject): Partial<Record<RetryableFailureType
       throw new IotError(IotErrorName.InvalidRequest, `failureType ${type} appears twice in the criteriaList`);
     retries[type] = checkRange(count, `${field}.numberOfRetries`, 0, MAX_RETRIES);
   }
+  const total = Object.values(retries).reduce((sum, n) => sum + n, 0);
+  if (total > MAX_RETRIES)
+    throw new IotError(
+      IotErrorName.InvalidRequest,
+      `jobExecutionsRetryConfig allows up to ${MAX_RETRIES} retries for both failure types combined, not ${total}`,
+    );
   return retries;
 }
 
-function createJob({ req, params, state }: OperationContext): object {
+function createJob({ req, params, state, settings }: OperationContext): object {
   const jobId = checkString(params.jobId, 'jobId', JOB_ID);
   const body = parseJsonBody(req.body);
   const targets = parseTargets(body);
@@ -746,6 +794,14 @@ function createJob({ req, params, state }: OperationContext): object {
     optionalEnum(body, 'targetSelection', Object.values(TargetSelection)) ?? TargetSelection.Snapshot;
   const inProgressTimeoutInMinutes = parseInProgressTimeout(body);
   const retries = parseRetryConfig(body);
+  // jobs-configurations-details: "to retry execution because of a timeout failure, you must enable the timeout
+  // configuration" (setting `timeoutRetryNeedsTimeoutConfig`: refused here, or accepted and never retried).
+  const retriesTimeouts = (retries.TIMED_OUT ?? 0) > 0 || (retries.ALL ?? 0) > 0;
+  if (settings.timeoutRetryNeedsTimeoutConfig && retriesTimeouts && inProgressTimeoutInMinutes === undefined)
+    throw new IotError(
+      IotErrorName.InvalidRequest,
+      'To retry on a TIMED_OUT failure (failureType TIMED_OUT or ALL), the job needs a timeoutConfig',
+    );
   if (state.jobs.has(jobId))
     throw new IotError(IotErrorName.ResourceAlreadyExists, `Job with id ${jobId} already exists`);
   const things = targets.map((arn) => {
@@ -812,13 +868,13 @@ function describeJobExecutionControl({ req, params, state }: OperationContext): 
   return { execution: controlPlaneExecution(exec, req.now) };
 }
 
-function cancelJobExecution({ req, params, state }: OperationContext): undefined {
+function cancelJobExecution({ req, params, state, settings }: OperationContext): undefined {
   const thingName = checkString(params.thingName, 'thingName', THING_NAME);
   const jobId = checkString(params.jobId, 'jobId', JOB_ID);
   const force = queryBoolean(req.query, 'force') ?? false;
   const body = parseJsonBody(req.body);
   const expectedVersion = optionalInteger(body, 'expectedVersion');
-  const statusDetails = optionalDetailsMap(body, 'statusDetails');
+  const statusDetails = optionalDetailsMap(body, 'statusDetails', settings.statusDetailsValueLength);
 
   const { exec } = requireExecution(state, thingName, jobId);
   if (TERMINAL_STATUSES.has(exec.status)) throw terminalStateTransition(exec, 'be canceled');
@@ -830,7 +886,7 @@ function cancelJobExecution({ req, params, state }: OperationContext): undefined
   if (expectedVersion !== undefined && expectedVersion !== exec.versionNumber)
     throw new IotError(IotErrorName.VersionConflict, versionMismatch(exec, expectedVersion));
 
-  if (statusDetails) exec.statusDetails = statusDetails;
+  applyDetails(exec, statusDetails, settings);
   if (force) exec.forceCanceled = true;
   transition(exec, JobExecutionStatus.Canceled, req.now, 'CancelJobExecution');
   return undefined;

@@ -55,8 +55,16 @@ export const JOB_ID: StringRule = { min: 1, max: 64, pattern: /^[a-zA-Z0-9_-]+$/
 export const DESCRIBE_JOB_ID: StringRule = { pattern: /^(?:[a-zA-Z0-9_-]+|\$next)$/ };
 /** A `statusDetails` key (`DetailsKey`). */
 export const DETAILS_KEY: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
-/** `[^\p{C}]+`: no control, format, unassigned or private-use characters. The 1,024 limit is from the API docs. */
-export const DETAILS_VALUE: StringRule = { min: 1, max: 1024, pattern: /^[^\p{C}]+$/u };
+/**
+ * `DetailsValue`: `[^\p{C}]+`, no control, format, unassigned or private-use characters. Its longest value is a
+ * setting (`statusDetailsValueLength`): 1,024 in AWS CLI v2's model, 128 in the job-limits table.
+ */
+const DETAILS_VALUE_PATTERN = /^[^\p{C}]+$/u;
+/**
+ * `DetailsMap`: 1 to 10 pairs, as the developer guide's job-limits table gives for an execution's status details (the
+ * `iot` model bounds CancelJobExecution's `statusDetails` the same way).
+ */
+export const MAX_DETAILS_PAIRS = 10;
 /** CreateJob's `description`. */
 export const JOB_DESCRIPTION: StringRule = { max: 2028, pattern: /^[^\p{C}]+$/u };
 /** CreateJob's inline `document`. */
@@ -139,14 +147,22 @@ export function checkEnum<T extends string>(value: unknown, field: string, value
 }
 
 /** A `DetailsMap` (statusDetails): string keys and values, each within its rule. */
-export function optionalDetailsMap(body: JsonObject, field: string): Record<string, string> | undefined {
+export function optionalDetailsMap(
+  body: JsonObject,
+  field: string,
+  maxValueLength: number,
+): Record<string, string> | undefined {
   const value = body[field];
   if (absent(value)) return undefined;
   if (!isJsonObject(value)) throw constraintError(value, field, 'Member must be a map of strings');
+  const entries = Object.entries(value);
+  if (entries.length > MAX_DETAILS_PAIRS)
+    throw constraintError(value, field, `Member must have length less than or equal to ${MAX_DETAILS_PAIRS}`);
+  const rule: StringRule = { min: 1, max: maxValueLength, pattern: DETAILS_VALUE_PATTERN };
   const details: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(value)) {
+  for (const [key, entry] of entries) {
     checkString(key, `${field}.key`, DETAILS_KEY);
-    details[key] = checkString(entry, `${field}.${key}`, DETAILS_VALUE);
+    details[key] = checkString(entry, `${field}.${key}`, rule);
   }
   return details;
 }

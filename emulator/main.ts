@@ -6,8 +6,9 @@
 import { parseArgs } from 'node:util';
 
 import { startEmulator } from './index';
+import { DEFAULT_SETTINGS, settingProblem, type EmulatorSettings } from './types';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-burst-seconds S]
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--describe-next-not-found] [--status-details-value-length 1024|128] [--status-details-update replace|merge] [--no-timeout-retry-needs-timeout-config] [--start-next-accepts-cancel] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-burst-seconds S]
 
 The account's request-rate quotas are AWS's defaults, enforced (a request over one is answered 429 ThrottlingException):
   --quota-writes N        UpdateJobExecution + StartNextPendingJobExecution per second (200)
@@ -20,7 +21,15 @@ Defaults follow the reading AWS's documents most support; these flags choose the
   --no-terminal-state-on-describe    DescribeJobExecution shows a terminal execution instead of answering 410
   --no-conflict-execution-state      a 409 from UpdateJobExecution carries only its message, no executionState
   --start-next-updates-in-progress   StartNextPendingJobExecution applies statusDetails and stepTimeoutInMinutes to an
-                                     execution already IN_PROGRESS (by default it is handed back unchanged)`;
+                                     execution already IN_PROGRESS (by default it is handed back unchanged)
+  --describe-next-not-found          DescribeJobExecution of $next with nothing pending answers 404 (by default 200 {})
+  --status-details-value-length 128  statusDetails values up to 128 characters, the job-limits table (default 1024,
+                                     AWS CLI v2's model)
+  --status-details-update merge      a request's statusDetails pairs are merged into the execution's (default replace)
+  --no-timeout-retry-needs-timeout-config
+                                     CreateJob takes a TIMED_OUT retry without timeoutConfig, whose timeouts are then
+                                     never retried (by default it is refused)
+  --start-next-accepts-cancel        StartNextPendingJobExecution takes stepTimeoutInMinutes -1 (by default refused)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -35,6 +44,11 @@ async function main(): Promise<void> {
       'terminal-state-on-describe': { type: 'boolean', default: true },
       'conflict-execution-state': { type: 'boolean', default: true },
       'start-next-updates-in-progress': { type: 'boolean', default: false },
+      'describe-next-not-found': { type: 'boolean', default: false },
+      'status-details-value-length': { type: 'string', default: String(DEFAULT_SETTINGS.statusDetailsValueLength) },
+      'status-details-update': { type: 'string', default: DEFAULT_SETTINGS.statusDetailsUpdate },
+      'timeout-retry-needs-timeout-config': { type: 'boolean', default: true },
+      'start-next-accepts-cancel': { type: 'boolean', default: false },
       quotas: { type: 'boolean', default: true },
       'quota-writes': { type: 'string' },
       'quota-reads': { type: 'string' },
@@ -63,6 +77,11 @@ async function main(): Promise<void> {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a number > 0, not ${given}`);
     return n;
   };
+  const setting = <K extends keyof EmulatorSettings>(name: K, flag: string, value: unknown): EmulatorSettings[K] => {
+    const problem = settingProblem(name, value);
+    if (problem) throw new Error(`--${flag}: ${problem}`);
+    return value as EmulatorSettings[K];
+  };
   const quotas = {
     enabled: values.quotas,
     dataPlaneWrites: rate('quota-writes'),
@@ -85,6 +104,15 @@ async function main(): Promise<void> {
       terminalStateOnDescribe: values['terminal-state-on-describe'],
       conflictExecutionState: values['conflict-execution-state'],
       startNextUpdatesInProgress: values['start-next-updates-in-progress'],
+      describeNextNotFound: values['describe-next-not-found'],
+      statusDetailsValueLength: setting(
+        'statusDetailsValueLength',
+        'status-details-value-length',
+        Number(values['status-details-value-length']),
+      ),
+      statusDetailsUpdate: setting('statusDetailsUpdate', 'status-details-update', values['status-details-update']),
+      timeoutRetryNeedsTimeoutConfig: values['timeout-retry-needs-timeout-config'],
+      startNextAcceptsCancel: values['start-next-accepts-cancel'],
     },
   });
   // One line, the URL first; with --auth, the admin routes' token after it (a signed request works too).

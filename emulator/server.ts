@@ -17,6 +17,7 @@ import { verifySigV2 } from './sigv2';
 import {
   DEFAULT_SETTINGS,
   SETTING_NAMES,
+  settingProblem,
   ServiceName,
   type EmulatorRequest,
   type EmulatorResponse,
@@ -212,14 +213,13 @@ function unappliedSuccess(service: ServiceName, operation: string, requestId: st
   };
 }
 
-/** Why an admin `POST settings` body is not a partial settings object of booleans, or undefined when it is. */
+/** Why an admin `POST settings` body is not a partial settings object, or undefined when it is. */
 function settingsProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return `settings are a JSON object with any of ${SETTING_NAMES.join(', ')}`;
   for (const [name, value] of Object.entries(body)) {
-    if (!(SETTING_NAMES as string[]).includes(name))
-      return `unknown setting ${name}; the settings are ${SETTING_NAMES.join(', ')}`;
-    if (typeof value !== 'boolean') return `${name} must be a boolean`;
+    const problem = settingProblem(name, value);
+    if (problem) return problem;
   }
   return undefined;
 }

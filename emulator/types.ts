@@ -77,17 +77,80 @@ export interface EmulatorSettings {
    * hands the execution back unchanged under both readings.
    */
   startNextUpdatesInProgress: boolean;
+  /**
+   * Data-plane DescribeJobExecution of `$next` when the thing has nothing pending. AWS documents no answer for the
+   * HTTPS call; an AWS maintainer says the MQTT answer simply carries no execution (aws/aws-iot-device-sdk-cpp-v2#101),
+   * the developer guide says the same of StartNextPendingJobExecution over HTTPS, and a live capture reported by
+   * ministack answers `{}`. `false` (the default): 200 `{}`, no `execution`. `true`: 404 ResourceNotFoundException,
+   * the model's error for "the specified resource does not exist".
+   */
+  describeNextNotFound: boolean;
+  /**
+   * The longest `statusDetails` value, in UTF-16 units. 1,024 is the `DetailsValue` shape's maximum in the
+   * `iot-jobs-data` model inside AWS CLI v2 (v1's botocore gives none); the developer guide's job-limits table says
+   * 128. The default is the model's; 128 the table's.
+   */
+  statusDetailsValueLength: StatusDetailsValueLength;
+  /**
+   * What a request's `statusDetails` does to the execution's: the model says only "If not specified, the
+   * statusDetails are unchanged". `replace` (the default, the map as the request sends it): the given map becomes the
+   * execution's. `merge`: each given pair is set and the others are kept.
+   */
+  statusDetailsUpdate: StatusDetailsUpdate;
+  /**
+   * A job whose `jobExecutionsRetryConfig` retries TIMED_OUT (or ALL) without a `timeoutConfig`. The developer guide
+   * (jobs-configurations-details) says "to retry execution because of a timeout failure, you must enable the timeout
+   * configuration" but not what AWS does otherwise. `true` (the default): CreateJob refuses it (400
+   * InvalidRequestException). `false`: the job is created and a timeout of its executions (a step timer's) is never
+   * retried.
+   */
+  timeoutRetryNeedsTimeoutConfig: boolean;
+  /**
+   * StartNextPendingJobExecution with `stepTimeoutInMinutes: -1`. The model's member documentation says "1 to 10080"
+   * for this operation (-1, cancelling the timer, is described only for UpdateJobExecution), but the shape is an
+   * unbounded long and the AWS CLIs send -1 unchecked. `false` (the default, the documentation's reading): 400
+   * InvalidRequestException. `true`: accepted, and the step timer is left unset.
+   */
+  startNextAcceptsCancel: boolean;
 }
+
+/** The two readings of the longest `statusDetails` value: the `iot-jobs-data` model's, the job-limits table's. */
+export const STATUS_DETAILS_VALUE_LENGTHS = [1024, 128] as const;
+export type StatusDetailsValueLength = (typeof STATUS_DETAILS_VALUE_LENGTHS)[number];
+
+/** The two readings of what a request's `statusDetails` does to the execution's. */
+export const STATUS_DETAILS_UPDATES = ['replace', 'merge'] as const;
+export type StatusDetailsUpdate = (typeof STATUS_DETAILS_UPDATES)[number];
 
 /** The readings AWS's documents most support (see each setting). */
 export const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
   terminalStateOnDescribe: true,
   conflictExecutionState: true,
   startNextUpdatesInProgress: false,
+  describeNextNotFound: false,
+  statusDetailsValueLength: 1024,
+  statusDetailsUpdate: 'replace',
+  timeoutRetryNeedsTimeoutConfig: true,
+  startNextAcceptsCancel: false,
 };
 
 /** Every setting name, for the admin API and the command line. */
 export const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof EmulatorSettings)[];
+
+/** Why `value` is not a value of setting `name`, or undefined when it is one (the admin API's and the flags' check). */
+export function settingProblem(name: string, value: unknown): string | undefined {
+  if (!(SETTING_NAMES as string[]).includes(name))
+    return `unknown setting ${name}; the settings are ${SETTING_NAMES.join(', ')}`;
+  const allowed: readonly unknown[] =
+    name === 'statusDetailsValueLength'
+      ? STATUS_DETAILS_VALUE_LENGTHS
+      : name === 'statusDetailsUpdate'
+        ? STATUS_DETAILS_UPDATES
+        : [true, false];
+  return allowed.includes(value)
+    ? undefined
+    : `${name} must be ${allowed.join(' or ')}, not ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+}
 
 /** A service module: routes a request to one of its operations, or answers an error for an unknown route. */
 export interface ServiceModule {

@@ -15,6 +15,7 @@ import {
 
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { HISTORY_LIMIT } from '../emulator/iot-jobs';
+import { DEFAULT_SETTINGS } from '../emulator/types';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli, type CliResult } from './helpers/aws-cli';
 import {
   ARN_PREFIX,
@@ -822,19 +823,11 @@ describe('the emulator without auth', () => {
     await admin('POST', 'clock', { advanceSeconds: 61 });
     const state = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
     expect(state.iot.executions[0]).toMatchObject({ status: 'TIMED_OUT' });
-    expect(state.settings).toEqual({
-      terminalStateOnDescribe: false,
-      conflictExecutionState: true,
-      startNextUpdatesInProgress: false,
-    });
+    expect(state.settings).toEqual({ ...DEFAULT_SETTINGS, terminalStateOnDescribe: false });
 
     await admin('POST', 'reset');
     const after = (await admin('GET', 'state')) as { iot: IotDump; settings: object };
-    expect(after.settings).toEqual({
-      terminalStateOnDescribe: true,
-      conflictExecutionState: true,
-      startNextUpdatesInProgress: false,
-    });
+    expect(after.settings).toEqual(DEFAULT_SETTINGS);
     expect(after.iot.executions).toEqual([]);
   });
 });
@@ -922,26 +915,38 @@ describe('the readings of AWS documents, and job execution retries', () => {
     expect(stale.executionState).toEqual({ status: 'IN_PROGRESS', versionNumber: 2 });
   });
 
-  test('the admin API sets each reading, and refuses unknown settings and non-booleans', async () => {
+  test('the admin API sets each reading, and refuses unknown settings and values outside each reading', async () => {
     expect(await admin('POST', 'settings', { conflictExecutionState: false })).toEqual({
-      terminalStateOnDescribe: true,
+      ...DEFAULT_SETTINGS,
       conflictExecutionState: false,
-      startNextUpdatesInProgress: false,
     });
-    expect(await admin('POST', 'settings', { startNextUpdatesInProgress: true })).toEqual({
-      terminalStateOnDescribe: true,
+    expect(
+      await admin('POST', 'settings', {
+        startNextUpdatesInProgress: true,
+        statusDetailsValueLength: 128,
+        statusDetailsUpdate: 'merge',
+      }),
+    ).toEqual({
+      ...DEFAULT_SETTINGS,
       conflictExecutionState: false,
       startNextUpdatesInProgress: true,
+      statusDetailsValueLength: 128,
+      statusDetailsUpdate: 'merge',
     });
     await expect(admin('POST', 'settings', { terminalStateOnDescribe: 'yes' })).rejects.toThrow(
-      'terminalStateOnDescribe must be a boolean',
+      'terminalStateOnDescribe must be true or false, not yes',
     );
     await expect(admin('POST', 'settings', { startNextUpdatesInProgress: 1 })).rejects.toThrow(
-      'startNextUpdatesInProgress must be a boolean',
+      'startNextUpdatesInProgress must be true or false, not 1',
+    );
+    await expect(admin('POST', 'settings', { statusDetailsValueLength: 256 })).rejects.toThrow(
+      'statusDetailsValueLength must be 1024 or 128, not 256',
+    );
+    await expect(admin('POST', 'settings', { statusDetailsUpdate: 'append' })).rejects.toThrow(
+      'statusDetailsUpdate must be replace or merge, not append',
     );
     await expect(admin('POST', 'settings', { lenient: true })).rejects.toThrow(
-      'unknown setting lenient; the settings are terminalStateOnDescribe, conflictExecutionState, ' +
-        'startNextUpdatesInProgress',
+      `unknown setting lenient; the settings are ${Object.keys(DEFAULT_SETTINGS).join(', ')}`,
     );
   });
 
@@ -1060,6 +1065,7 @@ describe('the readings of AWS documents, and job execution retries', () => {
 
   test('startNextUpdatesInProgress is read live, and -1 cancels the step timer under it', async () => {
     await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    await fx.settings({ startNextAcceptsCancel: true });
     await startNext({ stepTimeoutInMinutes: 5 });
     expect(await startNext({ stepTimeoutInMinutes: -1 })).toMatchObject({ versionNumber: 2 });
     expect((await execution('dev-1', 'job-1')).stepTimeoutAt).toBeDefined();
@@ -1193,5 +1199,204 @@ describe('the readings of AWS documents, and job execution retries', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('the third pass: limits and readings of the Jobs pages', () => {
+  let client: IoTJobsDataPlaneClient;
+  beforeAll(() => {
+    client = new IoTJobsDataPlaneClient({ endpoint: fx.url, region: 'us-east-1', credentials: FIXTURE_CREDENTIALS });
+  });
+  afterAll(() => client.destroy());
+
+  /** The error a data-plane call ends in, or a failure when it succeeds. */
+  const failure = async (send: () => Promise<unknown>): Promise<{ name: string; message: string }> => {
+    try {
+      await send();
+    } catch (error) {
+      return error as { name: string; message: string };
+    }
+    throw new Error('expected a refusal');
+  };
+  const pairs = (n: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+
+  test('DescribeJobExecution of $next with nothing pending: 200 without an execution, or 404 under the other reading', async () => {
+    await seed(['dev-1'], []);
+    const empty = await client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: '$next' }));
+    expect([empty.$metadata.httpStatusCode, empty.execution]).toEqual([200, undefined]);
+    await fx.settings({ describeNextNotFound: true });
+    const refused = await failure(() =>
+      client.send(new DescribeJobExecutionCommand({ thingName: 'dev-1', jobId: '$next' })),
+    );
+    expect([refused.name, refused.message]).toEqual([
+      'ResourceNotFoundException',
+      'No pending job execution exists for thing dev-1',
+    ]);
+    // An unknown thing is not found under both readings.
+    await fx.settings({ describeNextNotFound: false });
+    const unknown = await failure(() =>
+      client.send(new DescribeJobExecutionCommand({ thingName: 'dev-9', jobId: '$next' })),
+    );
+    expect(unknown.name).toBe('ResourceNotFoundException');
+  });
+
+  test('statusDetails: at most 10 pairs; values up to 1,024 characters, or 128 under the limits table', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    const update = (statusDetails: Record<string, string>) => () =>
+      client.send(
+        new UpdateJobExecutionCommand({ thingName: 'dev-1', jobId: 'job-1', status: 'IN_PROGRESS', statusDetails }),
+      );
+    const eleven = await failure(update(pairs(11)));
+    expect([eleven.name, eleven.message]).toEqual([
+      'InvalidRequestException',
+      expect.stringMatching(
+        /at 'statusDetails' failed to satisfy constraint: Member must have length less than or equal to 10$/,
+      ),
+    ]);
+    await expect(update(pairs(10))()).resolves.toBeDefined();
+    const over = await failure(update({ note: 'x'.repeat(1025) }));
+    expect(over.message).toMatch(/at 'statusDetails.note' .*less than or equal to 1024$/);
+    await expect(update({ note: 'x'.repeat(1024) })()).resolves.toBeDefined();
+    await fx.settings({ statusDetailsValueLength: 128 });
+    const table = await failure(update({ note: 'x'.repeat(129) }));
+    expect(table.message).toMatch(/at 'statusDetails.note' .*less than or equal to 128$/);
+    await expect(update({ note: 'x'.repeat(128) })()).resolves.toBeDefined();
+    // StartNext and CancelJobExecution check their details the same way.
+    await seed(['dev-2'], [{ jobId: 'job-2', targets: ['dev-2'] }]);
+    const startNext = await failure(() =>
+      client.send(new StartNextPendingJobExecutionCommand({ thingName: 'dev-2', statusDetails: pairs(11) })),
+    );
+    expect(startNext.name).toBe('InvalidRequestException');
+    const cancel = await signed('iot', 'PUT', '/things/dev-2/jobs/job-2/cancel', {
+      statusDetails: { n: 'x'.repeat(129) },
+    });
+    expect(cancel.status).toBe(400);
+  });
+
+  test('statusDetails replace by default; under merge the asked pairs are set and the others kept, up to 10', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    const update = (statusDetails: Record<string, string>) =>
+      client.send(
+        new UpdateJobExecutionCommand({
+          thingName: 'dev-1',
+          jobId: 'job-1',
+          status: 'IN_PROGRESS',
+          statusDetails,
+          includeJobExecutionState: true,
+        }),
+      );
+    await update({ step: '1', of: '3' });
+    expect((await update({ step: '2' })).executionState?.statusDetails).toEqual({ step: '2' });
+    await fx.settings({ statusDetailsUpdate: 'merge' });
+    await update({ of: '3' });
+    expect((await update({ step: '3' })).executionState?.statusDetails).toEqual({ step: '3', of: '3' });
+    expect((await execution('dev-1', 'job-1')).history.map((t) => t.statusDetails)).toEqual([
+      { step: '1', of: '3' },
+      { step: '2' },
+      { step: '2', of: '3' },
+      { step: '3', of: '3' },
+    ]);
+    // Nine more keys would leave 11 pairs: refused, nothing changed.
+    const crowded = await failure(() => update(pairs(9)));
+    expect([crowded.name, crowded.message]).toEqual([
+      'InvalidRequestException',
+      "The job execution's statusDetails would hold 11 pairs; at most 10 are allowed",
+    ]);
+    expect(await execution('dev-1', 'job-1')).toMatchObject({
+      statusDetails: { step: '3', of: '3' },
+      versionNumber: 5,
+    });
+    // StartNext of a QUEUED execution merges into its (empty) details too.
+    await seed(['dev-2'], [{ jobId: 'job-2', targets: ['dev-2'] }]);
+    const started = await client.send(
+      new StartNextPendingJobExecutionCommand({ thingName: 'dev-2', statusDetails: { phase: 'download' } }),
+    );
+    expect(started.execution?.statusDetails).toEqual({ phase: 'download' });
+  });
+
+  test('GetPendingJobExecutions returns at most 10 executions: IN_PROGRESS first, then the oldest QUEUED', async () => {
+    const jobs = Array.from({ length: 12 }, (_, i) => ({
+      jobId: `job-${String(i + 1).padStart(2, '0')}`,
+      targets: ['dev-1'],
+    }));
+    await seed(['dev-1'], jobs);
+    await deviceUpdate('dev-1', 'job-12', { status: 'IN_PROGRESS' });
+    const pending = await client.send(new GetPendingJobExecutionsCommand({ thingName: 'dev-1' }));
+    expect(pending.inProgressJobs?.map((j) => j.jobId)).toEqual(['job-12']);
+    expect(pending.queuedJobs?.map((j) => j.jobId)).toEqual(jobs.slice(0, 9).map((j) => j.jobId));
+  });
+
+  test('job retries: at most 10 for both failure types combined; a TIMED_OUT retry needs a timeoutConfig', async () => {
+    await seed(['dev-1'], []);
+    const create = async (jobId: string, body: object): Promise<HttpReply> =>
+      signed('iot', 'PUT', `/jobs/${jobId}`, { targets: [`${ARN_PREFIX}:thing/dev-1`], document: '{}', ...body });
+    const message = (reply: HttpReply): [number, string] => [
+      reply.status,
+      (JSON.parse(reply.text) as { message: string }).message,
+    ];
+    const twenty = {
+      timeoutConfig: { inProgressTimeoutInMinutes: 5 },
+      jobExecutionsRetryConfig: {
+        criteriaList: [
+          { failureType: 'FAILED', numberOfRetries: 10 },
+          { failureType: 'TIMED_OUT', numberOfRetries: 10 },
+        ],
+      },
+    };
+    expect(message(await create('twenty', twenty))).toEqual([
+      400,
+      'jobExecutionsRetryConfig allows up to 10 retries for both failure types combined, not 20',
+    ]);
+    expect(
+      (
+        await create('ten', {
+          ...twenty,
+          jobExecutionsRetryConfig: {
+            criteriaList: [
+              { failureType: 'FAILED', numberOfRetries: 4 },
+              { failureType: 'TIMED_OUT', numberOfRetries: 6 },
+            ],
+          },
+        })
+      ).status,
+    ).toBe(200);
+    const timedOutOnly = {
+      jobExecutionsRetryConfig: { criteriaList: [{ failureType: 'TIMED_OUT', numberOfRetries: 2 }] },
+    };
+    const all = { jobExecutionsRetryConfig: { criteriaList: [{ failureType: 'ALL', numberOfRetries: 2 }] } };
+    for (const [jobId, body] of [
+      ['timed-out', timedOutOnly],
+      ['all', all],
+    ] as const)
+      expect(message(await create(jobId, body))).toEqual([
+        400,
+        'To retry on a TIMED_OUT failure (failureType TIMED_OUT or ALL), the job needs a timeoutConfig',
+      ]);
+    // The other reading: created, and a step timer's timeout is not retried; a FAILED one still is under ALL.
+    await fx.settings({ timeoutRetryNeedsTimeoutConfig: false });
+    expect((await create('timed-out', timedOutOnly)).status).toBe(200);
+    await deviceUpdate('dev-1', 'timed-out', { status: 'IN_PROGRESS', stepTimeoutInMinutes: 1 });
+    await advanceClock(61);
+    expect((await fx.executions('dev-1', 'timed-out')).map((e) => e.status)).toEqual(['TIMED_OUT']);
+    expect((await create('all', all)).status).toBe(200);
+    await deviceUpdate('dev-1', 'all', { status: 'FAILED' });
+    expect((await fx.executions('dev-1', 'all')).map((e) => e.status)).toEqual(['FAILED', 'QUEUED']);
+  });
+
+  test('StartNextPendingJobExecution refuses stepTimeoutInMinutes -1 by default, takes it under the other reading', async () => {
+    await seed(['dev-1'], [{ jobId: 'job-1', targets: ['dev-1'] }]);
+    const refused = await failure(() =>
+      client.send(new StartNextPendingJobExecutionCommand({ thingName: 'dev-1', stepTimeoutInMinutes: -1 })),
+    );
+    expect(refused.name).toBe('InvalidRequestException');
+    expect(refused.message).toMatch(/stepTimeoutInMinutes/);
+    expect(await execution('dev-1', 'job-1')).toMatchObject({ status: 'QUEUED', versionNumber: 1 });
+    await fx.settings({ startNextAcceptsCancel: true });
+    const started = await client.send(
+      new StartNextPendingJobExecutionCommand({ thingName: 'dev-1', stepTimeoutInMinutes: -1 }),
+    );
+    expect(started.execution).toMatchObject({ status: 'IN_PROGRESS', versionNumber: 2 });
+    expect(started.execution?.approximateSecondsBeforeTimedOut).toBeUndefined();
   });
 });
