@@ -6,7 +6,7 @@
  */
 import { describeFailure, Connection, updateJobExecution, type StepOptions } from '../core/index';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
-import { READINGS, RERUN_THINGS as THINGS, useEmulator } from './helpers/emulator';
+import { READINGS, RERUN_THINGS as THINGS, type Reading, useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
 
 /** A key the emulator knows but refuses the control-plane read, as an IAM policy without the action would. */
@@ -19,37 +19,41 @@ const DEVICE_ONLY = {
 const fx = useEmulator({ auth: { credentials: [FIXTURE_CREDENTIALS, DEVICE_ONLY] } });
 let aws: Connection;
 const fast: StepOptions = { sleep: async () => {}, random: () => 0.5 };
-const connect = (credentials = FIXTURE_CREDENTIALS): Connection =>
-  new Connection({ region: 'us-east-1', endpoint: fx.url, credentials });
+const connect = (credentials = FIXTURE_CREDENTIALS, readings?: Reading['connection']): Connection =>
+  new Connection({ region: 'us-east-1', endpoint: fx.url, credentials, ...readings });
 afterAll(async () => {
   aws?.destroy();
 });
 
 const TERMINAL = Object.keys(THINGS) as (keyof typeof THINGS)[];
 
-describe.each(READINGS)('$name', ({ settings, retries }) => {
+describe.each(READINGS)('$name', ({ settings, retries, connection }) => {
   beforeEach(async () => {
     await fx.rerunFixture({ settings, retries });
     aws?.destroy();
-    aws = connect();
+    aws = connect(FIXTURE_CREDENTIALS, connection);
   });
 
   test('re-running SUCCEEDED, FAILED and REJECTED succeeds with changed: false and changes nothing', async () => {
     for (const status of TERMINAL) {
       const input = { thingName: THINGS[status], jobId: 'fw-42', status, statusDetails: { result: status } };
-      expect(await updateJobExecution({ ...input, status: 'IN_PROGRESS' }, aws)).toMatchObject({ changed: true });
+      const progress = { ...input, status: 'IN_PROGRESS', statusDetails: { phase: 'flash' } };
+      expect(await updateJobExecution(progress, aws)).toMatchObject({ changed: true });
       expect(await updateJobExecution(input, aws)).toMatchObject({ changed: true });
     }
     const before = await fx.iot();
     for (const status of TERMINAL) {
       const input = { thingName: THINGS[status], jobId: 'fw-42', status, statusDetails: { result: status } };
       // A new connection, as a re-run in a new process has: nothing remembered, only the service to ask.
-      const fresh = connect();
+      const fresh = connect(FIXTURE_CREDENTIALS, connection);
       const again = await updateJobExecution(input, fresh, fast);
       fresh.destroy();
+      // Under merge the execution keeps the progress report's pair beside the asked one, and is still as asked.
+      const details =
+        settings.statusDetailsUpdate === 'merge' ? { phase: 'flash', result: status } : { result: status };
       expect(again).toMatchObject({
         changed: false,
-        executionState: { status, statusDetails: { result: status }, versionNumber: 3 },
+        executionState: { status, statusDetails: details, versionNumber: 3 },
       });
     }
     expect(await fx.iot()).toEqual(before);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 
 import { Connection, updateJob, updateJobExecution, type StepOptions } from '../core/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
-import { READINGS, type FaultRule, type SeedJob, useEmulator } from './helpers/emulator';
+import { READINGS, type FaultRule, type Reading, useEmulator } from './helpers/emulator';
 import { createImportExportJob, importExportJobs, manifest } from './helpers/importexport';
 
 /** Schedules per reading; READINGS.length times this run in all. */
@@ -36,7 +36,7 @@ type Step =
  */
 const LIFECYCLE: readonly Step[] = [
   { kind: 'execution', thing: 'gw-7', status: 'IN_PROGRESS', details: { step: 'download' } },
-  { kind: 'execution', thing: 'gw-7', status: 'IN_PROGRESS', details: { step: 'flash' } },
+  { kind: 'execution', thing: 'gw-7', status: 'IN_PROGRESS', details: { step: 'flash', percent: '50' } },
   { kind: 'execution', thing: 'gw-8', status: 'IN_PROGRESS', details: { step: 'download' } },
   { kind: 'job', manifest: manifest({ deviceId: '424242' }) },
   { kind: 'execution', thing: 'gw-7', status: 'SUCCEEDED', details: { step: 'done' } },
@@ -83,12 +83,18 @@ async function snapshot(): Promise<Snapshot> {
 }
 
 /** A fresh account under one reading: a reset emulator, and a new connection (which remembers nothing of the old). */
-async function fresh(settings: object, retries: SeedJob['retries']): Promise<void> {
+async function fresh(reading: Reading): Promise<void> {
   await fx.reset();
-  await fx.settings(settings);
-  await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], retries }]);
+  await fx.settings(reading.settings);
+  await fx.seed(['gw-7', 'gw-8'], [{ jobId: 'fw-42', targets: ['gw-7', 'gw-8'], retries: reading.retries }]);
   aws?.destroy();
-  aws = new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, maxAttempts: 12 });
+  aws = new Connection({
+    region: 'us-east-1',
+    endpoint: fx.url,
+    credentials: FIXTURE_CREDENTIALS,
+    maxAttempts: 12,
+    ...reading.connection,
+  });
   await createImportExportJob(fx.url);
 }
 
@@ -101,11 +107,8 @@ async function runStep(step: Step): Promise<boolean> {
 }
 
 /** Runs the lifecycle under a schedule, checking each step's promise; returns the final state. */
-async function lifecycle(
-  reading: (typeof READINGS)[number],
-  faults: readonly (readonly FaultRule[])[],
-): Promise<Snapshot> {
-  await fresh(reading.settings, reading.retries);
+async function lifecycle(reading: Reading, faults: readonly (readonly FaultRule[])[]): Promise<Snapshot> {
+  await fresh(reading);
   for (const [i, step] of LIFECYCLE.entries()) {
     for (const rule of faults[i] ?? []) await fx.fault(rule);
     const before = await snapshot();
@@ -122,7 +125,12 @@ async function lifecycle(
     // The execution the step acted on is the thing's first: every resend stays on it.
     const [number, status, details, history] = after.executions[step.thing]![0]!;
     const moved = history - before.executions[step.thing]![0]![3];
-    expect([number, status, details]).toEqual([1, step.status, step.details]);
+    // Under replace the details are the ones asked; under merge they hold every pair asked (and keep earlier ones).
+    expect([number, status, details]).toEqual([
+      1,
+      step.status,
+      reading.settings.statusDetailsUpdate === 'merge' ? expect.objectContaining(step.details) : step.details,
+    ]);
     // No double effect: a lost terminal answer is settled, not applied again (IN_PROGRESS → IN_PROGRESS is the
     // exception the service allows, so a retried progress report may count twice).
     if (step.status !== 'IN_PROGRESS') expect(moved).toBeLessThanOrEqual(1);

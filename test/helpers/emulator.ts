@@ -5,6 +5,8 @@
 import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } from '../../emulator/client';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index';
 import type { FaultRequest } from '../../emulator/faults';
+import { DEFAULT_SETTINGS, type EmulatorSettings } from '../../emulator/types';
+import type { ConnectionSettings } from '../../core/connection';
 import { eventually } from './eventually';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 
@@ -60,31 +62,134 @@ export interface LoggedRequest {
 export const RERUN_THINGS = { SUCCEEDED: 'gw-1', FAILED: 'gw-2', REJECTED: 'gw-3' } as const;
 
 /** The emulator's switches between readings of AWS's documents (emulator/types.ts). */
-export interface EmulatorReadings {
-  terminalStateOnDescribe?: boolean;
-  conflictExecutionState?: boolean;
+export type EmulatorReadings = Partial<EmulatorSettings>;
+
+/**
+ * One reading of AWS a client is tested under: the emulator's settings, the retry configuration of the jobs the test
+ * makes, and the connection settings that tell the core which reading it talks to (statusDetails' length and
+ * replace/merge: the core's checks and idempotency decisions follow them).
+ */
+export interface Reading {
+  readonly name: string;
+  readonly settings: EmulatorSettings;
+  readonly retries: SeedJob['retries'];
+  readonly connection: Pick<ConnectionSettings, 'statusDetailsUpdate' | 'statusDetailsValueLength'>;
+}
+
+/** One setting (or job configuration) with two readings, the default first, each with a short label for names. */
+interface Factor {
+  readonly readings: readonly [ReadingPart, ReadingPart];
+}
+interface ReadingPart {
+  readonly label: string;
+  readonly settings?: EmulatorReadings;
+  readonly retries?: SeedJob['retries'];
+}
+
+/** Every setting whose readings the clients must work under, default reading first. */
+const FACTORS: readonly Factor[] = [
+  {
+    readings: [
+      { label: 'terminal describe 410', settings: { terminalStateOnDescribe: true } },
+      { label: 'terminal describe 200', settings: { terminalStateOnDescribe: false } },
+    ],
+  },
+  {
+    readings: [
+      { label: '409 with executionState', settings: { conflictExecutionState: true } },
+      { label: '409 message only', settings: { conflictExecutionState: false } },
+    ],
+  },
+  {
+    readings: [
+      { label: 'no retry config' },
+      { label: 'retry on FAILED', retries: [{ failureType: 'FAILED', numberOfRetries: 2 }] },
+    ],
+  },
+  {
+    readings: [
+      { label: 'details replace', settings: { statusDetailsUpdate: 'replace' } },
+      { label: 'details merge', settings: { statusDetailsUpdate: 'merge' } },
+    ],
+  },
+  {
+    readings: [
+      { label: 'values 1024', settings: { statusDetailsValueLength: 1024 } },
+      { label: 'values 128', settings: { statusDetailsValueLength: 128 } },
+    ],
+  },
+  {
+    readings: [
+      { label: '$next none 200', settings: { describeNextNotFound: false } },
+      { label: '$next none 404', settings: { describeNextNotFound: true } },
+    ],
+  },
+  {
+    readings: [
+      { label: 'start-next hands back', settings: { startNextUpdatesInProgress: false } },
+      { label: 'start-next updates', settings: { startNextUpdatesInProgress: true } },
+    ],
+  },
+  {
+    readings: [
+      { label: 'timeout retry needs config', settings: { timeoutRetryNeedsTimeoutConfig: true } },
+      { label: 'timeout retry never', settings: { timeoutRetryNeedsTimeoutConfig: false } },
+    ],
+  },
+  {
+    readings: [
+      { label: 'start-next -1 refused', settings: { startNextAcceptsCancel: false } },
+      { label: 'start-next -1 taken', settings: { startNextAcceptsCancel: true } },
+    ],
+  },
+];
+
+/**
+ * Rows of 0/1 (which reading of each factor) covering every pair of readings of every two factors in 6 rows, for up
+ * to 10 two-valued factors: factor j's column is the j-th 3-element subset of rows 1..5 (any two such subsets meet,
+ * differ and both miss row 0, so each pair of columns shows 00, 11, 10 and 01). Row 0 is every default.
+ */
+function pairwiseRows(factors: number): number[][] {
+  const columns: number[][] = [];
+  for (let a = 1; a <= 5; a++)
+    for (let b = a + 1; b <= 5; b++) for (let c = b + 1; c <= 5; c++) columns.push([a, b, c]);
+  if (factors > columns.length)
+    throw new Error(`a 6-row pairwise cover holds ${columns.length} factors, not ${factors}`);
+  return Array.from({ length: 6 }, (_, row) => columns.slice(0, factors).map((rows) => (rows.includes(row) ? 1 : 0)));
+}
+
+/** Every combination: 2^factors rows. */
+function allRows(factors: number): number[][] {
+  return Array.from({ length: 2 ** factors }, (_, n) => Array.from({ length: factors }, (_, j) => (n >> j) & 1));
+}
+
+function readingOf(row: readonly number[]): Reading {
+  const parts = FACTORS.map((factor, j) => factor.readings[row[j] ?? 0]!);
+  const settings = Object.assign({ ...DEFAULT_SETTINGS }, ...parts.map((p) => p.settings ?? {})) as EmulatorSettings;
+  return {
+    name: parts.some((p, j) => p !== FACTORS[j]!.readings[0])
+      ? parts
+          .filter((p, j) => p !== FACTORS[j]!.readings[0])
+          .map((p) => p.label)
+          .join(', ')
+      : 'the default readings',
+    settings,
+    retries: parts.find((p) => p.retries)?.retries,
+    connection: {
+      statusDetailsUpdate: settings.statusDetailsUpdate,
+      statusDetailsValueLength: settings.statusDetailsValueLength,
+    },
+  };
 }
 
 /**
- * Every combination of the readings a step must work under: DescribeJobExecution of a terminal execution (410 or
- * 200), a 409's body (with or without executionState), and jobs with and without a retry configuration.
+ * The readings a step must work under. By default (CI) a pairwise cover: every reading of every setting, and every
+ * pair of readings of any two settings, in 6 combinations, the first all defaults. `READINGS=all` runs the full
+ * cross-product (2^9 = 512 combinations; combine with `FAULT_SCHEDULES=n` to bound the fault schedules' time).
  */
-export const READINGS: readonly {
-  readonly name: string;
-  readonly settings: Required<EmulatorReadings>;
-  readonly retries: SeedJob['retries'];
-}[] = [true, false].flatMap((terminalStateOnDescribe) =>
-  [true, false].flatMap((conflictExecutionState) =>
-    [undefined, [{ failureType: 'FAILED' as const, numberOfRetries: 2 }]].map((retries) => ({
-      name:
-        `describe of a terminal execution ${terminalStateOnDescribe ? '410' : '200'}, ` +
-        `409 ${conflictExecutionState ? 'with' : 'without'} executionState, ` +
-        `${retries ? 'retry on FAILED' : 'no retry config'}`,
-      settings: { terminalStateOnDescribe, conflictExecutionState },
-      retries,
-    })),
-  ),
-);
+export const READINGS: readonly Reading[] = (
+  process.env.READINGS === 'all' ? allRows(FACTORS.length) : pairwiseRows(FACTORS.length)
+).map(readingOf);
 
 /** One admin request signed by the fixture key, as a `Response` (for tests of its status). */
 export async function adminRequest(url: string, method: string, path: string, body?: unknown): Promise<Response> {
@@ -157,7 +262,7 @@ export class EmulatorFixture extends EmulatorClient {
    * A fresh account under one reading, for re-run tests: the emulator reset and set to `reading`, and one thing per
    * terminal status (`RERUN_THINGS`) targeted by job fw-42 with the reading's retry configuration.
    */
-  async rerunFixture(reading: Pick<(typeof READINGS)[number], 'settings' | 'retries'>): Promise<void> {
+  async rerunFixture(reading: Pick<Reading, 'settings' | 'retries'>): Promise<void> {
     await this.reset();
     await this.settings(reading.settings);
     const things = Object.values(RERUN_THINGS);
