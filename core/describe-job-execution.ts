@@ -2,10 +2,17 @@
  * The describe-job-execution step: AWS IoT Jobs data plane `DescribeJobExecution`, the device's read of one
  * execution, or with `jobId` `$next` of the thing's next pending one (IN_PROGRESS first, then QUEUED). A read
  * changes nothing, so it is retried like any request that may succeed later, and `changed` is always false.
+ *
+ * With nothing pending, `$next` is a result (`noPendingExecution: true`), not an error. How AWS's HTTPS API answers
+ * that case is not documented: the MQTT API answers with no execution (aws/aws-iot-device-sdk-cpp-v2#101), and
+ * over HTTPS it may be a 200 without `execution` or the model's 404 ResourceNotFoundException (the emulator's
+ * setting `describeNextNotFound`). Both are read as "no pending execution"; see `saysNothingPending` for how a 404
+ * that means nothing pending is told from one that means the thing does not exist.
  */
 import { DescribeJobExecutionCommand, type JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
+import { StepError } from './errors';
 import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
   EXECUTION_NUMBER_PARAMETER,
@@ -13,8 +20,17 @@ import {
   INCLUDE_JOB_DOCUMENT_PARAMETER,
   JOB_EXECUTION_SHAPE,
   JOB_ID_PARAMETER,
+  NEXT_JOB_ID,
   THING_NAME_PARAMETER,
 } from './job-execution-fields';
+import {
+  NO_PENDING_EXECUTION,
+  NO_PENDING_EXECUTION_FIELD,
+  saysNothingPending,
+  serviceMessage,
+  type PendingOutcome,
+  type ServiceRefusal,
+} from './no-pending-execution';
 import { parseParameters, refuseSkipUnchanged, type OperationDefinition, type Parameter } from './operation';
 import { StepRun, type StepOptions } from './step-run';
 
@@ -47,22 +63,35 @@ export interface DescribeJobExecutionInput {
 }
 
 /** What the step read. */
-export interface DescribeJobExecutionResult {
+export interface DescribeJobExecutionResult extends PendingOutcome {
   /** Always false: a read changes nothing. */
   readonly changed: false;
-  /** The execution, as the service returned it. */
+  /** The execution, as the service returned it; absent when `noPendingExecution`. */
   readonly execution?: JobExecution | undefined;
+  /**
+   * True only for `$next` when the thing has no pending execution, whether the service answered 200 without an
+   * execution or 404 ResourceNotFoundException for it; false whenever there is an execution.
+   */
+  readonly noPendingExecution: boolean;
+  /**
+   * The service's 404 when that is how it said nothing is pending (absent after a 200): a drop-in for the AWS CLI
+   * fails there as the AWS CLI does.
+   */
+  readonly serviceRefusal?: ServiceRefusal | undefined;
   readonly attempts: number;
   readonly requestId?: string | undefined;
 }
 
 /**
- * Reads a job execution from the device side.
+ * Reads a job execution from the device side. With `jobId` `$next` and nothing pending it resolves with
+ * `noPendingExecution: true` and no execution.
  *
- * @throws StepError with `code` `invalid-input` (nothing sent), `not-found` (no such execution, or with `$next`
- *   nothing pending), `terminal-state` (the data plane will not show a finished execution), `throttled`,
- *   `unavailable`, `auth`, `network`, `timeout` or `aborted`.
- * @example const { execution } = await describeJobExecution({ thingName: 'gw-7', jobId: '$next' });
+ * @throws StepError with `code` `invalid-input` (nothing sent), `not-found` (no such job, execution or thing;
+ *   never for `$next` with nothing pending), `terminal-state` (the data plane will not show a finished execution),
+ *   `throttled`, `unavailable`, `auth`, `network`, `timeout` or `aborted`.
+ * @example
+ * const { noPendingExecution, execution } = await describeJobExecution({ thingName: 'gw-7', jobId: '$next' });
+ * if (noPendingExecution) return; // no work
  */
 export async function describeJobExecution(
   input: Readonly<Record<string, unknown>>,
@@ -75,13 +104,38 @@ export async function describeJobExecution(
   const client = iotJobsDataClient(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = `${request.thingName}/${request.jobId}`;
-  const out = await run.call(
-    'DescribeJobExecution',
-    subject,
-    (limits) => client.send(new DescribeJobExecutionCommand(request), limits),
-    iotJobsDataErrors(aws, 'DescribeJobExecution', subject),
-  );
-  return { changed: false, execution: out.execution, attempts: run.attempts, requestId: out.$metadata.requestId };
+  const next = request.jobId === NEXT_JOB_ID;
+  let out;
+  try {
+    out = await run.call(
+      'DescribeJobExecution',
+      subject,
+      (limits) => client.send(new DescribeJobExecutionCommand(request), limits),
+      iotJobsDataErrors(aws, 'DescribeJobExecution', subject),
+    );
+  } catch (error) {
+    // The other reading of an undocumented answer: a 404 for `$next` that says nothing is pending.
+    if (!(next && error instanceof StepError && saysNothingPending(error))) throw error;
+    options.logger?.debug(`DescribeJobExecution ${subject}: ${NO_PENDING_EXECUTION} (${serviceMessage(error)})`);
+    return {
+      changed: false,
+      noPendingExecution: true,
+      serviceRefusal: {
+        awsErrorName: error.awsErrorName ?? 'ResourceNotFoundException',
+        httpStatus: error.httpStatus ?? 404,
+        message: serviceMessage(error),
+      },
+      attempts: run.attempts,
+      requestId: error.requestId,
+    };
+  }
+  return {
+    changed: false,
+    ...(out.execution && { execution: out.execution }),
+    noPendingExecution: next && !out.execution,
+    attempts: run.attempts,
+    requestId: out.$metadata.requestId,
+  };
 }
 
 /** describe-job-execution, for every wrapper. */
@@ -91,23 +145,30 @@ export const definition: OperationDefinition<DescribeJobExecutionResult> = {
   awsOperation: 'DescribeJobExecution',
   summary:
     'Reads an AWS IoT job execution from the device side (`DescribeJobExecution`): one job, or with the job id ' +
-    "`$next` the thing's next pending execution, the one a device should work on now. A read changes nothing: " +
+    "`$next` the thing's next pending execution, the one a device should work on now. With nothing pending, " +
+    '`$next` is a result, not an error: `noPendingExecution: true` and no execution. A read changes nothing: ' +
     '`changed` is always `false`.',
   notes: [
-    'Throttling, 5xx and network errors are retried with backoff. `$next` with nothing pending, like an unknown ' +
-      'job, ends in `not-found`; an execution that is finished may be refused by the data plane (`terminal-state`).',
+    'Throttling, 5xx and network errors are retried with backoff. An unknown job or thing ends in `not-found`; an ' +
+      'execution that is finished may be refused by the data plane (`terminal-state`).',
+    "How AWS's HTTPS API answers `$next` with nothing pending is not documented: a 200 without an execution, or " +
+      '404 `ResourceNotFoundException`. Both are the result `noPendingExecution: true` (with the 404 in ' +
+      '`serviceRefusal`). A 404 counts as nothing pending only when its message names the execution (pending work, ' +
+      '`$next`, a job execution) and does not say the thing does not exist: an unknown thing stays `not-found`.',
   ],
   reference: 'https://docs.aws.amazon.com/iot/latest/apireference/API_iot-jobs-data_DescribeJobExecution.html',
   parameters: PARAMETERS,
   subject: ['thingName', 'jobId'],
   response: [{ name: 'execution', members: JOB_EXECUTION_SHAPE }],
   readOnly: true,
-  resultMembers: ['execution'],
-  fields: executionFields((r) => r.execution),
+  resultMembers: ['execution', 'noPendingExecution', 'serviceRefusal'],
+  fields: [...executionFields<DescribeJobExecutionResult>((r) => r.execution), NO_PENDING_EXECUTION_FIELD],
   statusText: (r) =>
     r.execution
       ? `${r.execution.jobId ?? ''} ${r.execution.status ?? ''}${r.execution.versionNumber === undefined ? '' : ` v${r.execution.versionNumber}`}`.trim()
-      : 'no execution',
+      : r.noPendingExecution
+        ? NO_PENDING_EXECUTION
+        : 'no execution',
   toResponse: (r) => ({ execution: r.execution }),
   run: describeJobExecution,
 };

@@ -23,6 +23,7 @@ import {
   STEP_TIMEOUT_PARAMETER,
   THING_NAME_PARAMETER,
 } from './job-execution-fields';
+import { NO_PENDING_EXECUTION, NO_PENDING_EXECUTION_FIELD, type PendingOutcome } from './no-pending-execution';
 import { parseParameters, type OperationDefinition, type Parameter } from './operation';
 import { StepRun, type StepOptions } from './step-run';
 
@@ -46,7 +47,7 @@ export interface StartNextPendingJobExecutionInput {
 }
 
 /** What the step did. */
-export interface StartNextPendingJobExecutionResult {
+export interface StartNextPendingJobExecutionResult extends PendingOutcome {
   /**
    * True when this step's requests started the execution (or changed it), including a start whose answer was
    * lost; false when it already was IN_PROGRESS as asked, or nothing was pending.
@@ -54,6 +55,8 @@ export interface StartNextPendingJobExecutionResult {
   readonly changed: boolean;
   /** The execution to work on, IN_PROGRESS; absent when nothing is pending. */
   readonly execution?: JobExecution | undefined;
+  /** True when the thing has no pending execution: nothing was started, and there is no execution. */
+  readonly noPendingExecution: boolean;
   readonly attempts: number;
   readonly requestId?: string | undefined;
 }
@@ -121,6 +124,7 @@ export async function startNextPendingJobExecution(
   const result = (changed: boolean, read: Read): StartNextPendingJobExecutionResult => ({
     changed,
     ...(read.execution && { execution: read.execution }),
+    noPendingExecution: !read.execution,
     attempts: run.attempts,
     requestId: read.requestId,
   });
@@ -193,17 +197,18 @@ export const definition: OperationDefinition<StartNextPendingJobExecutionResult>
     'execution it started says `changed: false`, and a start whose answer was lost is settled by reading, not sent twice.',
   notes: [
     'The step reads the next pending execution first (`DescribeJobExecution` of `$next`); when it already is ' +
-      '`IN_PROGRESS` (with the details asked, if any) nothing is sent. With nothing pending the result has no ' +
-      'execution and `changed: false`. A step timeout is always sent, since only the service can restart its timer.',
+      '`IN_PROGRESS` (with the details asked, if any) nothing is sent. With nothing pending the result says ' +
+      '`noPendingExecution: true`, with no execution and `changed: false`. A step timeout is always sent, since ' +
+      'only the service can restart its timer.',
   ],
   reference: 'https://docs.aws.amazon.com/iot/latest/apireference/API_iot-jobs-data_StartNextPendingJobExecution.html',
   parameters: PARAMETERS,
   subject: ['thingName'],
   response: [{ name: 'execution', members: JOB_EXECUTION_SHAPE }],
-  resultMembers: ['execution'],
-  fields: executionFields((r) => r.execution),
+  resultMembers: ['execution', 'noPendingExecution'],
+  fields: [...executionFields<StartNextPendingJobExecutionResult>((r) => r.execution), NO_PENDING_EXECUTION_FIELD],
   statusText: (r) =>
-    r.execution ? `${r.changed ? 'started' : 'unchanged'} ${r.execution.jobId ?? ''}`.trim() : 'none pending',
+    r.execution ? `${r.changed ? 'started' : 'unchanged'} ${r.execution.jobId ?? ''}`.trim() : NO_PENDING_EXECUTION,
   toResponse: (r) => ({ execution: r.execution }),
   run: startNextPendingJobExecution,
 };

@@ -4,10 +4,18 @@
  * a step (a re-run changes nothing, a lost answer is settled and not sent twice), under both readings of what
  * start-next does to an execution already IN_PROGRESS.
  */
-import { describeJobExecution } from '../core/describe-job-execution';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { toStepError } from '../core/aws-errors';
+import { definition as describeDefinition, describeJobExecution } from '../core/describe-job-execution';
 import { getPendingJobExecutions } from '../core/get-pending-job-executions';
-import { Connection, describeFailure, type StepOptions } from '../core/index';
-import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
+import { Connection, describeFailure, type StepError, type StepOptions } from '../core/index';
+import { saysNothingPending } from '../core/no-pending-execution';
+import {
+  definition as startNextDefinition,
+  startNextPendingJobExecution,
+} from '../core/start-next-pending-job-execution';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
@@ -61,7 +69,11 @@ describe('describe-job-execution', () => {
 
   test.each([
     [{ thingName: 'gw-7', jobId: 'nope' }, 'not-found', 'DescribeJobExecution gw-7/nope: ResourceNotFoundException'],
-    [{ thingName: 'gw-9', jobId: '$next' }, 'not-found', 'DescribeJobExecution gw-9/$next: ResourceNotFoundException'],
+    [
+      { thingName: 'gw-99', jobId: '$next' },
+      'not-found',
+      'DescribeJobExecution gw-99/$next: ResourceNotFoundException',
+    ],
     [{ thingName: 'gw-7', jobId: 'fw 42' }, 'invalid-input', 'jobId "fw 42" has characters that are not allowed'],
     [{ thingName: 'gw-7' }, 'invalid-input', 'jobId is required'],
     [
@@ -185,10 +197,13 @@ describe('start-next-pending-job-execution', () => {
     expect((await fx.execution('gw-7', 'fw-43')).status).toBe('QUEUED');
   });
 
-  test('nothing pending: no execution, changed false', async () => {
+  test('nothing pending: no execution, changed false, noPendingExecution true', async () => {
     const result = await startNextPendingJobExecution({ thingName: 'gw-9' }, aws);
-    expect(result).toMatchObject({ changed: false, attempts: 2 });
+    expect(result).toMatchObject({ changed: false, attempts: 2, noPendingExecution: true });
     expect(result).not.toHaveProperty('execution');
+    expect(startNextDefinition.statusText(result)).toBe('no pending execution');
+    const started = await startNextPendingJobExecution({ thingName: 'gw-7' }, aws);
+    expect(started).toMatchObject({ changed: true, noPendingExecution: false, execution: { jobId: 'fw-42' } });
   });
 
   test('an unknown thing is not-found; bad input is refused before sending', async () => {
@@ -252,5 +267,109 @@ describe('start-next-pending-job-execution', () => {
       if (updates) expect(timer).toEqual(expect.any(Number));
       else expect(timer).toBeUndefined();
     });
+  });
+});
+
+describe('describe-job-execution of $next with nothing pending: a result, not an error', () => {
+  /** An endpoint that answers every request as a wrong endpoint does: 404 ResourceNotFoundException "Not Found". */
+  async function notFoundEverywhere(): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = createServer((_, res) => {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException:' });
+      res.end('{"message":"Not Found"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  describe.each([
+    ['200 without an execution', false],
+    ['404 ResourceNotFoundException', true],
+  ])('answered %s (describeNextNotFound %s)', (_, notFound) => {
+    beforeEach(async () => {
+      await fx.settings({ describeNextNotFound: notFound });
+      await fx.clearRequests();
+    });
+
+    test('a thing with nothing pending: noPendingExecution, no execution, in the words start-next uses', async () => {
+      const result = await describeJobExecution({ thingName: 'gw-9', jobId: '$next' }, aws, fast);
+      expect(result).toEqual({
+        changed: false,
+        noPendingExecution: true,
+        ...(notFound && {
+          serviceRefusal: {
+            awsErrorName: 'ResourceNotFoundException',
+            httpStatus: 404,
+            message: 'No pending job execution exists for thing gw-9',
+          },
+        }),
+        attempts: 1,
+        requestId: expect.any(String),
+      });
+      expect(describeDefinition.statusText(result)).toBe('no pending execution');
+      expect(describeDefinition.statusText(result)).toBe(
+        startNextDefinition.statusText(await startNextPendingJobExecution({ thingName: 'gw-9' }, aws)),
+      );
+      const field = (name: string): string => describeDefinition.fields.find((f) => f.name === name)!.value(result);
+      expect([field('no-pending-execution'), field('job-id'), field('status')]).toEqual(['true', '', '']);
+      expect((await operations()).slice(0, 1)).toEqual([`DescribeJobExecution ${notFound ? 404 : 200}`]);
+    });
+
+    test('once the last job is done, $next says so; while there is work, noPendingExecution is false', async () => {
+      const next = await describeJobExecution({ thingName: 'gw-7', jobId: '$next' }, aws);
+      expect(next).toMatchObject({ noPendingExecution: false, execution: { jobId: 'fw-42' } });
+      expect(next).not.toHaveProperty('serviceRefusal');
+      await fx.deviceUpdate('gw-7', 'fw-42', { status: 'SUCCEEDED' });
+      await fx.deviceUpdate('gw-7', 'fw-43', { status: 'FAILED' });
+      const none = await describeJobExecution({ thingName: 'gw-7', jobId: '$next' }, aws);
+      expect(none).toMatchObject({ changed: false, noPendingExecution: true });
+      expect(none).not.toHaveProperty('execution');
+    });
+
+    test('an unknown thing, or an unknown job by name, is still not-found', async () => {
+      for (const [input, message] of [
+        [{ thingName: 'gw-99', jobId: '$next' }, 'Thing gw-99 does not exist'],
+        [{ thingName: 'gw-7', jobId: 'nope' }, 'Job nope does not exist'],
+      ] as const) {
+        const error = await expectStepError(describeJobExecution(input, aws, fast));
+        expect(error).toMatchObject({ code: 'not-found', awsErrorName: 'ResourceNotFoundException', httpStatus: 404 });
+        expect(error.message).toContain(message);
+      }
+    });
+  });
+
+  test('a bare "Not Found" (an endpoint that is not the Jobs data plane) is not taken for nothing pending', async () => {
+    const wrong = await notFoundEverywhere();
+    const elsewhere = new Connection({ region: 'us-east-1', endpoint: wrong.url, credentials: FIXTURE_CREDENTIALS });
+    try {
+      const error = await expectStepError(describeJobExecution({ thingName: 'gw-7', jobId: '$next' }, elsewhere));
+      expect(error).toMatchObject({ code: 'not-found', awsErrorName: 'ResourceNotFoundException' });
+    } finally {
+      elsewhere.destroy();
+      await wrong.close();
+    }
+  });
+
+  test.each([
+    ['No pending job execution exists for thing gw-9', true],
+    ['Job execution $next not found', true],
+    ['No job executions are pending for thing gw-9', true],
+    ['Thing gw-99 does not exist', false],
+    ['Failed to describe the execution for thing gw-99 because the thing does not exist in your account', false],
+    ['Thing gw-99 cannot be found', false],
+    ['Not Found', false],
+  ])('a 404 saying %j: nothing pending %s', (message, nothingPending) => {
+    const answer = (name: string): StepError =>
+      toStepError(
+        Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 404 } }),
+        'DescribeJobExecution',
+        'gw-9/$next',
+      );
+    expect(saysNothingPending(answer('ResourceNotFoundException'))).toBe(nothingPending);
+    // A 404 by another name is not the model's answer for `$next`.
+    expect(saysNothingPending(answer('NotFoundException'))).toBe(false);
   });
 });
