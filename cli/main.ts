@@ -13,6 +13,7 @@ import { describeFailure, StepError } from '../core/errors';
 import { fileReference, readInputFile } from '../core/input-files';
 import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/operation';
 import { isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
+import type { PendingOutcome, ServiceRefusal } from '../core/no-pending-execution';
 import { ConfigurationError, resolveCliSettings } from './config';
 import { formatOutput, OUTPUT_FORMATS, shapeResponse, type OutputFormat } from './output';
 
@@ -236,8 +237,9 @@ ${
 `
 }
        --report-changed
-          Add "changed" and "attempts" to the output; on a failure, print
-          "error" (code, retryable, attempts, awsErrorName, requestId) on stdout.
+          Add "changed" and "attempts" to the output, and "noPendingExecution"
+          when nothing is pending; on a failure, print "error" (code, retryable,
+          attempts, awsErrorName, requestId) on stdout.
 `;
 }
 
@@ -410,8 +412,24 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     const result = await spec.run(input, connection, options);
     const shaped = shapeResponse(spec.toResponse(result), spec.response);
+    const { noPendingExecution, serviceRefusal } = result as Partial<PendingOutcome> & {
+      serviceRefusal?: ServiceRefusal;
+    };
     if (parsed.switches.has('report-changed'))
-      Object.assign(shaped, { changed: result.changed, attempts: result.attempts });
+      Object.assign(shaped, {
+        changed: result.changed,
+        attempts: result.attempts,
+        ...(noPendingExecution === true && { noPendingExecution }),
+      });
+    if (serviceRefusal) {
+      // The service said "nothing pending" with a 404 (one reading of `$next`): a result for the step, but the AWS
+      // CLI fails there, and so does its drop-in, with its exit code and error line (and the report when asked).
+      process.stderr.write(
+        `\nAn error occurred (${serviceRefusal.awsErrorName}) when calling the ${spec.awsOperation} operation: ${serviceRefusal.message}\n`,
+      );
+      if (parsed.switches.has('report-changed')) process.stdout.write(await formatOutput(shaped, format, context));
+      return EXIT.service;
+    }
     process.stdout.write(await formatOutput(query ? query(shaped) : shaped, format, context));
     return 0;
   } catch (error) {

@@ -787,3 +787,65 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
     await Promise.all(Object.entries(things).map(rerun));
   });
 });
+
+describe('describe-job-execution of $next with nothing pending, under both readings of the service', () => {
+  const NEXT = ['describe-job-execution', '--job-id', '$next', '--thing-name'];
+  describe.each([
+    ['200 without an execution', false],
+    ['404 ResourceNotFoundException', true],
+  ])('answered %s (describeNextNotFound %s)', (_, notFound) => {
+    /** The reading, and gw-9, a thing with nothing pending (fresh state has gw-7 and gw-8, each with fw-42 QUEUED). */
+    const reading: Prepare = async (target) => {
+      await target.settings({ describeNextNotFound: notFound });
+      await target.seed(['gw-9'], []);
+    };
+    const NOT_PENDING =
+      'An error occurred (ResourceNotFoundException) when calling the DescribeJobExecution operation: No pending job execution exists for thing gw-9';
+
+    test.each([
+      ['json', [...NEXT, 'gw-9']],
+      ['text', [...NEXT, 'gw-9', '--output', 'text']],
+      ['table', [...NEXT, 'gw-9', '--output', 'table']],
+      ['yaml', [...NEXT, 'gw-9', '--output', 'yaml']],
+      ['a --query of the execution, as text', [...NEXT, 'gw-9', '--query', 'execution', '--output', 'text']],
+    ])('nothing pending, %s: what the AWS CLI prints, and its exit code', async (_, args) => {
+      const runs = await runAll(args, reading);
+      expectSameAsAwsCli(runs);
+      // Spelt out: `{}` prints nothing (a query of it, `None`) and exits 0; the 404 exits 254 with v2's line.
+      if (notFound) {
+        expect([runs.ours.code, runs.ours.stdout, lastLine(runs.ours)]).toEqual([254, '', NOT_PENDING]);
+        // (v1 has no yaml output: it refuses the option before sending.)
+        if (!args.includes('yaml')) expect([runs.v1.code, lastLine(runs.v1)]).toEqual([255, NOT_PENDING]);
+        if (runs.v2) expect([runs.v2.code, lastLine(runs.v2)]).toEqual([254, NOT_PENDING]);
+      } else {
+        expect([runs.ours.code, runs.ours.stderr]).toEqual([0, '']);
+        expect(runs.ours.stdout).toBe(args.includes('--query') ? 'None\n' : '');
+      }
+    });
+
+    test('an unknown thing is the service error under either reading', async () => {
+      const runs = await runAll([...NEXT, 'gw-99'], reading);
+      expectSameAsAwsCli(runs);
+      expect([runs.ours.code, lastLine(runs.ours)]).toEqual([
+        254,
+        'An error occurred (ResourceNotFoundException) when calling the DescribeJobExecution operation: Thing gw-99 does not exist',
+      ]);
+    });
+
+    test('--report-changed says noPendingExecution, with the exit code and error line the AWS CLI would give', async () => {
+      await fresh();
+      await reading(fx);
+      const reported = await ours([...NEXT, 'gw-9', '--report-changed']);
+      expect([reported.code, JSON.parse(reported.stdout)]).toEqual([
+        notFound ? 254 : 0,
+        { changed: false, attempts: 1, noPendingExecution: true },
+      ]);
+      if (notFound) expect(lastLine(reported)).toBe(NOT_PENDING);
+      else expect(reported.stderr).toBe('');
+      // With work pending there is nothing to say: the execution is the answer.
+      const work = await ours([...NEXT, 'gw-7', '--report-changed']);
+      expect(work.code).toBe(0);
+      expect(JSON.parse(work.stdout)).not.toHaveProperty('noPendingExecution');
+    });
+  });
+});
