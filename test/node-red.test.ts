@@ -730,3 +730,59 @@ describe('hostile messages, with both outputs fanned out to two wires', () => {
     }
   });
 });
+
+describe('a gateway asking $next with nothing pending: "no work" on the result port', () => {
+  describe.each([
+    ['200 without an execution', false],
+    ['404 ResourceNotFoundException', true],
+  ])('answered %s (describeNextNotFound %s)', (_, notFound) => {
+    beforeEach(async () => {
+      await fx.settings({ describeNextNotFound: notFound });
+      await fx.seed(['gw-9'], []);
+      await fx.clearRequests();
+    });
+
+    test('describe $next: noPendingExecution on the result port, status "no pending execution", the same as start-next', async () => {
+      await helper.load(
+        NODES,
+        flow({ type: 'aws-describe-job-execution', jobId: '$next', jobIdType: 'str', raiseErrors: true }),
+        CREDENTIALS,
+      );
+      const [result, errors, caught] = [port('result'), port('error'), port('caught')];
+      helper.getNode('step').receive({ _msgid: 'ask-1', topic: 'is there work?', payload: { thingName: 'gw-9' } });
+      const answer = await result.next();
+      expect(answer).toMatchObject({ _msgid: 'ask-1', topic: 'is there work?' });
+      expect(answer.payload).toMatchObject({ changed: false, noPendingExecution: true, attempts: 1 });
+      expect(answer.payload).not.toHaveProperty('execution');
+      if (notFound)
+        expect(answer.payload).toMatchObject({
+          serviceRefusal: { awsErrorName: 'ResourceNotFoundException', httpStatus: 404 },
+        });
+      expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'no pending execution' });
+      // With work pending the same node hands it over, and says there is some.
+      helper.getNode('step').receive({ payload: { thingName: 'gw-8' } });
+      expect((await result.next()).payload).toMatchObject({
+        noPendingExecution: false,
+        execution: { jobId: 'fw-42', status: 'QUEUED' },
+      });
+      // An unknown thing is still an error, on the error port (and to Catch nodes, as the node asks).
+      helper.getNode('step').receive({ payload: { thingName: 'gw-99' } });
+      expect(((await errors.next()) as NodeMessage & { error: { code: string } }).error.code).toBe('not-found');
+      expect((await caught.next()).error).toBeDefined();
+      expect(statuses('step').at(-1)).toEqual({ fill: 'red', shape: 'ring', text: 'not-found' });
+      expect([errors.messages, caught.messages]).toEqual([[], []]);
+      expect((await fx.requests()).map((r) => `${r.operation} ${r.status}`)).toEqual([
+        `DescribeJobExecution ${notFound ? 404 : 200}`,
+        'DescribeJobExecution 200',
+        'DescribeJobExecution 404',
+      ]);
+      await helper.unload();
+
+      await helper.load(NODES, flow({ type: 'aws-start-next-pending-job-execution' }), CREDENTIALS);
+      const started = port('result');
+      helper.getNode('step').receive({ payload: { thingName: 'gw-9' } });
+      expect((await started.next()).payload).toMatchObject({ changed: false, noPendingExecution: true });
+      expect(statuses('step').at(-1)).toEqual({ fill: 'green', shape: 'dot', text: 'no pending execution' });
+    });
+  });
+});
