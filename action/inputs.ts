@@ -12,6 +12,7 @@ import { fileReference, readInputFile, type FilePolicy } from '../core/input-fil
 import type { OperationDefinition, StepResult } from '../core/operation';
 import { allOperations, isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
+import { parseStatusDetailsUpdate, parseStatusDetailsValueLength } from '../core/readings';
 
 /** Where the action reads `file://` values from, as action.yml says it for `manifest` and `cli-input-json`. */
 export const FILE_PLACES =
@@ -55,6 +56,16 @@ export const COMMON_INPUTS: readonly CommonInput[] = [
       'Requests per operation before giving up on 5xx and network errors (default 5); throttles are retried until the timeout, not counted.',
   },
   { name: 'timeout-seconds', description: 'Time allowed for the whole step, retries included (default 60).' },
+  {
+    name: 'status-details-value-length',
+    description:
+      "The longest status-details value to allow, as AWS's documents disagree: 1024 (AWS CLI v2's iot-jobs-data model; the default) or 128 (the job-limits table). Operations that send status-details only.",
+  },
+  {
+    name: 'status-details-update',
+    description:
+      "What AWS does with given status-details, which it does not document: replace (the default; they become the execution's) or merge (the pairs are set, the others kept). Under merge an execution holding every pair asked is already as asked. Operations that send status-details only.",
+  },
   { name: 'summary', description: 'Write a job summary (true or false).', default: 'true' },
 ];
 
@@ -80,8 +91,13 @@ const CONNECTION_INPUTS: Readonly<Record<string, string>> = {
   region: 'aws-region',
   endpoint: 'endpoint-url',
   maxAttempts: 'max-attempts',
+  statusDetailsValueLength: 'status-details-value-length',
+  statusDetailsUpdate: 'status-details-update',
   skipUnchanged: 'skip-unchanged',
 };
+
+/** The inputs that say how AWS treats statusDetails: refused, not ignored, for an operation that sends none. */
+const STATUS_DETAILS_READINGS = ['status-details-value-length', 'status-details-update'] as const;
 
 /** The input a core field came from, for messages that name what the user wrote in the workflow. */
 export function inputForField(operation: ActionOperation, field: string | undefined): string | undefined {
@@ -166,6 +182,7 @@ export async function readActionRequest(getInput: InputGetter, env: NodeJS.Proce
   optionalBoolean(getInput, 'summary', true); // checked here; read when the summary is written
   const timeout = getInput('timeout-seconds');
   const maxAttempts = getInput('max-attempts');
+  const readings = readingInputs(operation, getInput);
   return {
     operation,
     input,
@@ -174,9 +191,30 @@ export async function readActionRequest(getInput: InputGetter, env: NodeJS.Proce
       endpoint: getInput('endpoint-url') || undefined,
       ...(maxAttempts && { maxAttempts: parseInteger('max-attempts', maxAttempts, { min: 1, max: 20 }) }),
       ...(timeout && { deadlineMs: parseInteger('timeout-seconds', timeout, { min: 1, max: 3600 }) * 1000 }),
+      ...readings,
     },
     skipUnchanged: optionalBoolean(getInput, 'skip-unchanged', false),
     secrets,
+  };
+}
+
+/** The statusDetails readings the workflow set, checked; refused for an operation that sends no statusDetails. */
+function readingInputs(
+  operation: ActionOperation,
+  getInput: InputGetter,
+): Pick<ConnectionSettings, 'statusDetailsValueLength' | 'statusDetailsUpdate'> {
+  const [valueLength, update] = STATUS_DETAILS_READINGS.map((name) => getInput(name));
+  if (!operation.parameters.some((p) => p.member === 'statusDetails')) {
+    const set = STATUS_DETAILS_READINGS.find((name) => getInput(name) !== '');
+    if (set !== undefined)
+      throw invalidInput(set, `does not apply to ${operation.name}, which sends no status-details`, 'leave it out');
+    return {};
+  }
+  return {
+    ...(valueLength && {
+      statusDetailsValueLength: parseStatusDetailsValueLength(valueLength, 'status-details-value-length'),
+    }),
+    ...(update && { statusDetailsUpdate: parseStatusDetailsUpdate(update, 'status-details-update') }),
   };
 }
 

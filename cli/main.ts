@@ -58,6 +58,14 @@ const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   'cli-auto-prompt': 'leave it out; give the parameters as options',
 };
 const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug', 'no-verify-ssl'];
+/**
+ * Ours: how AWS treats statusDetails where its documents disagree or are silent (the core's connection settings of
+ * the same names), with their choices. Only for commands that send statusDetails.
+ */
+const READING_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'status-details-value-length': ['1024', '128'],
+  'status-details-update': ['replace', 'merge'],
+};
 
 /** A command: one operation's definition. */
 type Command = OperationDefinition<StepResult>;
@@ -89,7 +97,7 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
       switches.add(name);
       continue;
     }
-    if (parameter || GLOBAL_VALUE_FLAGS.includes(name) || name === 'generate-cli-skeleton') {
+    if (parameter || GLOBAL_VALUE_FLAGS.includes(name) || name in READING_OPTIONS || name === 'generate-cli-skeleton') {
       let value = inline ?? args[i + 1];
       if (inline === undefined) {
         if (name === 'generate-cli-skeleton' && (value === undefined || value.startsWith('--'))) value = 'input';
@@ -109,8 +117,20 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
   // A read has nothing to skip: refused, not ignored.
   if (spec.readOnly && switches.has('skip-unchanged'))
     throw new UsageError(`argument --skip-unchanged: does not apply to ${spec.name}, which only reads; leave it out`);
+  for (const [option, choices] of Object.entries(READING_OPTIONS)) {
+    const value = values.get(option);
+    if (value === undefined) continue;
+    if (!sendsDetails(spec))
+      throw new UsageError(
+        `argument --${option}: does not apply to ${spec.name}, which sends no statusDetails; leave it out`,
+      );
+    if (!choices.includes(value)) throw new UsageError(invalidChoice(option, value, choices));
+  }
   return { values, switches };
 }
+
+/** Whether the command sends statusDetails, so that the readings of them apply. */
+const sendsDetails = (spec: Command): boolean => spec.parameters.some((p) => p.member === 'statusDetails');
 
 /** A document from text or `file://path`, JSON or YAML. */
 async function readDocument(flag: string, text: string): Promise<Record<string, unknown>> {
@@ -224,7 +244,11 @@ SYNOPSIS
           [--region <value>] [--endpoint-url <value>] [--profile <value>]
           [--output json | text | table | yaml | yaml-stream] [--query <value>]
           [--ca-bundle <value>] [--no-verify-ssl] [--cli-read-timeout <value>] [--cli-connect-timeout <value>]
-          ${spec.readOnly ? '' : '[--skip-unchanged] '}[--max-attempts <value>] [--report-changed] [--debug]
+          ${spec.readOnly ? '' : '[--skip-unchanged] '}[--max-attempts <value>] [--report-changed] [--debug]${
+            sendsDetails(spec)
+              ? '\n          [--status-details-value-length 1024 | 128] [--status-details-update replace | merge]'
+              : ''
+          }
 
 OPTIONS
 ${options}
@@ -235,7 +259,22 @@ ${
        --skip-unchanged
           Read the current state first; send nothing when it already is what is asked.
 `
-}
+}${
+    sendsDetails(spec)
+      ? `
+       --status-details-value-length 1024 | 128
+          The longest statusDetails value to allow, as AWS's documents disagree:
+          1024 (AWS CLI v2's iot-jobs-data model; the default) or 128 (the
+          job-limits table). A longer one is refused before sending.
+
+       --status-details-update replace | merge
+          What AWS does with given statusDetails, which it does not document:
+          replace (the default; they become the execution's) or merge (the
+          pairs are set, the others kept). Under merge an execution holding
+          every pair asked is already as asked.
+`
+      : ''
+  }
        --report-changed
           Add "changed" and "attempts" to the output, and "noPendingExecution"
           when nothing is pending; on a failure, print "error" (code, retryable,
@@ -395,6 +434,10 @@ async function run(argv: readonly string[]): Promise<number> {
     endpoint: parsed.values.get('endpoint-url'),
     profile: settings.profile,
     maxAttempts: parsed.values.get('max-attempts'),
+    // Checked against their choices with the command line.
+    statusDetailsValueLength: parsed.values.get('status-details-value-length') as
+      ConnectionSettings['statusDetailsValueLength'] | undefined,
+    statusDetailsUpdate: parsed.values.get('status-details-update') as ConnectionSettings['statusDetailsUpdate'],
     caBundle: settings.caBundle,
     verifyTls,
     connectTimeoutMs,

@@ -14,6 +14,15 @@ import { invalidInput } from './errors';
 import { ExecutionsSeen } from './executions-seen';
 import { SendPacing } from './send-pacing';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
+import {
+  parseStatusDetailsUpdate,
+  parseStatusDetailsValueLength,
+  type Readings,
+  type StatusDetailsUpdate,
+  type StatusDetailsValueLength,
+} from './readings';
+
+export { DEFAULT_READINGS, StatusDetailsUpdate, StatusDetailsValueLength, type Readings } from './readings';
 
 /** Static credentials: an access key pair and, for temporary credentials, the session token. */
 export interface StaticCredentials {
@@ -80,6 +89,18 @@ export interface ConnectionSettings {
    * bounds them). Default 5.
    */
   readonly maxAttempts?: number | string | undefined;
+  /**
+   * The longest `statusDetails` value the steps let through: 1024 (AWS CLI v2's `iot-jobs-data` model, the default)
+   * or 128 (the developer guide's job-limits table). AWS's documents disagree; a longer value is refused before
+   * sending.
+   */
+  readonly statusDetailsValueLength?: StatusDetailsValueLength | `${StatusDetailsValueLength}` | undefined;
+  /**
+   * What an update's `statusDetails` do to the execution's, which AWS does not document: `replace` (the default, the
+   * given map becomes the execution's) or `merge` (the given pairs are set, the others kept). An execution is
+   * "already as asked" when its details are the same map, or under `merge` when it holds every pair asked.
+   */
+  readonly statusDetailsUpdate?: StatusDetailsUpdate | undefined;
 }
 
 /** The retry and time budget of every step on a connection. */
@@ -200,6 +221,7 @@ interface ResolvedSettings {
   readonly connectTimeoutMs: number | undefined;
   readonly readTimeoutMs: number | undefined;
   readonly policy: RetryPolicy;
+  readonly readings: Readings;
 }
 
 function resolveSettings(settings: ConnectionSettings, env: NodeJS.ProcessEnv): ResolvedSettings {
@@ -255,6 +277,10 @@ function resolveSettings(settings: ConnectionSettings, env: NodeJS.ProcessEnv): 
       attemptTimeoutMs: budget('attemptTimeoutMs', settings.attemptTimeoutMs, 1),
       deadlineMs: budget('deadlineMs', settings.deadlineMs, 1),
     },
+    readings: {
+      statusDetailsValueLength: parseStatusDetailsValueLength(settings.statusDetailsValueLength),
+      statusDetailsUpdate: parseStatusDetailsUpdate(settings.statusDetailsUpdate),
+    },
   };
 }
 
@@ -296,6 +322,8 @@ export class Connection {
   readonly region: string | undefined;
   readonly policy: RetryPolicy;
   readonly tls: boolean;
+  /** How the steps read AWS where its documents disagree or are silent (`statusDetailsValueLength`…). */
+  readonly readings: Readings;
   /** What this connection's steps last saw of each execution: evidence for an honest `changed`. */
   readonly executionsSeen = new ExecutionsSeen();
   /** How fast this connection's requests may leave, once AWS has throttled them (shared by all its steps). */
@@ -313,6 +341,7 @@ export class Connection {
     this.region = this.settings.region;
     this.policy = this.settings.policy;
     this.tls = this.settings.tls !== undefined;
+    this.readings = this.settings.readings;
   }
 
   /** The endpoint for `service`, or undefined for AWS's. */

@@ -5,9 +5,10 @@
  */
 import type { JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { invalidInput } from './errors';
+import { invalidInput, serviceValidation } from './errors';
 import { fieldText, type Parameter, type ResultField, type ShapeMember } from './operation';
-import { checkString, parseEnum, parseStringMap, type StringRule } from './parse';
+import { checkString, parseEnum, parseInteger, parseStringMap, type StringRule } from './parse';
+import { DEFAULT_READINGS, StatusDetailsUpdate, type Readings, type StatusDetailsValueLength } from './readings';
 
 /** The statuses a device may set with UpdateJobExecution; the others are set by AWS or the operator. */
 export const DeviceJobStatus = {
@@ -70,14 +71,22 @@ const DETAILS_KEY: StringRule = {
   patternText: 'letters, digits, :, - and _',
   awsWords: true,
 };
-// `[^\p{C}]+`: no control or format characters. 1,024 is the limit the API reference gives for values.
-const DETAILS_VALUE: StringRule = {
+/**
+ * A `statusDetails` value: `[^\p{C}]+`, no control or format characters; its longest is the connection's reading
+ * (`statusDetailsValueLength`: 1,024 in AWS CLI v2's `iot-jobs-data` model, 128 in the job-limits table).
+ */
+const detailsValue = (max: StatusDetailsValueLength): StringRule => ({
   min: 1,
-  max: 1024,
+  max,
   pattern: /^[^\p{C}]+$/u,
   patternText: 'printable text without control characters (no newlines or tabs)',
   awsWords: true,
-};
+});
+/**
+ * Pairs in a `statusDetails` map: the developer guide's job-limits table gives 1 to 10 (the `iot` model bounds
+ * CancelJobExecution's details the same way; the `iot-jobs-data` model gives no bound).
+ */
+export const MAX_DETAILS_PAIRS = 10;
 /** The step timer: 1 minute to 7 days, or -1 to cancel the current timer. */
 export const STEP_TIMEOUT = { min: 1, max: 10080, also: -1 } as const;
 
@@ -92,13 +101,55 @@ export function parseStatus(value: unknown): DeviceJobStatus {
   return parseEnum('status', value, allowed, '', JOB_EXECUTION_STATUSES);
 }
 
-export function parseStatusDetails(value: unknown): Record<string, string> {
+/**
+ * A `statusDetails` map: at most 10 pairs, each key and value within the model's rules, values no longer than the
+ * connection's reading allows.
+ *
+ * @throws StepError `invalid-input` naming `statusDetails`, or the key or value at fault.
+ */
+export function parseStatusDetails(value: unknown, readings: Readings = DEFAULT_READINGS): Record<string, string> {
   const details = parseStringMap('statusDetails', value);
+  const pairs = Object.keys(details).length;
+  if (pairs > MAX_DETAILS_PAIRS)
+    throw invalidInput(
+      'statusDetails',
+      `has ${pairs} pairs`,
+      `the limit is ${MAX_DETAILS_PAIRS} (AWS IoT's job limits); send fewer`,
+      serviceValidation(
+        'statusDetails',
+        JSON.stringify(details),
+        `Member must have length less than or equal to ${MAX_DETAILS_PAIRS}`,
+      ),
+    );
+  const rule = detailsValue(readings.statusDetailsValueLength);
   for (const [key, v] of Object.entries(details)) {
     checkString(`statusDetails key ${JSON.stringify(key)}`, key, DETAILS_KEY);
-    checkString(`statusDetails.${key}`, v, DETAILS_VALUE);
+    checkString(`statusDetails.${key}`, v, rule);
   }
   return details;
+}
+
+/**
+ * StartNextPendingJobExecution's step timer: the model documents 1 to 10080 for it; -1 (cancel the timer) only for
+ * UpdateJobExecution. The shape is an unbounded long and the AWS CLIs send -1 unchecked, so AWS's answer is unknown:
+ * refused here before sending, in the words of a range check (what the emulator answers by default).
+ *
+ * @throws StepError `invalid-input` naming `stepTimeoutInMinutes` and the range.
+ */
+export function parseStartNextStepTimeout(value: unknown): number {
+  const minutes = parseInteger('stepTimeoutInMinutes', value, STEP_TIMEOUT);
+  if (minutes === STEP_TIMEOUT.also)
+    throw invalidInput(
+      'stepTimeoutInMinutes',
+      `is ${minutes}, which only update-job-execution takes (it cancels the step timer)`,
+      `give minutes from ${STEP_TIMEOUT.min} to ${STEP_TIMEOUT.max}, or leave it out`,
+      serviceValidation(
+        'stepTimeoutInMinutes',
+        String(minutes),
+        `Member must have value greater than or equal to ${STEP_TIMEOUT.min}`,
+      ),
+    );
+  return minutes;
 }
 
 /** `DescribeJobExecution` also takes `$next`: the thing's next pending execution (IN_PROGRESS first, then QUEUED). */
@@ -129,7 +180,7 @@ export const STATUS_DETAILS_PARAMETER: Parameter = {
   member: 'statusDetails',
   kind: 'map',
   required: false,
-  help: 'Name/value pairs of text, as JSON, as KeyName1=string,KeyName2=string, or one pair per line. Replaces the details when given; kept when omitted.',
+  help: "Up to 10 name/value pairs of text, as JSON, as KeyName1=string,KeyName2=string, or one pair per line. Replace the details when given (merged into them when the connection's statusDetailsUpdate is merge); kept when omitted.",
   label: 'Details',
   parse: parseStatusDetails,
 };
@@ -179,15 +230,19 @@ export const JOB_EXECUTION_SHAPE: readonly ShapeMember[] = [
 ];
 
 /**
- * Whether the details of an execution are the ones asked: the same keys with the same values (AWS replaces the whole
- * map, so a key the request lacks is a difference).
+ * Whether an execution's details are what an update asking `wanted` leaves, under the connection's reading of
+ * `statusDetailsUpdate`: `replace`, the same keys with the same values (a key the request lacks is a difference);
+ * `merge`, every asked pair present with the asked value (other pairs are kept by the update, so they are no
+ * difference).
  */
-export function sameDetails(
+export function detailsAsAsked(
   wanted: Readonly<Record<string, string>>,
   current: Readonly<Record<string, string>> = {},
+  update: StatusDetailsUpdate,
 ): boolean {
   const keys = Object.keys(wanted);
-  return keys.length === Object.keys(current).length && keys.every((k) => current[k] === wanted[k]);
+  if (update === StatusDetailsUpdate.Replace && keys.length !== Object.keys(current).length) return false;
+  return keys.every((k) => Object.hasOwn(current, k) && current[k] === wanted[k]);
 }
 
 /** The fields of a result that carries one `JobExecution` (describe, start-next). */

@@ -18,6 +18,7 @@ import {
   type IntegerRange,
   type StringRule,
 } from './parse';
+import { DEFAULT_READINGS, type Readings } from './readings';
 import type { StepOptions } from './step-run';
 
 /** How a parameter takes its value. */
@@ -47,9 +48,10 @@ export interface Parameter {
   readonly range?: IntegerRange;
   /**
    * A parser of its own, for a value with more to it than a kind and limits (an enum that explains a refusal, a
-   * map whose keys have rules); called for a missing required value too, to say what to give.
+   * map whose keys have rules); called for a missing required value too, to say what to give. `readings` are the
+   * connection's, for a limit AWS's documents disagree on (the longest `statusDetails` value).
    */
-  readonly parse?: (value: unknown) => unknown;
+  readonly parse?: (value: unknown, readings: Readings) => unknown;
 }
 
 /** A response member in the service model's order (the order the AWS CLI prints). */
@@ -167,8 +169,8 @@ export function subjectKey(
 }
 
 /** One parameter's value, by its own parser or by its kind and limits. */
-function parseValue(p: Parameter, value: unknown): unknown {
-  if (p.parse) return p.parse(value);
+function parseValue(p: Parameter, value: unknown, readings: Readings): unknown {
+  if (p.parse) return p.parse(value, readings);
   switch (p.kind) {
     case 'string':
       return parseString(p.member, value, p.rule);
@@ -184,7 +186,8 @@ function parseValue(p: Parameter, value: unknown): unknown {
 /**
  * Parses a request by its parameter table, before anything is sent: unknown keys refused with a suggestion,
  * required ones demanded, each value by its kind and the model's limits; absent members left out, so the request
- * and any JSON of it hold only what was given.
+ * and any JSON of it hold only what was given. A step passes its connection's `readings` (limits AWS's documents
+ * disagree on follow them); without, the defaults.
  *
  * @throws StepError `invalid-input` naming the field, the problem and the fix.
  */
@@ -192,6 +195,7 @@ export function parseParameters(
   raw: unknown,
   parameters: readonly Parameter[],
   awsOperation: string,
+  readings: Readings = DEFAULT_READINGS,
 ): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const required = parameters.filter((p) => p.required).map((p) => p.member);
@@ -206,10 +210,10 @@ export function parseParameters(
   const request: Record<string, unknown> = {};
   for (const p of parameters) {
     const value = given[p.member];
-    if (isGiven(value)) request[p.member] = parseValue(p, value);
+    if (isGiven(value)) request[p.member] = parseValue(p, value, readings);
     else if (p.required) {
       // The parser's own refusal when it has one (an empty string is too short for a model minimum, in AWS's words).
-      if (p.parse || p.kind === 'string') parseValue(p, value);
+      if (p.parse || p.kind === 'string') parseValue(p, value, readings);
       throw invalidInput(p.member, 'is required', 'give a value');
     }
   }

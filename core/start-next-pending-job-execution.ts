@@ -17,8 +17,9 @@ import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
   executionFields,
   JOB_EXECUTION_SHAPE,
+  detailsAsAsked,
   NEXT_JOB_ID,
-  sameDetails,
+  parseStartNextStepTimeout,
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   THING_NAME_PARAMETER,
@@ -31,11 +32,12 @@ const PARAMETERS: readonly Parameter[] = [
   THING_NAME_PARAMETER,
   {
     ...STATUS_DETAILS_PARAMETER,
-    help: 'Name/value pairs of text for the execution it starts, as JSON, as KeyName1=string,KeyName2=string, or one pair per line.',
+    help: 'Up to 10 name/value pairs of text for the execution it starts, as JSON, as KeyName1=string,KeyName2=string, or one pair per line.',
   },
   {
     ...STEP_TIMEOUT_PARAMETER,
-    help: 'Minutes (1 to 10080) the device has to finish the execution it starts before it times out.',
+    help: 'Minutes (1 to 10080) the device has to finish the execution it starts before it times out; not -1, which only update-job-execution takes.',
+    parse: parseStartNextStepTimeout,
   },
 ];
 
@@ -89,12 +91,13 @@ export async function startNextPendingJobExecution(
   connection?: Connection | ConnectionSettings,
   options: StepOptions = {},
 ): Promise<StartNextPendingJobExecutionResult> {
+  const aws = connectionFor(connection);
   const request = parseParameters(
     input,
     PARAMETERS,
     'StartNextPendingJobExecution',
+    aws.readings,
   ) as unknown as StartNextPendingJobExecutionInput;
-  const aws = connectionFor(connection);
   const client = iotJobsDataClient(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName } = request;
@@ -131,9 +134,11 @@ export async function startNextPendingJobExecution(
 
   const first = await readNext();
   const before = first.execution;
+  // Under the merge reading, details holding every pair asked are as asked.
   const asAsked = (e: JobExecution): boolean =>
     e.status === IN_PROGRESS &&
-    (request.statusDetails === undefined || sameDetails(request.statusDetails, e.statusDetails));
+    (request.statusDetails === undefined ||
+      detailsAsAsked(request.statusDetails, e.statusDetails, aws.readings.statusDetailsUpdate));
   if (before && asAsked(before) && request.stepTimeoutInMinutes === undefined) {
     options.logger?.debug(
       `StartNextPendingJobExecution ${subject}: ${before.jobId} is already IN_PROGRESS; nothing sent`,
@@ -197,7 +202,8 @@ export const definition: OperationDefinition<StartNextPendingJobExecutionResult>
     'execution it started says `changed: false`, and a start whose answer was lost is settled by reading, not sent twice.',
   notes: [
     'The step reads the next pending execution first (`DescribeJobExecution` of `$next`); when it already is ' +
-      '`IN_PROGRESS` (with the details asked, if any) nothing is sent. With nothing pending the result says ' +
+      "`IN_PROGRESS` (with the details asked, if any: every pair asked when the connection's `statusDetailsUpdate` is " +
+      '`merge`) nothing is sent. With nothing pending the result says ' +
       '`noPendingExecution: true`, with no execution and `changed: false`. A step timeout is always sent, since ' +
       'only the service can restart its timer.',
   ],

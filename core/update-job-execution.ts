@@ -21,14 +21,15 @@ import {
   EXECUTION_NUMBER_PARAMETER,
   INCLUDE_JOB_DOCUMENT_PARAMETER,
   JOB_ID_PARAMETER,
+  detailsAsAsked,
   parseStatus,
-  sameDetails,
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   TERMINAL_STATUSES,
   THING_NAME_PARAMETER,
 } from './job-execution-fields';
 import { fieldText, parseParameters, type OperationDefinition, type Parameter } from './operation';
+import { DEFAULT_READINGS, type Readings, type StatusDetailsUpdate } from './readings';
 import { StepRun, type StepOptions } from './step-run';
 
 /** UpdateJobExecution's parameters, in the model's order. */
@@ -85,13 +86,17 @@ export interface UpdateJobExecutionInput {
 export type UpdateJobExecutionInputRaw = { readonly [K in keyof UpdateJobExecutionInput]?: unknown };
 
 /**
- * Parses and validates an update-job-execution input, before anything is sent.
+ * Parses and validates an update-job-execution input, before anything is sent; `readings` are the connection's (the
+ * longest `statusDetails` value follows them).
  *
  * @throws StepError `invalid-input` naming the field, the problem and the fix.
  * @example parseUpdateJobExecutionInput({ jobId: 'fw-42', thingName: 'gw-7', status: 'succeeded', expectedVersion: '3' })
  */
-export function parseUpdateJobExecutionInput(raw: unknown): UpdateJobExecutionInput {
-  return parseParameters(raw, PARAMETERS, 'UpdateJobExecution') as unknown as UpdateJobExecutionInput;
+export function parseUpdateJobExecutionInput(
+  raw: unknown,
+  readings: Readings = DEFAULT_READINGS,
+): UpdateJobExecutionInput {
+  return parseParameters(raw, PARAMETERS, 'UpdateJobExecution', readings) as unknown as UpdateJobExecutionInput;
 }
 
 /** What the step did. */
@@ -124,11 +129,18 @@ interface Evidence {
   readonly requestId: string | undefined;
 }
 
-/** Whether `execution` already is what `input` asks for: the status, and the details when they were given. */
-function alreadyAsAsked(input: UpdateJobExecutionInput, execution: ExecutionSnapshot): boolean {
+/**
+ * Whether `execution` already is what `input` asks for: the status, and the details when they were given (the same
+ * map, or under the `merge` reading every asked pair).
+ */
+function alreadyAsAsked(
+  input: UpdateJobExecutionInput,
+  execution: ExecutionSnapshot,
+  update: StatusDetailsUpdate,
+): boolean {
   return (
     execution.status === input.status &&
-    (input.statusDetails === undefined || sameDetails(input.statusDetails, execution.statusDetails))
+    (input.statusDetails === undefined || detailsAsAsked(input.statusDetails, execution.statusDetails, update))
   );
 }
 
@@ -231,8 +243,10 @@ export async function updateJobExecution(
   connection?: Connection | ConnectionSettings,
   options: StepOptions = {},
 ): Promise<UpdateJobExecutionResult> {
-  const request = parseUpdateJobExecutionInput(input);
   const aws = connectionFor(connection);
+  const request = parseUpdateJobExecutionInput(input, aws.readings);
+  const asAsked = (execution: ExecutionSnapshot): boolean =>
+    alreadyAsAsked(request, execution, aws.readings.statusDetailsUpdate);
   const client = iotJobsDataClient(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName, jobId } = request;
@@ -359,14 +373,14 @@ export async function updateJobExecution(
         if (error instanceof StepError && error.code === StepErrorCode.NotFound) return undefined;
         throw error;
       });
-      if (previous && alreadyAsAsked(request, previous.execution)) {
+      if (previous && asAsked(previous.execution)) {
         options.logger?.debug(
           `UpdateJobExecution ${subject}: execution ${previous.execution.executionNumber} is already ${request.status}`,
         );
         return unchanged(previous);
       }
     }
-    if (alreadyAsAsked(request, first.execution)) {
+    if (asAsked(first.execution)) {
       options.logger?.debug(`UpdateJobExecution ${subject}: already ${request.status}; nothing sent`);
       return unchanged(first);
     }
@@ -436,7 +450,7 @@ export async function updateJobExecution(
         if (error instanceof StepError) error.attempts = run.attempts;
         throw error;
       });
-  if (!alreadyAsAsked(request, current.execution)) {
+  if (!asAsked(current.execution)) {
     const failure = refusal(request, current.execution, subject, conflict);
     failure.attempts = run.attempts;
     throw failure;
@@ -444,7 +458,7 @@ export async function updateJobExecution(
   // Only evidence that the execution already was so (as asked, at the same version, before this step) says a lost
   // update did not land.
   const wasAlready =
-    before !== undefined && alreadyAsAsked(request, before) && before.versionNumber === current.execution.versionNumber;
+    before !== undefined && asAsked(before) && before.versionNumber === current.execution.versionNumber;
   if (mayHaveLanded && !wasAlready) {
     options.logger?.debug(
       `UpdateJobExecution ${subject}: ${request.status}, applied by an attempt whose answer was lost`,
@@ -460,19 +474,24 @@ export async function updateJobExecution(
 /**
  * Whether a waiting IN_PROGRESS report may give way to a newer IN_PROGRESS one: only the latest details matter while
  * in progress. Never across a terminal status, nor for a version-checked update (its check is its meaning), another
- * execution number, or when the newer report leaves out details or a step timer the older one would have set.
+ * execution number, or when the newer report leaves out details or a step timer the older one would have set. The
+ * newer details must name every key the older ones do: where AWS merges details (`statusDetailsUpdate: merge`), a
+ * pair only the older report sets would otherwise be lost, and the outbox does not know the connection's reading.
  */
 function progressSupersedes(
   older: Readonly<Record<string, unknown>>,
   newer: Readonly<Record<string, unknown>>,
 ): boolean {
+  const olderDetails = older.statusDetails as Readonly<Record<string, string>> | undefined;
+  const newerDetails = newer.statusDetails as Readonly<Record<string, string>> | undefined;
   return (
     older.status === DeviceJobStatus.InProgress &&
     newer.status === DeviceJobStatus.InProgress &&
     older.expectedVersion === undefined &&
     newer.expectedVersion === undefined &&
     older.executionNumber === newer.executionNumber &&
-    (older.statusDetails === undefined || newer.statusDetails !== undefined) &&
+    (olderDetails === undefined ||
+      (newerDetails !== undefined && Object.keys(olderDetails).every((k) => Object.hasOwn(newerDetails, k)))) &&
     (older.stepTimeoutInMinutes === undefined || newer.stepTimeoutInMinutes !== undefined)
   );
 }
@@ -488,7 +507,8 @@ export const definition: OperationDefinition<UpdateJobExecutionResult> = {
   notes: [
     'On a conflict the step decides from the state AWS sends with the refusal, else by reading the execution (on ' +
       'the control plane, with `iot:DescribeJobExecution`, when the data plane will not show a finished one): if it ' +
-      'already has the requested status (and details) the result says `changed: false`. `changed` is `true` when ' +
+      "already has the requested status (and details: the same map, or every pair asked when the connection's " +
+      '`statusDetailsUpdate` is `merge`) the result says `changed: false`. `changed` is `true` when ' +
       "the step's own request made the change, even if its answer was lost. A `FAILED` report without " +
       '`executionNumber` reads the execution first, so that a resend never fails the retry AWS queues after it. An ' +
       'answer that does not show the requested status is never taken for success (`unconfirmed`).',

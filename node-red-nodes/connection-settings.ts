@@ -26,6 +26,10 @@ export interface ConnectionNodeConfig {
   readonly tls?: string;
   readonly maxAttempts?: string | number;
   readonly timeout?: string | number;
+  /** 1024 or 128; unset (a node saved before the setting) is 1024. */
+  readonly statusDetailsValueLength?: string | number;
+  /** replace or merge; unset is replace. */
+  readonly statusDetailsUpdate?: string;
 }
 
 /** What Node-RED's tls-config node offers: it fills `cert`, `key` and `ca` from its files or uploaded data. */
@@ -59,6 +63,10 @@ export function settingsFrom(
     endpoint: config.endpoint || undefined,
     maxAttempts: config.maxAttempts === '' ? undefined : config.maxAttempts,
     deadlineMs: seconds === undefined || Number.isNaN(seconds) ? config.timeout || undefined : seconds * 1000,
+    // As saved (the core refuses any other value, naming the setting, at the first message).
+    statusDetailsValueLength: (config.statusDetailsValueLength ||
+      undefined) as ConnectionSettings['statusDetailsValueLength'],
+    statusDetailsUpdate: (config.statusDetailsUpdate || undefined) as ConnectionSettings['statusDetailsUpdate'],
   };
   if (source === CredentialSource.Keys) {
     return {

@@ -13,7 +13,7 @@ import { parseUpdateJobExecutionInput, parseUpdateJob } from './helpers/parse-or
 import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';
-import { runAction } from './helpers/action-runner';
+import { NODES, runAction } from './helpers/action-runner';
 import { awsEnv } from './helpers/aws-cli';
 import { connectionConfig, CONNECTION_CREDENTIALS, fannedFlow, initNodeRed } from './helpers/node-red-flows';
 import { useEmulator } from './helpers/emulator';
@@ -282,3 +282,301 @@ test('Node-RED: plain, sealed, frozen and uncopyable messages on fanned-out wire
     await helper.unload();
   }
 }, 120_000);
+
+/** statusDetails with `n` pairs. */
+const pairs = (n: number): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+
+/**
+ * What every wrapper must refuse before any request, with the field each refusal names: 11 pairs, a value one over
+ * the length of the connection's reading (129 with 128, 1,025 with 1024), and start-next's -1.
+ */
+const LIMIT_CASES = [
+  { name: '11 pairs', operation: 'update-job-execution', reading: '1024', details: pairs(11), field: 'statusDetails' },
+  {
+    name: '11 pairs',
+    operation: 'start-next-pending-job-execution',
+    reading: '1024',
+    details: pairs(11),
+    field: 'statusDetails',
+  },
+  {
+    name: '129 characters under 128',
+    operation: 'update-job-execution',
+    reading: '128',
+    details: { note: 'x'.repeat(129) },
+    field: 'statusDetails.note',
+  },
+  {
+    name: '129 characters under 128',
+    operation: 'start-next-pending-job-execution',
+    reading: '128',
+    details: { note: 'x'.repeat(129) },
+    field: 'statusDetails.note',
+  },
+  {
+    name: '1,025 characters under 1024',
+    operation: 'update-job-execution',
+    reading: '1024',
+    details: { note: 'x'.repeat(1025) },
+    field: 'statusDetails.note',
+  },
+  {
+    name: '1,025 characters under 1024',
+    operation: 'start-next-pending-job-execution',
+    reading: '1024',
+    details: { note: 'x'.repeat(1025) },
+    field: 'statusDetails.note',
+  },
+  {
+    name: 'step timer -1',
+    operation: 'start-next-pending-job-execution',
+    reading: '1024',
+    field: 'stepTimeoutInMinutes',
+  },
+] as const;
+
+/** A case's request, in the AWS shape. */
+function limitRequest(c: (typeof LIMIT_CASES)[number]): Record<string, unknown> {
+  const target =
+    c.operation === 'update-job-execution'
+      ? { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' }
+      : { thingName: 'gw-7' };
+  return 'details' in c ? { ...target, statusDetails: c.details } : { ...target, stepTimeoutInMinutes: -1 };
+}
+
+describe('the statusDetails limits and start-next -1, in every wrapper, before any request', () => {
+  beforeAll(async () => {
+    await fx.reset();
+    await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+  });
+  beforeEach(() => fx.clearRequests());
+
+  test('Node-RED: each is answered invalid-input on the error port, naming the field, with the connection node’s reading', async () => {
+    const flow = [
+      { ...connectionConfig(fx.url), id: 'conn', statusDetailsValueLength: '1024', statusDetailsUpdate: 'merge' },
+      { ...connectionConfig(fx.url), id: 'conn128', statusDetailsValueLength: '128' },
+      ...LIMIT_CASES.map((c, i) => ({
+        id: `n${i}`,
+        z: 'tab',
+        type: `aws-${c.operation}`,
+        connection: c.reading === '128' ? 'conn128' : 'conn',
+        wires: [['ok'], ['err']],
+      })),
+      { id: 'ok', z: 'tab', type: 'helper' },
+      { id: 'err', z: 'tab', type: 'helper' },
+      { id: 'tab', type: 'tab' },
+    ];
+    await helper.load([connectionNode, stepNodes], flow, {
+      conn: CONNECTION_CREDENTIALS.conn,
+      conn128: CONNECTION_CREDENTIALS.conn,
+    });
+    const errors: NodeMessage[] = [];
+    const results: NodeMessage[] = [];
+    helper.getNode('err').on('input', (msg: NodeMessage) => void errors.push(msg));
+    helper.getNode('ok').on('input', (msg: NodeMessage) => void results.push(msg));
+    try {
+      for (const [i, c] of LIMIT_CASES.entries()) {
+        helper.getNode(`n${i}`).receive({ _msgid: `m${i}`, payload: limitRequest(c) });
+        await eventually(() => errors.length > i, `the answer to ${c.operation} ${c.name}`);
+        const report = errors[i]!.error as { code: string; message: string };
+        expect([errors[i]!._msgid, report.code]).toEqual([`m${i}`, 'invalid-input']);
+        expect(report.message.startsWith(`${c.field} `)).toBe(true);
+      }
+      expect(results).toEqual([]);
+      expect(await fx.requests()).toEqual([]);
+    } finally {
+      await helper.unload();
+    }
+  });
+
+  test('Node-RED: a connection node with another reading saved in its flow is refused, naming the setting', async () => {
+    const flow = [
+      { ...connectionConfig(fx.url), statusDetailsValueLength: '256' },
+      { id: 'exec', z: 'tab', type: 'aws-update-job-execution', connection: 'conn', wires: [['ok'], ['err']] },
+      { id: 'ok', z: 'tab', type: 'helper' },
+      { id: 'err', z: 'tab', type: 'helper' },
+      { id: 'tab', type: 'tab' },
+    ];
+    await helper.load([connectionNode, stepNodes], flow, CONNECTION_CREDENTIALS);
+    const errors: NodeMessage[] = [];
+    helper.getNode('err').on('input', (msg: NodeMessage) => void errors.push(msg));
+    try {
+      helper.getNode('exec').receive({ payload: { jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS' } });
+      await eventually(() => errors.length > 0, 'the answer');
+      expect(errors[0]!.error).toMatchObject({
+        code: 'invalid-input',
+        message:
+          'statusDetailsValueLength is "256"; use 1024 (AWS CLI v2\'s iot-jobs-data model) or 128 (the developer guide\'s job-limits table)',
+      });
+      expect(await fx.requests()).toEqual([]);
+    } finally {
+      await helper.unload();
+    }
+  });
+});
+
+/** The action's input name of a case's field (`statusDetails.note` is the status-details input's). */
+const inputOf = (field: string): string =>
+  field === 'stepTimeoutInMinutes' ? 'step-timeout-in-minutes' : 'status-details';
+
+describe('the statusDetails readings through the action and the CLI', () => {
+  beforeEach(async () => {
+    await fx.reset();
+    await fx.seed(['gw-7'], [{ jobId: 'fw-42', targets: ['gw-7'] }]);
+    await fx.clearRequests();
+  });
+  const action = (inputs: Record<string, string>) =>
+    runAction(
+      { 'endpoint-url': fx.url, 'aws-region': 'us-east-1', summary: 'false', ...inputs },
+      { node: NODES.node24 },
+    );
+  const cli = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) =>
+      execFile(
+        process.execPath,
+        [join(__dirname, '..', 'lib', 'cli', 'index.js'), ...args, '--endpoint-url', fx.url],
+        { env: awsEnv(), encoding: 'utf8' },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
+    );
+
+  test('the action refuses each case before any request, naming the input and the field', async () => {
+    for (const c of LIMIT_CASES) {
+      const request = limitRequest(c);
+      const run = await action({
+        operation: c.operation,
+        'thing-name': 'gw-7',
+        ...(c.operation === 'update-job-execution' && { 'job-id': 'fw-42', status: 'IN_PROGRESS' }),
+        ...('details' in c
+          ? { 'status-details': JSON.stringify(request.statusDetails) }
+          : { 'step-timeout-in-minutes': '-1' }),
+        'status-details-value-length': c.reading,
+      });
+      expect([c.operation, c.name, run.code, run.outputs['error-code']]).toEqual([
+        c.operation,
+        c.name,
+        1,
+        'invalid-input',
+      ]);
+      expect(run.outputs['error-message']).toMatch(
+        new RegExp(`^input ${inputOf(c.field)}: ${c.field.replace('.', '\\.')} `),
+      );
+    }
+    expect(await fx.requests()).toEqual([]);
+  }, 120_000);
+
+  test('the action: its two reading inputs take only their readings, and only where status-details are sent', async () => {
+    const bad = await action({
+      'job-id': 'fw-42',
+      'thing-name': 'gw-7',
+      status: 'IN_PROGRESS',
+      'status-details-value-length': '256',
+    });
+    expect([bad.code, bad.outputs['error-code'], bad.outputs['error-message']]).toEqual([
+      1,
+      'invalid-input',
+      'status-details-value-length is "256"; use 1024 (AWS CLI v2\'s iot-jobs-data model) or 128 (the developer guide\'s job-limits table)',
+    ]);
+    const elsewhere = await action({
+      operation: 'describe-job-execution',
+      'job-id': 'fw-42',
+      'thing-name': 'gw-7',
+      'status-details-update': 'merge',
+    });
+    expect(elsewhere.outputs['error-message']).toBe(
+      'status-details-update does not apply to describe-job-execution, which sends no status-details; leave it out',
+    );
+    expect(await fx.requests()).toEqual([]);
+  }, 60_000);
+
+  test('the action: status-details-update merge decides a re-run where the service merges', async () => {
+    await fx.settings({ statusDetailsUpdate: 'merge' });
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '3' } });
+    const report = { 'job-id': 'fw-42', 'thing-name': 'gw-7', status: 'SUCCEEDED', 'status-details': 'result=ok' };
+    const first = await action({ ...report, 'status-details-update': 'merge' });
+    expect([first.code, first.outputs.changed, first.outputs['status-details']]).toEqual([
+      0,
+      'true',
+      '{"step":"3","result":"ok"}',
+    ]);
+    const again = await action({ ...report, 'status-details-update': 'merge' });
+    expect([again.code, again.outputs.changed]).toEqual([0, 'false']);
+    // Read as replace, the details the service kept are not the map asked: a refusal, not "already done".
+    const replaceReading = await action(report);
+    expect([replaceReading.code, replaceReading.outputs['error-code']]).toEqual([1, 'invalid-transition']);
+  }, 60_000);
+
+  test('the CLI refuses each case before any request, naming the field (exit 254 with the service’s words, or 252)', async () => {
+    for (const c of LIMIT_CASES) {
+      const request = limitRequest(c);
+      const args = [
+        c.operation,
+        '--thing-name',
+        'gw-7',
+        ...(c.operation === 'update-job-execution' ? ['--job-id', 'fw-42', '--status', 'IN_PROGRESS'] : []),
+        ...('details' in c
+          ? ['--status-details', JSON.stringify(request.statusDetails)]
+          : ['--step-timeout-in-minutes', '-1']),
+        '--status-details-value-length',
+        c.reading,
+      ];
+      const run = await cli(args);
+      expect([c.operation, c.name, run.code]).toEqual([c.operation, c.name, 254]);
+      expect(run.stderr).toContain(`aws-job-steps: not sent: ${c.field} `);
+      expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+        /^An error occurred \(InvalidRequestException\) when calling the \w+ operation: 1 validation error detected: /,
+      );
+    }
+    expect(await fx.requests()).toEqual([]);
+  }, 120_000);
+
+  test('the CLI: its two reading options take only their choices, and only for commands that send statusDetails', async () => {
+    const bad = await cli([
+      'update-job-execution',
+      '--job-id',
+      'fw-42',
+      '--thing-name',
+      'gw-7',
+      '--status',
+      'IN_PROGRESS',
+      '--status-details-update',
+      'append',
+    ]);
+    expect(bad.code).toBe(252);
+    expect(bad.stderr).toContain(
+      'aws-job-steps: error: argument --status-details-update: Invalid choice, valid choices are:',
+    );
+    const elsewhere = await cli([
+      'get-pending-job-executions',
+      '--thing-name',
+      'gw-7',
+      '--status-details-value-length',
+      '128',
+    ]);
+    expect(elsewhere.code).toBe(252);
+    expect(elsewhere.stderr).toContain(
+      'argument --status-details-value-length: does not apply to get-pending-job-executions, which sends no statusDetails; leave it out',
+    );
+    expect(await fx.requests()).toEqual([]);
+    // Honoured: where the service merges, a re-run is done only when the command reads it so.
+    await fx.settings({ statusDetailsUpdate: 'merge' });
+    await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '3' } });
+    const report = [
+      'update-job-execution',
+      '--job-id',
+      'fw-42',
+      '--thing-name',
+      'gw-7',
+      '--status',
+      'SUCCEEDED',
+      '--status-details',
+      'result=ok',
+      '--report-changed',
+    ];
+    expect((await cli([...report, '--status-details-update', 'merge'])).code).toBe(0);
+    const again = await cli([...report, '--status-details-update', 'merge']);
+    expect([again.code, JSON.parse(again.stdout).changed]).toEqual([0, false]);
+    expect((await cli(report)).code).toBe(254);
+  }, 60_000);
+});

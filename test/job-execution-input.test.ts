@@ -5,9 +5,17 @@
  */
 import fc from 'fast-check';
 
-import { Connection, parseUpdateJobExecutionInput, StepError, updateJobExecution } from '../core/index';
+import {
+  Connection,
+  parseUpdateJobExecutionInput,
+  StepError,
+  updateJobExecution,
+  type ConnectionSettings,
+} from '../core/index';
+import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
+import { expectStepError } from './helpers/steps';
 
 const chars = (alphabet: string, min: number, max: number): fc.Arbitrary<string> =>
   fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
@@ -149,6 +157,147 @@ describe('invalid inputs', () => {
       }),
       { numRuns: 300 },
     );
+    expect(await fx.requests()).toEqual([]);
+  });
+});
+
+describe('statusDetails limits and the start-next step timer, refused before any request', () => {
+  const fx = useEmulator();
+  const connection = (settings: ConnectionSettings = {}): Connection =>
+    new Connection({ region: 'us-east-1', endpoint: fx.url, credentials: FIXTURE_CREDENTIALS, ...settings });
+  const pairs = (n: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+  /** The two steps that send statusDetails, as a function of their details. */
+  const steps = {
+    'update-job-execution': (statusDetails: unknown, aws: Connection) =>
+      updateJobExecution({ jobId: 'fw-42', thingName: 'gw-7', status: 'IN_PROGRESS', statusDetails }, aws),
+    'start-next-pending-job-execution': (statusDetails: unknown, aws: Connection) =>
+      startNextPendingJobExecution({ thingName: 'gw-7', statusDetails }, aws),
+  };
+  beforeEach(() => fx.clearRequests());
+
+  test.each(Object.keys(steps) as (keyof typeof steps)[])(
+    '%s: 11 pairs, and a value one over the length of each reading',
+    async (name) => {
+      const run = steps[name];
+      const cases: [ConnectionSettings, unknown, string, string][] = [
+        [
+          {},
+          pairs(11),
+          'statusDetails',
+          "statusDetails has 11 pairs; the limit is 10 (AWS IoT's job limits); send fewer",
+        ],
+        [{ statusDetailsUpdate: 'merge' }, pairs(11), 'statusDetails', expect.stringContaining('11 pairs')],
+        [
+          {},
+          { note: 'x'.repeat(1025) },
+          'statusDetails.note',
+          'statusDetails.note is 1025 characters long; the limit is 1024',
+        ],
+        [
+          { statusDetailsValueLength: 1024 },
+          `note=${'x'.repeat(1025)}`,
+          'statusDetails.note',
+          'statusDetails.note is 1025 characters long; the limit is 1024',
+        ],
+        [
+          { statusDetailsValueLength: 128 },
+          { note: 'x'.repeat(129) },
+          'statusDetails.note',
+          'statusDetails.note is 129 characters long; the limit is 128',
+        ],
+        [
+          { statusDetailsValueLength: '128' },
+          JSON.stringify({ note: 'x'.repeat(129) }),
+          'statusDetails.note',
+          'statusDetails.note is 129 characters long; the limit is 128',
+        ],
+      ] as never;
+      for (const [settings, details, field, message] of cases) {
+        const aws = connection(settings);
+        try {
+          const error = await expectStepError(run(details, aws));
+          expect([error.code, error.field, error.message, error.attempts]).toEqual([
+            'invalid-input',
+            field,
+            message,
+            0,
+          ]);
+        } finally {
+          aws.destroy();
+        }
+      }
+      expect(await fx.requests()).toEqual([]);
+    },
+  );
+
+  test('10 pairs, and values of exactly the length each reading allows, are let through', () => {
+    expect(
+      parseUpdateJobExecutionInput({ jobId: 'j', thingName: 't', status: 'FAILED', statusDetails: pairs(10) }),
+    ).toMatchObject({ statusDetails: pairs(10) });
+    for (const length of [128, 1024] as const) {
+      const input = { jobId: 'j', thingName: 't', status: 'FAILED', statusDetails: { note: 'x'.repeat(length) } };
+      const readings = { statusDetailsValueLength: length, statusDetailsUpdate: 'replace' } as const;
+      expect(parseUpdateJobExecutionInput(input, readings).statusDetails?.note).toHaveLength(length);
+    }
+  });
+
+  test('start-next refuses stepTimeoutInMinutes -1, naming the field and the range, in AWS’s words too', async () => {
+    const aws = connection();
+    try {
+      for (const value of [-1, '-1']) {
+        const error = await expectStepError(
+          startNextPendingJobExecution({ thingName: 'gw-7', stepTimeoutInMinutes: value }, aws),
+        );
+        expect([error.code, error.field, error.message]).toEqual([
+          'invalid-input',
+          'stepTimeoutInMinutes',
+          'stepTimeoutInMinutes is -1, which only update-job-execution takes (it cancels the step timer); give minutes from 1 to 10080, or leave it out',
+        ]);
+        expect(error.awsWording).toEqual({
+          by: 'service',
+          name: 'InvalidRequestException',
+          message:
+            "1 validation error detected: Value '-1' at 'stepTimeoutInMinutes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        });
+      }
+      const zero = await expectStepError(
+        startNextPendingJobExecution({ thingName: 'gw-7', stepTimeoutInMinutes: 0 }, aws),
+      );
+      expect(zero.message).toBe('stepTimeoutInMinutes is 0; it must be from 1 to 10080 or -1');
+    } finally {
+      aws.destroy();
+    }
+    expect(await fx.requests()).toEqual([]);
+  });
+
+  test('the two connection settings take only their readings, naming the setting and both readings', async () => {
+    const bad: [ConnectionSettings, string][] = [
+      [
+        { statusDetailsValueLength: 500 as never },
+        "statusDetailsValueLength is 500; use 1024 (AWS CLI v2's iot-jobs-data model) or 128 (the developer guide's job-limits table)",
+      ],
+      [
+        { statusDetailsValueLength: '1k' as never },
+        'statusDetailsValueLength is "1k"; use 1024 (AWS CLI v2\'s iot-jobs-data model) or 128 (the developer guide\'s job-limits table)',
+      ],
+      [
+        { statusDetailsUpdate: 'append' as never },
+        'statusDetailsUpdate is "append"; use one of replace, merge (replace: the given map becomes the execution\'s; merge: the given pairs are set, the others kept)',
+      ],
+      [{ statusDetailsUpdate: 'merg' as never }, 'statusDetailsUpdate is "merg"; did you mean merge?'],
+    ];
+    for (const [settings, message] of bad) {
+      const error = await expectStepError(steps['update-job-execution']({ a: 'b' }, settings as never));
+      expect([error.code, error.field, error.message]).toEqual(['invalid-input', message.split(' ')[0], message]);
+    }
+    expect(new Connection({ statusDetailsValueLength: '128', statusDetailsUpdate: 'MERGE' as never }).readings).toEqual(
+      {
+        statusDetailsValueLength: 128,
+        statusDetailsUpdate: 'merge',
+      },
+    );
+    expect(new Connection({}).readings).toEqual({ statusDetailsValueLength: 1024, statusDetailsUpdate: 'replace' });
     expect(await fx.requests()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * sending anything.
  */
 import { describeFailure, Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
+import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';
@@ -520,3 +521,105 @@ describe('connection from the environment', () => {
     expect((await fx.execution('gw-7', 'fw-42')).status).toBe('REJECTED');
   });
 });
+
+describe.each(['replace', 'merge'] as const)(
+  'statusDetailsUpdate %s, the emulator and the connection alike',
+  (update) => {
+    /** A connection that reads AWS as the emulator now behaves. */
+    let reading: Connection;
+    beforeEach(async () => {
+      await fx.settings({ statusDetailsUpdate: update });
+      reading = new Connection({
+        region: 'us-east-1',
+        endpoint: fx.url,
+        credentials: FIXTURE_CREDENTIALS,
+        statusDetailsUpdate: update,
+      });
+      // In progress with two pairs: a report that names one of them is "already as asked" only under merge.
+      await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '3', progress: '90' } });
+      await fx.clearRequests();
+    });
+    afterEach(() => reading.destroy());
+    /** The details the execution has after an update asking `asked` of `{ step: '3', progress: '90' }`. */
+    const after = (asked: Record<string, string>): Record<string, string> =>
+      update === 'merge' ? { step: '3', progress: '90', ...asked } : asked;
+
+    test('a re-run of a terminal report: changed, then unchanged from the 409, with the details the service keeps', async () => {
+      const input = { ...step, status: 'SUCCEEDED', statusDetails: { result: 'ok' } };
+      expect(await updateJobExecution(input, reading)).toMatchObject({ changed: true, attempts: 1 });
+      expect((await fx.execution('gw-7', 'fw-42')).statusDetails).toEqual(after({ result: 'ok' }));
+      expect(await updateJobExecution(input, reading)).toEqual({
+        changed: false,
+        executionState: { status: 'SUCCEEDED', statusDetails: after({ result: 'ok' }), versionNumber: 3 },
+        attempts: 1,
+        requestId: expect.any(String),
+      });
+      expect(await operations()).toEqual(['UpdateJobExecution 200', 'UpdateJobExecution 409']);
+    });
+
+    test('a lost answer: the retry reconciles, one transition, changed', async () => {
+      await fx.fault({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
+      const result = await updateJobExecution(
+        { ...step, status: 'SUCCEEDED', statusDetails: { result: 'ok' }, includeJobExecutionState: true },
+        reading,
+        fast,
+      );
+      expect(result).toMatchObject({
+        changed: true,
+        executionState: { status: 'SUCCEEDED', statusDetails: after({ result: 'ok' }), versionNumber: 3 },
+        attempts: 2,
+      });
+      expect((await fx.execution('gw-7', 'fw-42')).history.map((h) => [h.from, h.to, h.versionNumber])).toEqual([
+        ['QUEUED', 'IN_PROGRESS', 2],
+        ['IN_PROGRESS', 'SUCCEEDED', 3],
+      ]);
+      expect(await operations()).toEqual(['UpdateJobExecution reset apply-then-reset', 'UpdateJobExecution 409']);
+    });
+
+    test('skipUnchanged: a report naming one pair the execution holds is already as asked only under merge', async () => {
+      const result = await updateJobExecution(
+        { ...step, status: 'IN_PROGRESS', statusDetails: { step: '3' } },
+        reading,
+        { skipUnchanged: true },
+      );
+      const execution = await fx.execution('gw-7', 'fw-42');
+      if (update === 'merge') {
+        expect(result).toMatchObject({ changed: false, attempts: 1 });
+        expect(await operations()).toEqual(['DescribeJobExecution 200']);
+        expect([execution.versionNumber, execution.statusDetails]).toEqual([2, { step: '3', progress: '90' }]);
+      } else {
+        expect(result).toMatchObject({ changed: true, attempts: 2 });
+        expect(await operations()).toEqual(['DescribeJobExecution 200', 'UpdateJobExecution 200']);
+        expect([execution.versionNumber, execution.statusDetails]).toEqual([3, { step: '3' }]);
+      }
+    });
+
+    test('start-next: an execution in progress holding every pair asked is already started only under merge', async () => {
+      const result = await startNextPendingJobExecution({ thingName: 'gw-7', statusDetails: { step: '3' } }, reading);
+      expect(result).toMatchObject({ changed: false, execution: { jobId: 'fw-42', versionNumber: 2 } });
+      expect(await operations()).toEqual(
+        update === 'merge'
+          ? ['DescribeJobExecution 200']
+          : ['DescribeJobExecution 200', 'StartNextPendingJobExecution 200'],
+      );
+    });
+  },
+);
+
+test('a connection that reads replace where the service merges cannot call a re-run done: the setting decides', async () => {
+  await fx.settings({ statusDetailsUpdate: 'merge' });
+  await fx.deviceUpdate('gw-7', 'fw-42', { status: 'IN_PROGRESS', statusDetails: { step: '3' } });
+  const input = { ...step, status: 'SUCCEEDED', statusDetails: { result: 'ok' } };
+  expect(await updateJobExecution(input, aws)).toMatchObject({ changed: true });
+  // The execution holds { step, result }: not the map asked, so under replace the re-run's 409 is a refusal.
+  const error = await failure(updateJobExecution(input, aws));
+  expect(error.code).toBe('invalid-transition');
+  const merging = new Connection({ ...settingsOf(fx.url), statusDetailsUpdate: 'merge' });
+  try {
+    expect(await updateJobExecution(input, merging)).toMatchObject({ changed: false });
+  } finally {
+    merging.destroy();
+  }
+});
+
+const settingsOf = (url: string) => ({ region: 'us-east-1', endpoint: url, credentials: FIXTURE_CREDENTIALS });
