@@ -31,7 +31,8 @@ const label = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1
 
 /**
  * The rows of the summary table: label and value, values as plain text (the summary escapes nothing itself). What
- * was asked is the operation's required parameters (by their labels), what came back its result fields.
+ * was asked is the operation's required parameters (by their labels), what came back its outcome in words (as a
+ * node's status says it) and its result fields.
  */
 export function summaryRows(outcome: SummaryOutcome): [string, string][] {
   const { operation, input } = outcome.request;
@@ -48,6 +49,8 @@ export function summaryRows(outcome: SummaryOutcome): [string, string][] {
     return rows;
   }
   const { result } = outcome;
+  // What came of it in a few words, as a node's status says it: `started fw-42`, `no pending execution`.
+  if (operation) rows.push(['Outcome', operation.statusText(result)]);
   for (const field of operation?.fields ?? []) {
     const value = field.value(result);
     const version = Number(value);

@@ -220,6 +220,7 @@ describe.each(Object.entries(NODES))('under %s', (_, node) => {
       'status-details': '{"step":"1"}',
       'execution-number': '1',
       'job-document': '{"firmware":"4.2"}',
+      'no-pending-execution': 'false',
     });
     expect(started.summary).toContain('aws-job-steps start-next-pending-job-execution');
     expect(started.summary).toContain('<td>Version</td><td>1 → 2</td>');
@@ -425,5 +426,67 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
     expect((await fx.executions(things.FAILED, 'fw-42')).map((e) => e.status)).toEqual(
       reading.retries ? ['FAILED', 'QUEUED'] : ['FAILED'],
     );
+  });
+});
+
+describe('a device asking $next with nothing pending: a result that says so, not a failure', () => {
+  describe.each([
+    ['200 without an execution', false],
+    ['404 ResourceNotFoundException', true],
+  ])('answered %s (describeNextNotFound %s)', (_, notFound) => {
+    beforeEach(async () => {
+      await fx.settings({ describeNextNotFound: notFound });
+      await fx.seed(['gw-9'], []);
+    });
+    const act = (inputs: Record<string, string>): Promise<ActionRun> =>
+      runAction({ 'endpoint-url': fx.url, 'aws-region': 'us-east-1', ...inputs }, { workspace });
+    /** What both device steps publish when nothing is pending. */
+    const NOTHING = {
+      changed: 'false',
+      result: expect.any(String),
+      'job-id': '',
+      status: '',
+      'version-number': '',
+      'status-details': '{}',
+      'execution-number': '',
+      'job-document': '',
+      'no-pending-execution': 'true',
+    };
+
+    test('describe-job-execution of $next, then start-next: exit 0, no-pending-execution true, the summary says it', async () => {
+      const read = await act({ operation: 'describe-job-execution', 'thing-name': 'gw-9', 'job-id': '$next' });
+      expect({ code: read.code, stderr: read.stderr, outputs: read.outputs }).toEqual({
+        code: 0,
+        stderr: '',
+        outputs: NOTHING,
+      });
+      expect(JSON.parse(read.outputs.result!)).toMatchObject({
+        changed: false,
+        noPendingExecution: true,
+        ...(notFound && { serviceRefusal: { awsErrorName: 'ResourceNotFoundException', httpStatus: 404 } }),
+      });
+      expect(read.stdout).not.toContain('::error::');
+      expect(read.summary).toContain('✅ aws-job-steps describe-job-execution');
+      expect(read.summary).toContain('<td>Outcome</td><td>no pending execution</td>');
+      expect(read.summary).toContain('<td>No pending execution</td><td>true</td>');
+      expectNoSecrets(read);
+
+      const start = await act({ operation: 'start-next-pending-job-execution', 'thing-name': 'gw-9' });
+      expect({ code: start.code, outputs: start.outputs }).toEqual({ code: 0, outputs: NOTHING });
+      expect(start.summary).toContain('<td>Outcome</td><td>no pending execution</td>');
+
+      // With work pending, the same step says there is some.
+      const work = await act({ operation: 'describe-job-execution', 'thing-name': 'gw-7', 'job-id': '$next' });
+      expect(work.outputs).toMatchObject({ 'no-pending-execution': 'false', 'job-id': 'fw-42', status: 'QUEUED' });
+      expect(work.summary).toContain('<td>Outcome</td><td>fw-42 QUEUED v1</td>');
+    });
+
+    test('an unknown thing still fails the step with not-found', async () => {
+      const unknown = await act({ operation: 'describe-job-execution', 'thing-name': 'gw-99', 'job-id': '$next' });
+      expect([unknown.code, unknown.outputs['error-code']]).toEqual([1, 'not-found']);
+      expect(unknown.outputs['error-message']).toMatch(
+        /^DescribeJobExecution gw-99\/\$next: ResourceNotFoundException: Thing gw-99 does not exist/,
+      );
+    });
   });
 });
