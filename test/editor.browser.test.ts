@@ -177,9 +177,15 @@ const WORK_TAB = 'f1d0000000000001';
 const START_NEXT_INJECT = 'f1d0000000000004';
 const START_NEXT_NODE = 'f1d0000000000005';
 const REPORT_DONE_NODE = 'f1d0000000000007';
+const WHAT_IS_NEXT_INJECT = 'f1d0000000000008';
+const DESCRIBE_NEXT_NODE = 'f1d0000000000009';
 
-test('the find-and-run-work example: start next, then the job id it found reported SUCCEEDED', async () => {
-  await page.evaluate((tab) => (window as unknown as EditorWindow).RED.workspaces.show(tab), WORK_TAB);
+test('the find-and-run-work example: start next, the job id it found reported SUCCEEDED, then "no work" on the result output', async () => {
+  await page.evaluate((tab) => {
+    const RED = (window as unknown as EditorWindow).RED;
+    RED.workspaces.show(tab);
+    RED.sidebar.show('debug');
+  }, WORK_TAB);
   await page.locator(`[id="${START_NEXT_INJECT}"] .red-ui-flow-node-button-button`).click();
   const status = (id: string, text: string): Promise<unknown> =>
     page.waitForFunction(
@@ -190,5 +196,13 @@ test('the find-and-run-work example: start next, then the job id it found report
     );
   await status(START_NEXT_NODE, 'started fw-42');
   await status(REPORT_DONE_NODE, 'SUCCEEDED v3');
+  // gw-8 had one job: "what is next" now finds nothing pending, which is a result the switch routes to "no work".
+  await page.locator(`[id="${WHAT_IS_NEXT_INJECT}"] .red-ui-flow-node-button-button`).click();
+  await status(DESCRIBE_NEXT_NODE, 'no pending execution');
+  expect(await page.locator(`[id="${DESCRIBE_NEXT_NODE}"] .red-ui-flow-node-status-dot-green`).count()).toBe(1);
+  const noWork = page.locator('.red-ui-debug-msg', { hasText: 'noPendingExecution' }).first();
+  await noWork.waitFor({ timeout: 30_000 });
+  expect(await noWork.textContent()).toMatch(/node: no work.*noPendingExecution: true/);
+  expect(await page.locator('.red-ui-debug-msg', { hasText: 'node: error' }).count()).toBe(0);
   await page.screenshot({ path: join(IMAGES, 'find-and-run-work.png') });
 });
