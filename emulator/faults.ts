@@ -6,7 +6,10 @@ import type { ServiceName } from './types';
 
 /** What a fault does to the request it hits. */
 export const FaultKind = {
-  /** 429 ThrottlingException (rest-json) / 400 Throttling (query); nothing is applied. */
+  /**
+   * ThrottlingException with its model's status (400 on the control plane, 429 on the data plane) / 400 Throttling
+   * (query); nothing is applied.
+   */
   Throttle: 'throttle',
   /** 503 ServiceUnavailableException; nothing is applied. */
   Unavailable: 'unavailable',
@@ -14,7 +17,10 @@ export const FaultKind = {
   Reset: 'reset',
   /** The operation is applied, then the connection is reset: the client never sees the answer. */
   ApplyThenReset: 'apply-then-reset',
-  /** 200 without applying anything: a success envelope with nothing in it (see `unappliedSuccess` in server.ts). */
+  /**
+   * 200 without applying anything: on rest-json the coral `UnknownOperationException` envelope captured in
+   * aws/aws-sdk-js#2539, on the query protocol a soft refusal (see `unappliedSuccess` in server.ts).
+   */
   OkUnapplied: 'ok-unapplied',
   /** The request waits `latencyMs` before it is handled normally. */
   Latency: 'latency',

@@ -1,8 +1,9 @@
 /**
  * The account's request-rate quotas, enforced as AWS enforces them: per account and region, not per device, each
- * quota a token bucket that refills at its rate. A request over its quota is answered 429 `ThrottlingException` and
- * has no effect. Rates are AWS IoT Device Management's published defaults (the developer guide's "AWS IoT Jobs"
- * limits, the Service Quotas console's job-API rates).
+ * quota a token bucket that refills at its rate. A request over its quota is answered `ThrottlingException` (400 on
+ * the control plane, 429 on the data plane, as each service's model says) and has no effect. Rates are AWS IoT Device
+ * Management's published defaults (the developer guide's "AWS IoT Jobs" limits, the Service Quotas console's job-API
+ * rates) and, for `CreateThing`, AWS IoT Core's registry API rate.
  */
 import { ServiceName } from './types';
 
@@ -17,6 +18,11 @@ export interface QuotaSettings {
   /** Each Jobs control-plane API on its own (`CreateJob`, `DescribeJobExecution`…), per second. AWS: 10. */
   readonly controlPlane: number;
   /**
+   * `CreateThing`, per second: a registry API of AWS IoT Core, with a rate of its own. AWS: 15 (the last published
+   * table of AWS IoT Core's API throttling limits, AWS General Reference "AWS IoT Core endpoints and quotas").
+   */
+  readonly createThing: number;
+  /**
    * Seconds of rate a bucket holds, so the burst an idle account may send at once is rate × this. AWS's documents give
    * rates only and are silent on bursts; 1 s (a burst of one second's requests) is the reading of a bare "N per
    * second", the common token-bucket default. Other readings are this setting.
@@ -29,10 +35,11 @@ export const DEFAULT_QUOTAS: Readonly<QuotaSettings> = {
   dataPlaneWrites: 200,
   dataPlaneReads: 200,
   controlPlane: 10,
+  createThing: 15,
   burstSeconds: 1,
 };
 
-const RATE_NAMES = ['dataPlaneWrites', 'dataPlaneReads', 'controlPlane', 'burstSeconds'] as const;
+const RATE_NAMES = ['dataPlaneWrites', 'dataPlaneReads', 'controlPlane', 'createThing', 'burstSeconds'] as const;
 
 /** Why `body` is not a partial `QuotaSettings`, or undefined when it is one. */
 export function quotaSettingsProblem(body: unknown): string | undefined {
@@ -51,7 +58,7 @@ export function quotaSettingsProblem(body: unknown): string | undefined {
   return undefined;
 }
 
-/** The Jobs control-plane APIs (IoT Device Management's quotas); CreateThing is IoT Core's registry, not counted. */
+/** The Jobs control-plane APIs (IoT Device Management's quotas), each a bucket of its own. */
 const CONTROL_PLANE_JOB_APIS = new Set([
   'CreateJob',
   'DescribeJob',
@@ -74,6 +81,8 @@ function quotaOf(
   }
   if (service === ServiceName.IotControl && CONTROL_PLANE_JOB_APIS.has(operation))
     return { bucket: `control ${operation}`, rate: settings.controlPlane };
+  if (service === ServiceName.IotControl && operation === 'CreateThing')
+    return { bucket: 'registry CreateThing', rate: settings.createThing };
   // Import/Export publishes no request-rate quota.
   return undefined;
 }

@@ -74,12 +74,44 @@ export interface RequestLogEntry {
 /** SigV4 scope service names, mapped to the emulator's services. */
 const SCOPE_SERVICES: Readonly<Record<string, ServiceName>> = {
   iot: ServiceName.IotControl,
+  // The `iot` model inside AWS CLI v2 (2.9.19: awscli/botocore/data/iot/2015-05-28/service-2.json, metadata
+  // `signingName`) signs the control plane as `execute-api`, and AWS's control plane names that scope itself
+  // (aws/aws-sdk-js#2146); v1's botocore signs `iot`. Without this, v2's `aws iot describe-job-execution` would fall
+  // back to the path and be answered by the data plane.
+  'execute-api': ServiceName.IotControl,
   'iot-jobs-data': ServiceName.IotJobsData,
   // botocore's endpoint data scopes importexport as IngestionService in us-east-1; clients that take the model's
   // name literally sign "importexport" and are told so by the auth check below.
   IngestionService: ServiceName.ImportExport,
   importexport: ServiceName.ImportExport,
 };
+
+/**
+ * IAM's service prefix for each service's actions (the Service Authorization Reference; the developer guide's
+ * iam-policy-users-jobs): the Jobs data plane's actions are `iotjobsdata:`, the control plane's `iot:`.
+ */
+const IAM_PREFIXES: Readonly<Record<ServiceName, string>> = {
+  [ServiceName.IotControl]: 'iot',
+  [ServiceName.IotJobsData]: 'iotjobsdata',
+  [ServiceName.ImportExport]: 'importexport',
+};
+
+/** Why a credential's `denied` list is not a list of IAM actions of the emulator's services, or undefined. */
+function deniedProblem(credentials: readonly EmulatorCredential[]): string | undefined {
+  const prefixes = Object.values(IAM_PREFIXES);
+  for (const credential of credentials) {
+    for (const entry of credential.denied ?? []) {
+      const [prefix = '', operation = ''] = entry.split(':');
+      if (prefixes.includes(prefix) && /^[A-Z][A-Za-z]+$/.test(operation)) continue;
+      const hint =
+        prefix === ServiceName.IotJobsData
+          ? `; the Jobs data plane's IAM prefix is iotjobsdata (iotjobsdata:${operation})`
+          : '';
+      return `credential ${credential.accessKeyId}: denied entry ${JSON.stringify(entry)} is not an IAM action <prefix>:<Operation> with prefix ${prefixes.join(', ')}${hint}`;
+    }
+  }
+  return undefined;
+}
 
 const ADMIN_PREFIX = '/_emulator/';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -160,9 +192,16 @@ function frontError(
   const query = service === ServiceName.ImportExport;
   switch (kind) {
     case 'throttle':
-      return query
-        ? queryError(400, 'Throttling', 'Rate exceeded', requestId)
-        : restJsonError(429, 'ThrottlingException', 'Rate exceeded', requestId);
+      // Each model's own status for its ThrottlingException (the same in v1's botocore 1.43.11 and in AWS CLI
+      // v2 2.9.19): 400 in `iot` (iot/2015-05-28/service-2.json), 429 in `iot-jobs-data`
+      // (iot-jobs-data/2017-09-29/service-2.json).
+      if (query) return queryError(400, 'Throttling', 'Rate exceeded', requestId);
+      return restJsonError(
+        service === ServiceName.IotControl ? 400 : 429,
+        'ThrottlingException',
+        'Rate exceeded',
+        requestId,
+      );
     case 'unavailable':
       return query
         ? queryError(503, 'ServiceUnavailable', 'Service is unavailable. Please try again.', requestId)
@@ -188,17 +227,24 @@ function frontError(
 const QUERY_WRITES: ReadonlySet<string> = new Set(['CreateJob', 'UpdateJob', 'CancelJob']);
 
 /**
- * A 200 that did nothing, as aws/aws-sdk-js#2539 saw one: on rest-json an `UnknownOperationException` envelope in
- * a 200 body, which a client parses as an output with no members; on the query protocol the operation's own
- * envelope with `Success` false and a warning for writes (Import/Export's documented soft refusal), and an
- * `ErrorResponse` with status 200 for reads.
+ * The body of a 200 that did nothing on rest-json, byte for byte as aws/aws-sdk-js#2539 captured it from AWS: a
+ * coral `UnknownOperationException` envelope, which a client parses as an output with none of the operation's
+ * members (`Output` and `Version` are in no output shape).
+ */
+const UNAPPLIED_REST_JSON_BODY =
+  '{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}';
+
+/**
+ * A 200 that did nothing, as aws/aws-sdk-js#2539 saw one: on rest-json the envelope above; on the query protocol
+ * the operation's own envelope with `Success` false and a warning for writes (Import/Export's documented soft
+ * refusal), and an `ErrorResponse` with status 200 for reads.
  */
 function unappliedSuccess(service: ServiceName, operation: string, requestId: string): EmulatorResponse {
   if (service !== ServiceName.ImportExport) {
     return {
       status: 200,
       headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
-      body: JSON.stringify({ __type: 'UnknownOperationException', message: 'The request was not processed' }),
+      body: UNAPPLIED_REST_JSON_BODY,
     };
   }
   if (!QUERY_WRITES.has(operation))
@@ -285,6 +331,8 @@ export class Emulator {
   readonly server: Server;
 
   constructor(private readonly options: EmulatorOptions = {}) {
+    const denied = deniedProblem(options.auth?.credentials ?? []);
+    if (denied) throw new Error(denied);
     this.initialSettings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.settings = { ...this.initialSettings };
     this.quotas = new AccountQuotas({ ...DEFAULT_QUOTAS, ...options.quotas });
@@ -434,9 +482,9 @@ export class Emulator {
     );
     if (!outcome.ok) return frontError(service, outcome.reason, outcome.message, requestId);
     const credential = credentials.find((c) => c.accessKeyId === outcome.auth.accessKeyId);
-    if (credential?.denied?.includes(`${service}:${operation}`)) {
-      // IAM names the IoT actions `iot:` on both planes; the message is the one AWS gives an unauthorised principal.
-      const action = service === ServiceName.ImportExport ? `importexport:${operation}` : `iot:${operation}`;
+    const action = `${IAM_PREFIXES[service]}:${operation}`;
+    if (credential?.denied?.includes(action)) {
+      // The message is the one AWS gives a principal whose policy lacks the action.
       const message = `User: arn:aws:iam::123456789012:user/${credential.accessKeyId} is not authorized to perform: ${action}`;
       return service === ServiceName.ImportExport
         ? queryError(403, 'AccessDenied', message, requestId)

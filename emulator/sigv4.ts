@@ -15,7 +15,11 @@ export interface SigV4Authorization {
   readonly signature: string;
 }
 
-/** Reads the credential scope without verifying anything: the front routes on the service it names. */
+/**
+ * Reads the credential scope without verifying anything: the front routes on the service it names. The signature is
+ * checked with whatever service the scope names (`iot`, or `execute-api` as AWS CLI v2 signs the control plane), as
+ * SigV4 derives the signing key from the scope the client chose.
+ */
 export function parseSigV4Authorization(header: string | undefined): SigV4Authorization | undefined {
   if (!header?.startsWith('AWS4-HMAC-SHA256 ')) return undefined;
   const fields = new Map<string, string>();
@@ -55,9 +59,10 @@ export interface EmulatorCredential {
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
   /**
-   * Operations this key may not call, as `<service>:<Operation>` with the emulator's service names (`iot` is the
-   * control plane, `iot-jobs-data` the data plane, `importexport`): they answer 403 AccessDeniedException, as AWS
-   * answers a principal whose IAM policy lacks the action.
+   * IAM actions this key may not call, written as an IAM policy writes them (the Service Authorization Reference's
+   * prefixes): `iot:<Operation>` on the control plane, `iotjobsdata:<Operation>` on the Jobs data plane,
+   * `importexport:<Operation>`. They answer 403 AccessDeniedException naming the action, as AWS answers a principal
+   * whose policy lacks it. Any other entry stops the emulator from starting, with the reason.
    */
   readonly denied?: readonly string[];
 }
