@@ -409,10 +409,19 @@ test('the action runs under GitHub’s own @github/local-action tool', async () 
 describe.each(READINGS)('re-runs under $name', (reading) => {
   test('SUCCEEDED, FAILED and REJECTED: the first run changes, the re-run succeeds with changed false', async () => {
     await fx.rerunFixture(reading);
+    // The reading reaches the step through the action's own inputs, as a workflow would set them.
+    const readingInputs = {
+      'status-details-update': reading.connection.statusDetailsUpdate,
+      'status-details-value-length': String(reading.connection.statusDetailsValueLength),
+    };
     const act = (inputs: Record<string, string>): Promise<ActionRun> =>
-      runAction({ 'endpoint-url': fx.url, 'aws-region': 'us-east-1', 'job-id': 'fw-42', ...inputs }, { workspace });
+      runAction(
+        { 'endpoint-url': fx.url, 'aws-region': 'us-east-1', 'job-id': 'fw-42', ...readingInputs, ...inputs },
+        { workspace },
+      );
     for (const [status, thing] of Object.entries(things)) {
-      expect((await act({ 'thing-name': thing, status: 'IN_PROGRESS' })).code).toBe(0);
+      // The progress report's pair stays beside the final one under merge; the re-run is still as asked.
+      expect((await act({ 'thing-name': thing, status: 'IN_PROGRESS', 'status-details': 'phase=flash' })).code).toBe(0);
       const first = await act({ 'thing-name': thing, status, 'status-details': 'r=1' });
       expect([first.code, first.outputs.changed]).toEqual([0, 'true']);
       const again = await act({ 'thing-name': thing, status, 'status-details': 'r=1' });

@@ -773,8 +773,22 @@ describe.each(READINGS)('re-runs under $name', (reading) => {
     await fx.rerunFixture(reading);
     // The three things are independent: each one's runs in order, the things at once.
     const rerun = async ([status, thing]: [string, string]): Promise<void> => {
-      const args = ['update-job-execution', '--job-id', 'fw-42', '--thing-name', thing, '--status', status];
-      expect((await ours([...args.slice(0, -1), 'IN_PROGRESS'])).code).toBe(0);
+      // The reading reaches the step through the command line's own options.
+      const args = [
+        'update-job-execution',
+        '--status-details-update',
+        reading.connection.statusDetailsUpdate,
+        '--status-details-value-length',
+        String(reading.connection.statusDetailsValueLength),
+        '--job-id',
+        'fw-42',
+        '--thing-name',
+        thing,
+        '--status',
+        status,
+      ];
+      // The progress report's pair stays beside the final one under merge; the re-run is still as asked.
+      expect((await ours([...args.slice(0, -1), 'IN_PROGRESS', '--status-details', 'phase=flash'])).code).toBe(0);
       const first = await ours([...args, '--status-details', 'r=1', '--report-changed']);
       expect([first.code, JSON.parse(first.stdout).changed]).toEqual([0, true]);
       const again = await ours([...args, '--status-details', 'r=1', '--report-changed']);

@@ -655,15 +655,27 @@ test('the connection takes a device certificate from Node-RED’s own tls-config
 describe.each(READINGS)('re-runs under $name', (reading) => {
   test('SUCCEEDED, FAILED and REJECTED: the first report changes, the re-run answers changed false on the result port', async () => {
     await fx.rerunFixture(reading);
-    await helper.load(NODES, flow(execution()), CREDENTIALS);
+    // The reading reaches the step through the connection node's own settings, as the editor saves them.
+    const [conn, ...rest] = flow(execution());
+    const readingConn = {
+      ...(conn as object),
+      statusDetailsUpdate: reading.connection.statusDetailsUpdate,
+      statusDetailsValueLength: String(reading.connection.statusDetailsValueLength),
+    };
+    await helper.load(NODES, [readingConn, ...rest], CREDENTIALS);
     const result = port('result');
     const errors = port('error');
-    const report = async (thingName: string, status: string): Promise<unknown> => {
-      helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName, status, statusDetails: { r: '1' } } });
+    const report = async (
+      thingName: string,
+      status: string,
+      statusDetails: Record<string, string> = { r: '1' },
+    ): Promise<unknown> => {
+      helper.getNode('step').receive({ payload: { jobId: 'fw-42', thingName, status, statusDetails } });
       return (await result.next()).payload;
     };
     for (const [status, thing] of Object.entries(things)) {
-      expect(await report(thing, 'IN_PROGRESS')).toMatchObject({ changed: true });
+      // The progress report's pair stays beside the final one under merge; the re-run is still as asked.
+      expect(await report(thing, 'IN_PROGRESS', { phase: 'flash' })).toMatchObject({ changed: true });
       expect(await report(thing, status)).toMatchObject({ changed: true });
       expect(await report(thing, status)).toMatchObject({ changed: false, executionState: { status } });
     }

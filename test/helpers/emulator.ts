@@ -6,7 +6,7 @@ import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } fro
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index';
 import type { FaultRequest } from '../../emulator/faults';
 import { DEFAULT_SETTINGS, type EmulatorSettings } from '../../emulator/types';
-import type { ConnectionSettings } from '../../core/connection';
+import type { Readings } from '../../core/connection';
 import { eventually } from './eventually';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 
@@ -73,7 +73,7 @@ export interface Reading {
   readonly name: string;
   readonly settings: EmulatorSettings;
   readonly retries: SeedJob['retries'];
-  readonly connection: Pick<ConnectionSettings, 'statusDetailsUpdate' | 'statusDetailsValueLength'>;
+  readonly connection: Readings;
 }
 
 /** One setting (or job configuration) with two readings, the default first, each with a short label for names. */
