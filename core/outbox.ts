@@ -15,6 +15,7 @@ import { setMaxListeners } from 'node:events';
 
 import { StepError, StepErrorCode } from './errors';
 import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from './operation';
+import { DEFAULT_READINGS, type Readings } from './readings';
 import { OutboxStore, type Settlement, type StoredReport } from './outbox-store';
 import type { StepOptions } from './step-run';
 
@@ -195,13 +196,15 @@ export class Outbox<R extends StepResult> {
   /**
    * Validates `input` and stores it with `message` (the host's, as JSON) before returning; delivery follows. A
    * waiting report the operation says this one supersedes is replaced in the same write, and answered `superseded`.
+   * `readings` are those of the connection that will deliver it, so a report its step would refuse (a value longer
+   * than the connection's `statusDetailsValueLength`) is refused now, never stored to fail at delivery.
    *
    * @throws StepError `invalid-input` (nothing stored), OutboxFullError, or the store's error (nothing stored).
    */
-  add(input: unknown, message: unknown): StoredReport {
+  add(input: unknown, message: unknown, readings: Readings = DEFAULT_READINGS): StoredReport {
     if (this.closing) throw new StepError('the outbox is closed', { code: StepErrorCode.Aborted });
     const { operation } = this.settings;
-    const request = parseParameters(input, operation.parameters, operation.awsOperation);
+    const request = parseParameters(input, operation.parameters, operation.awsOperation, readings);
     const key = subjectKey(operation, request);
     const requestJson = JSON.stringify(request);
     let messageJson: string;

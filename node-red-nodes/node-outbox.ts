@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { invalidInput } from '../core/errors';
 import type { OperationDefinition, StepResult } from '../core/operation';
+import type { Readings } from '../core/readings';
 import {
   Outbox,
   OutboxFullError,
@@ -62,7 +63,8 @@ export interface OutboxHost<R extends StepResult> {
 
 export interface NodeOutbox {
   /** Stores a report (validated by the operation) and takes the message; throws its refusals, nothing stored. */
-  take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done): void;
+  /** Stores a report, checked under the readings of the connection that will deliver it. */
+  take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done, readings: Readings): void;
   /** Answers a control message: `'list'`, or `{ drop: id }`. */
   control(msg: NodeMessage, send: Send, done: Done): void;
   /** Closes the file; `removed` (the node was deleted from the flow) warns of reports left in it. */
@@ -230,10 +232,10 @@ export function openNodeOutbox<R extends StepResult>(
 
   return {
     outbox: {
-      take(msg, input, send, done) {
+      take(msg, input, send, done, readings) {
         // An http in's req and res cannot outlive the run; the outbox leaves out the rest of what is not JSON.
         const { req: _req, res: _res, ...kept } = msg;
-        const report = outbox.add(input, kept);
+        const report = outbox.add(input, kept, readings);
         live.set(report.id, { msg, send, done });
       },
       control(msg, send, done) {

@@ -256,16 +256,20 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
       if (!shown) showOutcome({ fill: 'red', shape: 'ring', text: INVALID_MESSAGE });
       else if (result) showOutcome({ fill: 'green', shape: 'dot', text: operation.statusText(result) });
     };
-    /** One delivery of a request: the operation's step through the node's connection. */
-    const deliver = async (input: Record<string, unknown>, options: StepOptions): Promise<StepResult> => {
-      const connectionNode = config.connection ? (RED.nodes.getNode(config.connection) as ConnectionNode | null) : null;
-      if (!connectionNode) {
+    /** The node's connection node, or an error naming the setting when none is picked. */
+    const connectionNode = (): ConnectionNode => {
+      const found = config.connection ? (RED.nodes.getNode(config.connection) as ConnectionNode | null) : null;
+      if (!found) {
         throw new StepError('connection is not set; pick an aws-job-steps-connection in the node', {
           code: StepErrorCode.InvalidInput,
           field: 'connection',
         });
       }
-      return connectionNode.use((connection) =>
+      return found;
+    };
+    /** One delivery of a request: the operation's step through the node's connection. */
+    const deliver = async (input: Record<string, unknown>, options: StepOptions): Promise<StepResult> => {
+      return connectionNode().use((connection) =>
         operation.run(input, connection, {
           skipUnchanged: config.skipUnchanged === true,
           ...options,
@@ -338,7 +342,11 @@ export function registerStepNode(RED: RedAPI, operation: OperationDefinition<Ste
       if (refused) throw new OutboxUnavailableError(refused);
       // A field that cannot be evaluated rejects here; the input handler turns that into an error message.
       const input = await evaluateFields(RED, node, sources, msg, { ...operation.resultDefaults });
-      if (outbox) return outbox.take(msg, input, send, done);
+      if (outbox) {
+        // Checked under the connection's readings before it is kept: a report its step would refuse is refused now.
+        const readings = await connectionNode().use(async (connection) => connection.readings);
+        return outbox.take(msg, input, send, done, readings);
+      }
       const accepted = queue!.push(subjectKey(operation, input), async (signal) => {
         try {
           const result = await deliver(input, { signal });

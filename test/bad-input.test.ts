@@ -382,6 +382,8 @@ describe('the statusDetails limits and start-next -1, in every wrapper, before a
         const report = errors[i]!.error as { code: string; message: string };
         expect([errors[i]!._msgid, report.code]).toEqual([`m${i}`, 'invalid-input']);
         expect(report.message.startsWith(`${c.field} `)).toBe(true);
+        // Refused as it arrived, under the connection's reading: never kept in the outbox to fail at delivery.
+        expect(errors[i]!.delivery).toBeUndefined();
       }
       expect(results).toEqual([]);
       expect(await fx.requests()).toEqual([]);
