@@ -8,12 +8,14 @@ import { parseArgs } from 'node:util';
 import { startEmulator } from './index';
 import { DEFAULT_SETTINGS, settingProblem, type EmulatorSettings } from './types';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--describe-next-not-found] [--status-details-value-length 1024|128] [--status-details-update replace|merge] [--no-timeout-retry-needs-timeout-config] [--start-next-accepts-cancel] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-burst-seconds S]
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--describe-next-not-found] [--status-details-value-length 1024|128] [--status-details-update replace|merge] [--no-timeout-retry-needs-timeout-config] [--start-next-accepts-cancel] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-create-thing N] [--quota-burst-seconds S]
 
-The account's request-rate quotas are AWS's defaults, enforced (a request over one is answered 429 ThrottlingException):
+The account's request-rate quotas are AWS's defaults, enforced (a request over one is answered ThrottlingException,
+429 on the data plane and 400 on the control plane, as each service's model says):
   --quota-writes N        UpdateJobExecution + StartNextPendingJobExecution per second (200)
   --quota-reads N         DescribeJobExecution + GetPendingJobExecutions (data plane) per second (200)
   --quota-control N       each Jobs control-plane API per second (10)
+  --quota-create-thing N  CreateThing per second (15)
   --quota-burst-seconds S seconds of rate an idle account may send at once (1; AWS's documents are silent)
   --no-quotas             no quota at all
 
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
       'quota-writes': { type: 'string' },
       'quota-reads': { type: 'string' },
       'quota-control': { type: 'string' },
+      'quota-create-thing': { type: 'string' },
       'quota-burst-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -70,7 +73,9 @@ async function main(): Promise<void> {
     throw new Error('--auth needs --access-key-id and --secret-access-key');
   }
   const sessionToken = values['session-token'];
-  const rate = (flag: 'quota-writes' | 'quota-reads' | 'quota-control' | 'quota-burst-seconds'): number | undefined => {
+  const rate = (
+    flag: 'quota-writes' | 'quota-reads' | 'quota-control' | 'quota-create-thing' | 'quota-burst-seconds',
+  ): number | undefined => {
     const given = values[flag];
     if (given === undefined) return undefined;
     const n = Number(given);
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
     dataPlaneWrites: rate('quota-writes'),
     dataPlaneReads: rate('quota-reads'),
     controlPlane: rate('quota-control'),
+    createThing: rate('quota-create-thing'),
     burstSeconds: rate('quota-burst-seconds'),
   };
   const emulator = await startEmulator({
