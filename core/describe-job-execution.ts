@@ -12,6 +12,7 @@
 import { DescribeJobExecutionCommand, type JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { connectionFor, type Connection, type ConnectionSettings } from './connection';
+import { refuseCoralEnvelope } from './coral-envelope';
 import { StepError } from './errors';
 import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
 import {
@@ -110,12 +111,20 @@ export async function describeJobExecution(
     out = await run.call(
       'DescribeJobExecution',
       subject,
-      (limits) => client.send(new DescribeJobExecutionCommand(request), limits),
+      (limits) => {
+        const command = new DescribeJobExecutionCommand(request);
+        // For `$next` an empty answer means "nothing pending", so a 200 that is no answer must not read as one.
+        if (next) command.middlewareStack.use(refuseCoralEnvelope('DescribeJobExecution', subject));
+        return client.send(command, limits);
+      },
       iotJobsDataErrors(aws, 'DescribeJobExecution', subject),
     );
   } catch (error) {
-    // The other reading of an undocumented answer: a 404 for `$next` that says nothing is pending.
-    if (!(next && error instanceof StepError && saysNothingPending(error))) throw error;
+    // The other reading of an undocumented answer: a 404 for `$next` that says nothing is pending. With an
+    // executionNumber, a 404 may only say that the next pending execution has another number: not "no work".
+    const nothingPending =
+      next && request.executionNumber === undefined && error instanceof StepError && saysNothingPending(error);
+    if (!nothingPending) throw error;
     options.logger?.debug(`DescribeJobExecution ${subject}: ${NO_PENDING_EXECUTION} (${serviceMessage(error)})`);
     return {
       changed: false,

@@ -31,8 +31,11 @@ export interface ServiceRefusal {
   readonly message: string;
 }
 
-/** Words that name the execution asked for: pending work, `$next`, a job execution. */
-const NAMES_EXECUTION = /\bpending\b|\$next|\bexecutions?\b/i;
+/**
+ * Words that name what was asked for, the next pending execution: "pending" or `$next`. A message that names only
+ * some job execution (an executionNumber that is not the next one's) says nothing of whether work is pending.
+ */
+const NAMES_EXECUTION = /\bpending\b|\$next/i;
 /** Words that say the thing itself does not exist (AWS's IoT registry says "the thing does not exist in your account"). */
 const THING_MISSING =
   /\bthing\b.*(?:\bdoes not exist\b|\bdoesn't exist\b|\bnot found\b|\bcannot be found\b|\bcould not be found\b)/i;

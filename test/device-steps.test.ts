@@ -329,6 +329,23 @@ describe('describe-job-execution of $next with nothing pending: a result, not an
       expect(none).not.toHaveProperty('execution');
     });
 
+    test('$next with an executionNumber that is not the next one is not-found, never "no work"', async () => {
+      const error = await expectStepError(
+        describeJobExecution({ thingName: 'gw-7', jobId: '$next', executionNumber: 7 }, aws, fast),
+      );
+      expect(error).toMatchObject({ code: 'not-found', awsErrorName: 'ResourceNotFoundException', httpStatus: 404 });
+    });
+
+    test('a 200 that is no answer (the envelope of aws/aws-sdk-js#2539) is not "no work": the step asks again', async () => {
+      await fx.fault({ kind: 'ok-unapplied', operation: 'DescribeJobExecution' });
+      const next = await describeJobExecution({ thingName: 'gw-7', jobId: '$next' }, aws, fast);
+      expect(next).toMatchObject({ noPendingExecution: false, execution: { jobId: 'fw-42' }, attempts: 2 });
+      // Where nothing is pending, the envelope is still not taken for the service's empty answer.
+      await fx.fault({ kind: 'ok-unapplied', operation: 'DescribeJobExecution' });
+      const none = await describeJobExecution({ thingName: 'gw-9', jobId: '$next' }, aws, fast);
+      expect(none).toMatchObject({ noPendingExecution: true, attempts: 2 });
+    });
+
     test('an unknown thing, or an unknown job by name, is still not-found', async () => {
       for (const [input, message] of [
         [{ thingName: 'gw-99', jobId: '$next' }, 'Thing gw-99 does not exist'],
@@ -357,6 +374,8 @@ describe('describe-job-execution of $next with nothing pending: a result, not an
     ['No pending job execution exists for thing gw-9', true],
     ['Job execution $next not found', true],
     ['No job executions are pending for thing gw-9', true],
+    // Names an execution, not the pending one: an executionNumber that did not match.
+    ['No job execution with executionNumber 7 exists for job fw-42 on thing gw-9', false],
     ['Thing gw-99 does not exist', false],
     ['Failed to describe the execution for thing gw-99 because the thing does not exist in your account', false],
     ['Thing gw-99 cannot be found', false],
