@@ -159,7 +159,8 @@ export class EmulatorClient {
    * Creates things and jobs through the control plane, throwing unless each call succeeds. A throttled call (the
    * account's CreateJob quota is 10 a second, CreateThing's 15) is sent again once the quota has room, as any AWS
    * client would. More things than one burst of CreateThing are created with the quotas off (then on again, every
-   * bucket full), so that a fleet's fixture is neither throttled for minutes nor counted.
+   * bucket full: a seed that large also refills every other bucket), so that a fleet's fixture is neither throttled for
+   * minutes nor counted.
    */
   async seed(things: readonly string[], jobs: readonly SeedJob[]): Promise<void> {
     const { settings } = (await this.admin('GET', 'quotas')) as { settings: QuotaSettings };

@@ -61,8 +61,8 @@ export const DETAILS_KEY: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9
  */
 const DETAILS_VALUE_PATTERN = /^[^\p{C}]+$/u;
 /**
- * `DetailsMap`: 1 to 10 pairs, as the developer guide's job-limits table gives for an execution's status details (the
- * `iot` model bounds CancelJobExecution's `statusDetails` the same way).
+ * `DetailsMap`: at most 10 pairs, the developer guide's job-limits table for an execution's status details ("1 … 10");
+ * an empty map, which neither CLI's model bounds and the AWS CLIs send as given, is taken.
  */
 export const MAX_DETAILS_PAIRS = 10;
 /** CreateJob's `description`. */

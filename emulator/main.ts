@@ -114,7 +114,10 @@ async function main(): Promise<void> {
       statusDetailsValueLength: setting(
         'statusDetailsValueLength',
         'status-details-value-length',
-        Number(values['status-details-value-length']),
+        // Digits become the number the setting holds; anything else is shown as typed in the refusal.
+        /^\d+$/.test(values['status-details-value-length'])
+          ? Number(values['status-details-value-length'])
+          : values['status-details-value-length'],
       ),
       statusDetailsUpdate: setting('statusDetailsUpdate', 'status-details-update', values['status-details-update']),
       timeoutRetryNeedsTimeoutConfig: values['timeout-retry-needs-timeout-config'],
