@@ -458,6 +458,34 @@ describeWithAwsCliV2('points 2–6: the Jobs pages’ limits and the readings th
     const taken = await Promise.all(([1, 2] as const).map((v) => cli(fx, v, createJob(`no-timeout-v${v}`, timedOut))));
     for (const result of taken)
       expect(expectOutput('iot', 'CreateJob', result)).toMatchObject({ jobId: `no-timeout-v${result.version}` });
+    // Its step timer's timeout is then never retried: the CLIs list one execution, TIMED_OUT, no retry queued.
+    for (const v of [1, 2] as const) {
+      const started = await cli(fx, v, [
+        'iot-jobs-data',
+        'update-job-execution',
+        '--thing-name',
+        'gw-1',
+        '--job-id',
+        `no-timeout-v${v}`,
+        '--status',
+        'IN_PROGRESS',
+        '--step-timeout-in-minutes',
+        '1',
+      ]);
+      expectOutput('iot-jobs-data', 'UpdateJobExecution', started);
+    }
+    await fx.advanceClock(61);
+    for (const v of [1, 2] as const) {
+      const listed = await both(fx, ['iot', 'list-job-executions-for-job', '--job-id', `no-timeout-v${v}`]);
+      for (const result of listed) {
+        const out = expectOutput('iot', 'ListJobExecutionsForJob', result) as {
+          executionSummaries: { jobExecutionSummary: { status: string; retryAttempt: number } }[];
+        };
+        expect(
+          out.executionSummaries.map((e) => [e.jobExecutionSummary.status, e.jobExecutionSummary.retryAttempt]),
+        ).toEqual([['TIMED_OUT', 0]]);
+      }
+    }
   });
 
   const startNext = (thing: string): string[] => [
