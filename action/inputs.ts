@@ -12,6 +12,7 @@ import { fileReference, readInputFile, type FilePolicy } from '../core/input-fil
 import type { OperationDefinition, StepResult } from '../core/operation';
 import { allOperations, isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
 import { isGiven, parseBoolean, parseInteger } from '../core/parse';
+import { sendsStatusDetails } from '../core/job-execution-fields';
 import { parseStatusDetailsUpdate, parseStatusDetailsValueLength } from '../core/readings';
 
 /** Where the action reads `file://` values from, as action.yml says it for `manifest` and `cli-input-json`. */
@@ -204,7 +205,7 @@ function readingInputs(
   getInput: InputGetter,
 ): Pick<ConnectionSettings, 'statusDetailsValueLength' | 'statusDetailsUpdate'> {
   const [valueLength, update] = STATUS_DETAILS_READINGS.map((name) => getInput(name));
-  if (!operation.parameters.some((p) => p.member === 'statusDetails')) {
+  if (!sendsStatusDetails(operation)) {
     const set = STATUS_DETAILS_READINGS.find((name) => getInput(name) !== '');
     if (set !== undefined)
       throw invalidInput(set, `does not apply to ${operation.name}, which sends no status-details`, 'leave it out');

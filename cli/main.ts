@@ -13,7 +13,9 @@ import { describeFailure, StepError } from '../core/errors';
 import { fileReference, readInputFile } from '../core/input-files';
 import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/operation';
 import { isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
+import { sendsStatusDetails } from '../core/job-execution-fields';
 import type { PendingOutcome, ServiceRefusal } from '../core/no-pending-execution';
+import { StatusDetailsUpdate, StatusDetailsValueLength } from '../core/readings';
 import { ConfigurationError, resolveCliSettings } from './config';
 import { formatOutput, OUTPUT_FORMATS, shapeResponse, type OutputFormat } from './output';
 
@@ -63,8 +65,8 @@ const OUR_SWITCHES = ['skip-unchanged', 'report-changed', 'debug', 'no-verify-ss
  * the same names), with their choices. Only for commands that send statusDetails.
  */
 const READING_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  'status-details-value-length': ['1024', '128'],
-  'status-details-update': ['replace', 'merge'],
+  'status-details-value-length': Object.values(StatusDetailsValueLength).map(String),
+  'status-details-update': Object.values(StatusDetailsUpdate),
 };
 
 /** A command: one operation's definition. */
@@ -120,7 +122,7 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
   for (const [option, choices] of Object.entries(READING_OPTIONS)) {
     const value = values.get(option);
     if (value === undefined) continue;
-    if (!sendsDetails(spec))
+    if (!sendsStatusDetails(spec))
       throw new UsageError(
         `argument --${option}: does not apply to ${spec.name}, which sends no statusDetails; leave it out`,
       );
@@ -128,9 +130,6 @@ function parseFlags(spec: Command, args: readonly string[]): Parsed {
   }
   return { values, switches };
 }
-
-/** Whether the command sends statusDetails, so that the readings of them apply. */
-const sendsDetails = (spec: Command): boolean => spec.parameters.some((p) => p.member === 'statusDetails');
 
 /** A document from text or `file://path`, JSON or YAML. */
 async function readDocument(flag: string, text: string): Promise<Record<string, unknown>> {
@@ -245,7 +244,7 @@ SYNOPSIS
           [--output json | text | table | yaml | yaml-stream] [--query <value>]
           [--ca-bundle <value>] [--no-verify-ssl] [--cli-read-timeout <value>] [--cli-connect-timeout <value>]
           ${spec.readOnly ? '' : '[--skip-unchanged] '}[--max-attempts <value>] [--report-changed] [--debug]${
-            sendsDetails(spec)
+            sendsStatusDetails(spec)
               ? '\n          [--status-details-value-length 1024 | 128] [--status-details-update replace | merge]'
               : ''
           }
@@ -260,7 +259,7 @@ ${
           Read the current state first; send nothing when it already is what is asked.
 `
 }${
-    sendsDetails(spec)
+    sendsStatusDetails(spec)
       ? `
        --status-details-value-length 1024 | 128
           The longest statusDetails value to allow, as AWS's documents disagree:

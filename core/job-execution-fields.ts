@@ -83,8 +83,8 @@ const detailsValue = (max: StatusDetailsValueLength): StringRule => ({
   awsWords: true,
 });
 /**
- * Pairs in a `statusDetails` map: the developer guide's job-limits table gives 1 to 10 (the `iot` model bounds
- * CancelJobExecution's details the same way; the `iot-jobs-data` model gives no bound).
+ * Pairs in a `statusDetails` map: the developer guide's job-limits table gives 1 to 10 (neither CLI's `iot-jobs-data`
+ * model gives a bound).
  */
 export const MAX_DETAILS_PAIRS = 10;
 /** The step timer: 1 minute to 7 days, or -1 to cancel the current timer. */
@@ -150,6 +150,14 @@ export function parseStartNextStepTimeout(value: unknown): number {
       ),
     );
   return minutes;
+}
+
+/**
+ * Whether an operation sends `statusDetails`, so that the connection's readings of them (`statusDetailsValueLength`,
+ * `statusDetailsUpdate`) apply to it: a wrapper refuses them, rather than ignore them, for any other.
+ */
+export function sendsStatusDetails(operation: { readonly parameters: readonly Parameter[] }): boolean {
+  return operation.parameters.some((p) => p.member === STATUS_DETAILS_PARAMETER.member);
 }
 
 /** `DescribeJobExecution` also takes `$next`: the thing's next pending execution (IN_PROGRESS first, then QUEUED). */

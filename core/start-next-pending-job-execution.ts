@@ -57,8 +57,6 @@ export interface StartNextPendingJobExecutionResult extends PendingOutcome {
   readonly changed: boolean;
   /** The execution to work on, IN_PROGRESS; absent when nothing is pending. */
   readonly execution?: JobExecution | undefined;
-  /** True when the thing has no pending execution: nothing was started, and there is no execution. */
-  readonly noPendingExecution: boolean;
   readonly attempts: number;
   readonly requestId?: string | undefined;
 }
