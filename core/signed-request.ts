@@ -7,11 +7,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-import { Hash } from '@smithy/hash-node';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 import type { CredentialsProvider } from './connection';
+import { Sha256 } from './sha256';
 import type { AttemptLimits } from './step-run';
 
 /** AWS refuses signatures more than 5 minutes away from its clock. */
@@ -83,7 +83,7 @@ export class SignedHttpClient {
     this.signer = new SignatureV4({
       ...config.signing,
       credentials: config.credentials,
-      sha256: Hash.bind(null, 'sha256'),
+      sha256: Sha256,
       applyChecksum: false,
     });
   }
