@@ -83,3 +83,63 @@ test('no runtime import cycle', () => {
   for (const node of graph.keys()) visit(node, []);
   expect(cycles).toEqual([]);
 });
+
+/** The Node-RED scorecard allows 6 runtime dependencies; we keep one slot free for what MQTT will need. */
+const MAX_RUNTIME_DEPENDENCIES = 5;
+/**
+ * The layers shipped as compiled files that `require` their packages at run time (Node-RED loads `lib/`). The CLI
+ * and the action are bundled by ncc, so what they import beyond the core may stay a development dependency.
+ */
+const SHIPPED = ['core', 'node-red-nodes'] as const;
+
+/** The packages a source needs at run time (bare specifiers, not `node:` built-ins, not type-only imports). */
+export function runtimePackages(text: string): string[] {
+  const found: string[] = [];
+  const statement = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*'([^.'][^']*)'/g;
+  for (const m of text.matchAll(statement)) {
+    const [, , typeOnly, clause = '', target = ''] = m;
+    if (typeOnly || target.startsWith('node:')) continue;
+    const braces = /^\{([^}]*)\}$/.exec(clause.trim());
+    if (braces && braces[1]!.split(',').every((s) => s.trim() === '' || /^type\s/.test(s.trim()))) continue;
+    found.push(target.startsWith('@') ? target.split('/').slice(0, 2).join('/') : target.split('/')[0]!);
+  }
+  for (const m of text.matchAll(/require\('([^.'][^']*)'\)/g))
+    if (!m[1]!.startsWith('node:'))
+      found.push(m[1]!.startsWith('@') ? m[1]!.split('/').slice(0, 2).join('/') : m[1]!.split('/')[0]!);
+  return found;
+}
+
+/** What is wrong with a package's runtime dependencies, given the packages its shipped sources import. */
+export function dependencyProblems(dependencies: Record<string, string>, imported: Map<string, string>): string[] {
+  const problems: string[] = [];
+  const names = Object.keys(dependencies);
+  if (names.length > MAX_RUNTIME_DEPENDENCIES)
+    problems.push(`${names.length} runtime dependencies (${names.join(', ')}); at most ${MAX_RUNTIME_DEPENDENCIES}`);
+  for (const [pkg, file] of imported)
+    if (!names.includes(pkg)) problems.push(`${file} imports ${pkg}, which is not a runtime dependency`);
+  return problems;
+}
+
+test('the dependency rules fail on a probe: too many runtime dependencies, an undeclared import', () => {
+  expect(
+    runtimePackages(
+      "import { Hash } from '@smithy/hash-node';\nimport type { T } from '@smithy/types';\nimport { x } from 'node:fs';",
+    ),
+  ).toEqual(['@smithy/hash-node']);
+  const six = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => [n, '1']));
+  expect(dependencyProblems(six, new Map())).toHaveLength(1);
+  expect(dependencyProblems({ a: '1' }, new Map([['@smithy/hash-node', 'core/x.ts']]))).toEqual([
+    'core/x.ts imports @smithy/hash-node, which is not a runtime dependency',
+  ]);
+});
+
+test(`at most ${MAX_RUNTIME_DEPENDENCIES} runtime dependencies, and the shipped sources import only those`, () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const imported = new Map<string, string>();
+  for (const layer of SHIPPED)
+    for (const file of sources(layer))
+      for (const name of runtimePackages(readFileSync(join(ROOT, file), 'utf8')))
+        if (!imported.has(name)) imported.set(name, file);
+  expect(imported.size).toBeGreaterThan(2);
+  expect(dependencyProblems(pkg.dependencies, imported)).toEqual([]);
+});
