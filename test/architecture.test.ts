@@ -19,21 +19,27 @@ function sources(dir: string): string[] {
   );
 }
 
-/** The files a source imports at run time (relative imports only), as paths from the root without extension. */
-export function runtimeImports(file: string, text: string): string[] {
+/** Every module a source loads at run time: `import`/`export … from` that is not type-only, and `require(…)`. */
+function runtimeSpecifiers(text: string): string[] {
   const found: string[] = [];
-  const statement = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*'(\.[^']+)'/g;
+  const statement = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*'([^']+)'/g;
   for (const m of text.matchAll(statement)) {
     const [, , typeOnly, clause = '', target = ''] = m;
     if (typeOnly) continue;
     const braces = /^\{([^}]*)\}$/.exec(clause.trim());
     if (braces && braces[1]!.split(',').every((s) => s.trim() === '' || /^type\s/.test(s.trim()))) continue;
-    found.push(relative(ROOT, resolve(ROOT, dirname(file), target)).replace(/\.(js|ts)$/, ''));
+    found.push(target);
   }
-  // `require('./x')` (lazy loading) is a runtime import too.
-  for (const m of text.matchAll(/require\('(\.[^']+)'\)/g))
-    found.push(relative(ROOT, resolve(ROOT, dirname(file), m[1]!)).replace(/\.(js|ts)$/, ''));
+  // `require('x')` (lazy loading) is a runtime import too.
+  for (const m of text.matchAll(/require\('([^']+)'\)/g)) found.push(m[1]!);
   return found;
+}
+
+/** The files a source imports at run time (relative imports only), as paths from the root without extension. */
+export function runtimeImports(file: string, text: string): string[] {
+  return runtimeSpecifiers(text)
+    .filter((target) => target.startsWith('.'))
+    .map((target) => relative(ROOT, resolve(ROOT, dirname(file), target)).replace(/\.(js|ts)$/, ''));
 }
 
 const graph = new Map<string, string[]>();
@@ -94,19 +100,14 @@ const SHIPPED = ['core', 'node-red-nodes'] as const;
 
 /** The packages a source needs at run time (bare specifiers, not `node:` built-ins, not type-only imports). */
 export function runtimePackages(text: string): string[] {
-  const found: string[] = [];
-  const statement = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*'([^.'][^']*)'/g;
-  for (const m of text.matchAll(statement)) {
-    const [, , typeOnly, clause = '', target = ''] = m;
-    if (typeOnly || target.startsWith('node:')) continue;
-    const braces = /^\{([^}]*)\}$/.exec(clause.trim());
-    if (braces && braces[1]!.split(',').every((s) => s.trim() === '' || /^type\s/.test(s.trim()))) continue;
-    found.push(target.startsWith('@') ? target.split('/').slice(0, 2).join('/') : target.split('/')[0]!);
-  }
-  for (const m of text.matchAll(/require\('([^.'][^']*)'\)/g))
-    if (!m[1]!.startsWith('node:'))
-      found.push(m[1]!.startsWith('@') ? m[1]!.split('/').slice(0, 2).join('/') : m[1]!.split('/')[0]!);
-  return found;
+  return runtimeSpecifiers(text)
+    .filter((target) => !target.startsWith('.') && !target.startsWith('node:'))
+    .map((target) =>
+      target
+        .split('/')
+        .slice(0, target.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
 /** What is wrong with a package's runtime dependencies, given the packages its shipped sources import. */
