@@ -3,8 +3,8 @@
  * parameters are inputs (by flag name), every result field an output. GitHub reads it as a static file;
  * `npm run generate` writes it and test/generated-files.test.ts fails, naming the line, when the committed one differs.
  */
-import { StepErrorCode } from '../core/errors';
-import type { OperationDefinition } from '../core/operation';
+import { StepErrorCode } from '../core/shared/errors';
+import type { OperationDefinition } from '../core/shared/operation';
 import { COMMON_INPUTS, DEFAULT_OPERATION, FILE_PLACES } from './inputs';
 
 type Operation = OperationDefinition;

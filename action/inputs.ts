@@ -6,14 +6,14 @@
  */
 import { statSync } from 'node:fs';
 
-import type { ConnectionSettings } from '../core/connection';
-import { invalidInput } from '../core/errors';
-import { fileReference, readInputFile, type FilePolicy } from '../core/input-files';
-import type { OperationDefinition, StepResult } from '../core/operation';
+import type { ConnectionSettings } from '../core/shared/connection';
+import { invalidInput } from '../core/shared/errors';
+import { fileReference, readInputFile, type FilePolicy } from '../core/shared/input-files';
+import type { OperationDefinition, StepResult } from '../core/shared/operation';
 import { allOperations, isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
-import { isGiven, parseBoolean, parseInteger } from '../core/parse';
-import { sendsStatusDetails } from '../core/job-execution-fields';
-import { parseStatusDetailsUpdate, parseStatusDetailsValueLength } from '../core/readings';
+import { isGiven, parseBoolean, parseInteger } from '../core/shared/parse';
+import { sendsStatusDetails } from '../core/iot-jobs/job-execution-fields';
+import { parseStatusDetailsUpdate, parseStatusDetailsValueLength } from '../core/shared/readings';
 
 /** Where the action reads `file://` values from, as action.yml says it for `manifest` and `cli-input-json`. */
 export const FILE_PLACES =

@@ -3,8 +3,8 @@
  * and turns any failure into `setFailed` with outputs a `continue-on-error` workflow can branch on.
  * No AWS logic here; the runner is spoken to through `./runner`. Each operation's step is loaded only when chosen.
  */
-import { describeFailure, StepError, StepErrorCode } from '../core/errors';
-import type { StepResult } from '../core/operation';
+import { describeFailure, StepError, StepErrorCode } from '../core/shared/errors';
+import type { StepResult } from '../core/shared/operation';
 import { chosenOperation, inputForField, readActionRequest, type ActionOperation, type ActionRequest } from './inputs';
 import * as runner from './runner';
 import { writeSummary, type SummaryOutcome } from './summary';

@@ -4,8 +4,8 @@
  */
 import { EOL } from 'node:os';
 
-import { StepErrorCode, type StepError } from '../core/errors';
-import type { StepResult } from '../core/operation';
+import { StepErrorCode, type StepError } from '../core/shared/errors';
+import type { StepResult } from '../core/shared/operation';
 import type { ActionOperation } from './inputs';
 import { appendSummary, workflowRunUrl } from './runner';
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { Connection, updateJobExecution } from '../core';
-import { getPendingJobExecutions } from '../core/get-pending-job-executions';
+import { getPendingJobExecutions } from '../core/iot-jobs/operations/get-pending-job-executions';
 import { EmulatorClient } from '../emulator/client';
 
 /** Who sends the fleet's reports. */

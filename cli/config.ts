@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 
-import type { StaticCredentials } from '../core/connection';
+import type { StaticCredentials } from '../core/shared/connection';
 
 function environmentCredentials(env: NodeJS.ProcessEnv): StaticCredentials | undefined {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN } = env;

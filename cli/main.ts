@@ -8,14 +8,14 @@
 
 import { search } from '@aws-lambda-powertools/jmespath';
 
-import type { ConnectionSettings } from '../core/connection';
-import { describeFailure, StepError } from '../core/errors';
-import { fileReference, readInputFile } from '../core/input-files';
-import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/operation';
+import type { ConnectionSettings } from '../core/shared/connection';
+import { describeFailure, StepError } from '../core/shared/errors';
+import { fileReference, readInputFile } from '../core/shared/input-files';
+import type { OperationDefinition, Parameter, ShapeMember, StepResult } from '../core/shared/operation';
 import { isOperationName, loadOperation, OPERATION_NAMES } from '../core/operations';
-import { sendsStatusDetails } from '../core/job-execution-fields';
-import type { PendingOutcome, ServiceRefusal } from '../core/no-pending-execution';
-import { StatusDetailsUpdate, StatusDetailsValueLength } from '../core/readings';
+import { sendsStatusDetails } from '../core/iot-jobs/job-execution-fields';
+import type { PendingOutcome, ServiceRefusal } from '../core/iot-jobs/no-pending-execution';
+import { StatusDetailsUpdate, StatusDetailsValueLength } from '../core/shared/readings';
 import { ConfigurationError, resolveCliSettings } from './config';
 import { formatOutput, OUTPUT_FORMATS, shapeResponse, type OutputFormat } from './output';
 

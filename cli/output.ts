@@ -9,7 +9,7 @@
  * - yaml-stream: the same dumper given `[value]`.
  * An empty response (`{}`) prints nothing in any format.
  */
-import type { ShapeMember } from '../core/operation';
+import type { ShapeMember } from '../core/shared/operation';
 import { byCodePoint, formatTable, isObject, isScalar, pythonNumber, pythonStr, pythonType } from './table';
 import type { Json, JsonObject } from './table';
 

@@ -9,7 +9,7 @@ export {
   isStepError,
   type StepErrorDetails,
   type StepOperation,
-} from './errors';
+} from './shared/errors';
 export {
   Connection,
   connectionFor,
@@ -25,16 +25,16 @@ export {
   type ServiceId,
   type StaticCredentials,
   type TlsClientCertificate,
-} from './connection';
-export type { StepLogger, StepOptions } from './step-run';
-export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './job-execution-fields';
+} from './shared/connection';
+export type { StepLogger, StepOptions } from './shared/step-run';
+export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './iot-jobs/job-execution-fields';
 export {
   parseUpdateJobExecutionInput,
   updateJobExecution,
   type UpdateJobExecutionInput,
   type UpdateJobExecutionInputRaw,
   type UpdateJobExecutionResult,
-} from './update-job-execution';
+} from './iot-jobs/operations/update-job-execution';
 export {
   encodeForm,
   IMPORT_EXPORT_API_VERSION,
@@ -51,9 +51,9 @@ export {
   type JobType,
   type UpdateJobRequest,
   type UpdateJobResponse,
-} from './importexport-client';
-export { fileReference, MAX_INPUT_FILE_BYTES, readInputFile, type FilePolicy } from './input-files';
-export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './manifest';
+} from './import-export/importexport-client';
+export { fileReference, MAX_INPUT_FILE_BYTES, readInputFile, type FilePolicy } from './shared/input-files';
+export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './import-export/manifest';
 export {
   parseUpdateJobInput,
   readManifest,
@@ -61,7 +61,7 @@ export {
   type UpdateJobInput,
   type UpdateJobInputRaw,
   type UpdateJobResult,
-} from './update-job';
+} from './import-export/update-job';
 export {
   Outbox,
   OutboxFullError,
@@ -75,5 +75,5 @@ export {
   type OutboxListing,
   type OutboxSettings,
   type StoredReport,
-} from './outbox';
-export { definition as updateJobExecutionOperation } from './update-job-execution';
+} from './outbox/outbox';
+export { definition as updateJobExecutionOperation } from './iot-jobs/operations/update-job-execution';

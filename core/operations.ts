@@ -6,14 +6,14 @@
  * Adding an operation: write its module (parameter table, parser, step, result, `definition`), add a line to
  * `LOADERS` and `OperationResults`, and run `npm run generate` for action.yml and the Node-RED files.
  */
-import type { Connection, ConnectionSettings } from './connection';
-import type { DescribeJobExecutionResult } from './describe-job-execution';
-import type { GetPendingJobExecutionsResult } from './get-pending-job-executions';
-import type { OperationDefinition, StepResult } from './operation';
-import type { StartNextPendingJobExecutionResult } from './start-next-pending-job-execution';
-import type { StepOptions } from './step-run';
-import type { UpdateJobResult } from './update-job';
-import type { UpdateJobExecutionResult } from './update-job-execution';
+import type { Connection, ConnectionSettings } from './shared/connection';
+import type { DescribeJobExecutionResult } from './iot-jobs/operations/describe-job-execution';
+import type { GetPendingJobExecutionsResult } from './iot-jobs/operations/get-pending-job-executions';
+import type { OperationDefinition, StepResult } from './shared/operation';
+import type { StartNextPendingJobExecutionResult } from './iot-jobs/operations/start-next-pending-job-execution';
+import type { StepOptions } from './shared/step-run';
+import type { UpdateJobResult } from './import-export/update-job';
+import type { UpdateJobExecutionResult } from './iot-jobs/operations/update-job-execution';
 
 /** What each operation's step resolves with, by the operation's name (the AWS CLI's command name). */
 export interface OperationResults {
@@ -28,14 +28,22 @@ export type OperationName = keyof OperationResults;
 /* eslint-disable @typescript-eslint/no-require-imports -- each module is loaded only when its operation is used */
 const LOADERS: { readonly [N in OperationName]: () => OperationDefinition<OperationResults[N]> } = {
   'update-job-execution': () =>
-    (require('./update-job-execution') as typeof import('./update-job-execution')).definition,
+    (
+      require('./iot-jobs/operations/update-job-execution') as typeof import('./iot-jobs/operations/update-job-execution')
+    ).definition,
   'describe-job-execution': () =>
-    (require('./describe-job-execution') as typeof import('./describe-job-execution')).definition,
+    (
+      require('./iot-jobs/operations/describe-job-execution') as typeof import('./iot-jobs/operations/describe-job-execution')
+    ).definition,
   'get-pending-job-executions': () =>
-    (require('./get-pending-job-executions') as typeof import('./get-pending-job-executions')).definition,
+    (
+      require('./iot-jobs/operations/get-pending-job-executions') as typeof import('./iot-jobs/operations/get-pending-job-executions')
+    ).definition,
   'start-next-pending-job-execution': () =>
-    (require('./start-next-pending-job-execution') as typeof import('./start-next-pending-job-execution')).definition,
-  'update-job': () => (require('./update-job') as typeof import('./update-job')).definition,
+    (
+      require('./iot-jobs/operations/start-next-pending-job-execution') as typeof import('./iot-jobs/operations/start-next-pending-job-execution')
+    ).definition,
+  'update-job': () => (require('./import-export/update-job') as typeof import('./import-export/update-job')).definition,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -3,7 +3,7 @@
  * credential store (never in the flow JSON); client-certificate TLS comes from Node-RED's own `tls-config` node.
  * It builds one core Connection, shared by every step node that uses it, and closes its sockets on redeploy.
  */
-import { Connection } from '../core/connection';
+import { Connection } from '../core/shared/connection';
 import {
   settingsFrom,
   type ConnectionNode,

@@ -2,8 +2,8 @@
  * What the connection config node holds and how it becomes the core's connection settings; separate from the
  * node's registration so step nodes and tests can use it.
  */
-import type { Connection, ConnectionSettings } from '../core/connection';
-import { invalidInput } from '../core/errors';
+import type { Connection, ConnectionSettings } from '../core/shared/connection';
+import { invalidInput } from '../core/shared/errors';
 import type { RedNode } from './red';
 
 /** Where the credentials come from. */

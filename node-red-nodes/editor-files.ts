@@ -4,10 +4,10 @@
  * (`locales/en-US/aws-job-steps.html`). Node-RED needs them as static files; `npm run generate` writes them and
  * test/generated-files.test.ts fails, naming the file and line, when a committed one differs.
  */
-import { StepErrorCode } from '../core/errors';
-import { OUTBOX_LIMITS } from '../core/outbox';
+import { StepErrorCode } from '../core/shared/errors';
+import { OUTBOX_LIMITS } from '../core/outbox/outbox';
 import { OutboxMode } from './node-outbox';
-import type { OperationDefinition, Parameter, ParameterKind } from '../core/operation';
+import type { OperationDefinition, Parameter, ParameterKind } from '../core/shared/operation';
 import { nodeType } from './step-node';
 
 type Operation = OperationDefinition;

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 
-import { invalidInput } from '../core/errors';
-import type { OperationDefinition, StepResult } from '../core/operation';
-import type { Readings } from '../core/readings';
+import { invalidInput } from '../core/shared/errors';
+import type { OperationDefinition, StepResult } from '../core/shared/operation';
+import type { Readings } from '../core/shared/readings';
 import {
   Outbox,
   OutboxFullError,
@@ -18,8 +18,8 @@ import {
   type Backlog,
   type OutboxAnswer,
   type StoredReport,
-} from '../core/outbox';
-import type { StepOptions } from '../core/step-run';
+} from '../core/outbox/outbox';
+import type { StepOptions } from '../core/shared/step-run';
 import type { Done, Send } from './answer';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
 

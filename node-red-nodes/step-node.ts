@@ -6,9 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-import { describeFailure, invalidInput, StepError, StepErrorCode } from '../core/errors';
-import type { FilePolicy } from '../core/input-files';
-import { subjectKey, type OperationDefinition, type StepResult } from '../core/operation';
+import { describeFailure, invalidInput, StepError, StepErrorCode } from '../core/shared/errors';
+import type { FilePolicy } from '../core/shared/input-files';
+import { subjectKey, type OperationDefinition, type StepResult } from '../core/shared/operation';
 import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
 import type { ConnectionNode } from './connection-settings';
 import {
@@ -19,8 +19,8 @@ import {
   openNodeOutbox,
   outboxMode,
 } from './node-outbox';
-import { OutboxUnavailableError } from '../core/outbox-store';
-import type { StepOptions } from '../core/step-run';
+import { OutboxUnavailableError } from '../core/outbox/outbox-store';
+import type { StepOptions } from '../core/shared/step-run';
 import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
 import { TargetQueue } from './target-queue';
 

@@ -12,8 +12,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Connection } from '../core/connection';
-import { importExportClient } from '../core/importexport-client';
+import { Connection } from '../core/shared/connection';
+import { importExportClient } from '../core/import-export/importexport-client';
 import { EmulatorClient } from '../emulator/client';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 

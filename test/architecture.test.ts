@@ -61,7 +61,7 @@ test('the import parser sees runtime imports and skips type-only ones (the check
 
 test('core imports no wrapper and no emulator; the emulator imports no core', () => {
   expect(graph.size).toBeGreaterThan(40);
-  expect(graph.get('core/update-job-execution')).toContain('core/step-run');
+  expect(graph.get('core/iot-jobs/operations/update-job-execution')).toContain('core/shared/step-run');
   const wrong: string[] = [];
   for (const [file, imports] of graph) {
     for (const target of imports) {

@@ -7,15 +7,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { toStepError } from '../core/aws-errors';
-import { definition as describeDefinition, describeJobExecution } from '../core/describe-job-execution';
-import { getPendingJobExecutions } from '../core/get-pending-job-executions';
+import { toStepError } from '../core/shared/aws-errors';
+import { definition as describeDefinition, describeJobExecution } from '../core/iot-jobs/operations/describe-job-execution';
+import { getPendingJobExecutions } from '../core/iot-jobs/operations/get-pending-job-executions';
 import { Connection, describeFailure, type StepError, type StepOptions } from '../core/index';
-import { saysNothingPending } from '../core/no-pending-execution';
+import { saysNothingPending } from '../core/iot-jobs/no-pending-execution';
 import {
   definition as startNextDefinition,
   startNextPendingJobExecution,
-} from '../core/start-next-pending-job-execution';
+} from '../core/iot-jobs/operations/start-next-pending-job-execution';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';

@@ -12,7 +12,7 @@ import {
   updateJobExecution,
   type ConnectionSettings,
 } from '../core/index';
-import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
+import { startNextPendingJobExecution } from '../core/iot-jobs/operations/start-next-pending-job-execution';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-import { SQLITE_NODE_VERSION } from '../core/outbox-store';
+import { SQLITE_NODE_VERSION } from '../core/outbox/outbox-store';
 import { outboxFile } from '../node-red-nodes/node-outbox';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { connectionConfig } from './helpers/node-red-flows';

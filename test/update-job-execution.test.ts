@@ -4,7 +4,7 @@
  * sending anything.
  */
 import { describeFailure, Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
-import { startNextPendingJobExecution } from '../core/start-next-pending-job-execution';
+import { startNextPendingJobExecution } from '../core/iot-jobs/operations/start-next-pending-job-execution';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { expectStepError } from './helpers/steps';

@@ -6,7 +6,7 @@ import { EMULATOR_ARN_PREFIX, EmulatorClient, type HttpReply, type SeedJob } fro
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index';
 import type { FaultRequest } from '../../emulator/faults';
 import { DEFAULT_SETTINGS, type EmulatorSettings } from '../../emulator/types';
-import type { Readings } from '../../core/connection';
+import type { Readings } from '../../core/shared/connection';
 import { eventually } from './eventually';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 

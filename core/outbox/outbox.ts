@@ -13,11 +13,11 @@
  */
 import { setMaxListeners } from 'node:events';
 
-import { StepError, StepErrorCode } from './errors';
-import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from './operation';
-import { DEFAULT_READINGS, type Readings } from './readings';
+import { StepError, StepErrorCode } from '../shared/errors';
+import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from '../shared/operation';
+import { DEFAULT_READINGS, type Readings } from '../shared/readings';
 import { OutboxStore, type Settlement, type StoredReport } from './outbox-store';
-import type { StepOptions } from './step-run';
+import type { StepOptions } from '../shared/step-run';
 
 export { OutboxUnavailableError, outboxUnavailable, SQLITE_NODE_VERSION, type StoredReport } from './outbox-store';
 

@@ -8,9 +8,9 @@
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { XMLParser } from 'fast-xml-parser';
 
-import type { Connection, CredentialsProvider, ServiceClientFactory } from './connection';
-import { AwsServiceError, SignedHttpClient } from './signed-request';
-import type { AttemptLimits } from './step-run';
+import type { Connection, CredentialsProvider, ServiceClientFactory } from '../shared/connection';
+import { AwsServiceError, SignedHttpClient } from '../shared/signed-request';
+import type { AttemptLimits } from '../shared/step-run';
 
 /** The Import/Export API version every request names. */
 export const IMPORT_EXPORT_API_VERSION = '2010-06-01';

@@ -2,9 +2,9 @@
  * The statusDetails readings: the two settings' parsers, the comparison the idempotency decisions rest on under each
  * reading, and the outbox's coalescing, which must hold under both because the outbox does not know the reading.
  */
-import { detailsAsAsked } from './job-execution-fields';
+import { detailsAsAsked } from '../iot-jobs/job-execution-fields';
 import { parseStatusDetailsUpdate, parseStatusDetailsValueLength } from './readings';
-import { definition } from './update-job-execution';
+import { definition } from '../iot-jobs/operations/update-job-execution';
 
 test('each setting takes its readings, in the forms wrappers hand over, and nothing else', () => {
   expect([1024, '1024', ' 128 ', undefined, ''].map((v) => parseStatusDetailsValueLength(v))).toEqual([

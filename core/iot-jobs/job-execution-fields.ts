@@ -5,10 +5,15 @@
  */
 import type { JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { invalidInput, serviceValidation } from './errors';
-import { fieldText, type Parameter, type ResultField, type ShapeMember } from './operation';
-import { checkString, parseEnum, parseInteger, parseStringMap, type StringRule } from './parse';
-import { DEFAULT_READINGS, StatusDetailsUpdate, type Readings, type StatusDetailsValueLength } from './readings';
+import { invalidInput, serviceValidation } from '../shared/errors';
+import { fieldText, type Parameter, type ResultField, type ShapeMember } from '../shared/operation';
+import { checkString, parseEnum, parseInteger, parseStringMap, type StringRule } from '../shared/parse';
+import {
+  DEFAULT_READINGS,
+  StatusDetailsUpdate,
+  type Readings,
+  type StatusDetailsValueLength,
+} from '../shared/readings';
 
 /** The statuses a device may set with UpdateJobExecution; the others are set by AWS or the operator. */
 export const DeviceJobStatus = {

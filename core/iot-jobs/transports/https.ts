@@ -5,9 +5,9 @@
  */
 import { IoTJobsDataPlaneClient, type IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { toStepError } from './aws-errors';
-import type { Connection, ServiceClientFactory } from './connection';
-import { StepErrorCode, type StepError, type StepOperation } from './errors';
+import { toStepError } from '../../shared/aws-errors';
+import type { Connection, ServiceClientFactory } from '../../shared/connection';
+import { StepErrorCode, type StepError, type StepOperation } from '../../shared/errors';
 
 /** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
 const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [

@@ -11,9 +11,9 @@ import {
   type JobExecution,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { StepError, StepErrorCode, type StepOperation } from './errors';
-import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
+import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
+import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
+import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
 import {
   executionFields,
   JOB_EXECUTION_SHAPE,
@@ -23,10 +23,10 @@ import {
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   THING_NAME_PARAMETER,
-} from './job-execution-fields';
-import { NO_PENDING_EXECUTION, NO_PENDING_EXECUTION_FIELD, type PendingOutcome } from './no-pending-execution';
-import { parseParameters, type OperationDefinition, type Parameter } from './operation';
-import { StepRun, type StepOptions } from './step-run';
+} from '../job-execution-fields';
+import { NO_PENDING_EXECUTION, NO_PENDING_EXECUTION_FIELD, type PendingOutcome } from '../no-pending-execution';
+import { parseParameters, type OperationDefinition, type Parameter } from '../../shared/operation';
+import { StepRun, type StepOptions } from '../../shared/step-run';
 
 const PARAMETERS: readonly Parameter[] = [
   THING_NAME_PARAMETER,

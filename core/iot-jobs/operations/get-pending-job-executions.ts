@@ -5,9 +5,9 @@
  */
 import { GetPendingJobExecutionsCommand, type JobExecutionSummary } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
-import { THING_NAME_PARAMETER } from './job-execution-fields';
+import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
+import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
+import { THING_NAME_PARAMETER } from '../job-execution-fields';
 import {
   fieldText,
   parseParameters,
@@ -15,8 +15,8 @@ import {
   type OperationDefinition,
   type Parameter,
   type ShapeMember,
-} from './operation';
-import { StepRun, type StepOptions } from './step-run';
+} from '../../shared/operation';
+import { StepRun, type StepOptions } from '../../shared/step-run';
 
 const PARAMETERS: readonly Parameter[] = [THING_NAME_PARAMETER];
 

@@ -8,7 +8,7 @@
  */
 import type { DeserializeMiddleware, HandlerExecutionContext, Pluggable } from '@smithy/types';
 
-import { StepError, StepErrorCode, type StepOperation } from './errors';
+import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
 
 /** The body as bytes: the Node HTTP handler gives a stream; a body already read is kept as it is. */
 async function bodyBytes(body: unknown): Promise<Uint8Array | undefined> {

@@ -11,7 +11,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
-import { ExecutionsSeen } from './executions-seen';
+import { ExecutionsSeen } from '../iot-jobs/execution-memory';
 import { SendPacing } from './send-pacing';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 import {

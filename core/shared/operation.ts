@@ -130,7 +130,7 @@ export interface OperationDefinition<R extends StepResult = StepResult> {
   ) => Promise<{ input: Record<string, unknown>; secrets: readonly string[] }>;
   /**
    * Offered by writes a device reports from a gateway: a host may keep the reports in a durable outbox until they
-   * are delivered (`core/outbox.ts`). Absent for reads, and for update-job, whose manifest is never written to disk.
+   * are delivered (`core/outbox/outbox.ts`). Absent for reads, and for update-job, whose manifest is never written to disk.
    */
   readonly outbox?: OutboxOffer;
   /** The step: parses `input`, sends, returns the result or throws a StepError. */

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-import { StepError, StepErrorCode } from './errors';
+import { StepError, StepErrorCode } from '../shared/errors';
 import { Outbox, OutboxFullError, type OutboxAnswer, type OutboxSettings } from './outbox';
 import { OutboxUnavailableError } from './outbox-store';
-import { definition as describeDefinition } from './describe-job-execution';
-import { definition } from './update-job-execution';
-import type { UpdateJobExecutionResult } from './update-job-execution';
-import { eventually } from '../test/helpers/eventually';
+import { definition as describeDefinition } from '../iot-jobs/operations/describe-job-execution';
+import { definition } from '../iot-jobs/operations/update-job-execution';
+import type { UpdateJobExecutionResult } from '../iot-jobs/operations/update-job-execution';
+import { eventually } from '../../test/helpers/eventually';
 
 type Result = UpdateJobExecutionResult;
 type Sent = { request: Record<string, unknown>; skipUnchanged: boolean | undefined };

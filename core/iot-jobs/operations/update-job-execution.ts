@@ -11,11 +11,11 @@ import {
   type JobExecutionState,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { StepError, StepErrorCode, type StepOperation } from './errors';
-import { detailsOf, type ExecutionSnapshot } from './executions-seen';
-import { iotControlClient } from './iot-control-client';
-import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
+import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
+import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
+import { detailsOf, type ExecutionSnapshot } from '../execution-memory';
+import { iotControlClient } from '../transports/control-plane';
+import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
 import {
   DeviceJobStatus,
   EXECUTION_NUMBER_PARAMETER,
@@ -27,10 +27,10 @@ import {
   STEP_TIMEOUT_PARAMETER,
   TERMINAL_STATUSES,
   THING_NAME_PARAMETER,
-} from './job-execution-fields';
-import { fieldText, parseParameters, type OperationDefinition, type Parameter } from './operation';
-import { DEFAULT_READINGS, type Readings, type StatusDetailsUpdate } from './readings';
-import { StepRun, type StepOptions } from './step-run';
+} from '../job-execution-fields';
+import { fieldText, parseParameters, type OperationDefinition, type Parameter } from '../../shared/operation';
+import { DEFAULT_READINGS, type Readings, type StatusDetailsUpdate } from '../../shared/readings';
+import { StepRun, type StepOptions } from '../../shared/step-run';
 
 /** UpdateJobExecution's parameters, in the model's order. */
 const PARAMETERS: readonly Parameter[] = [

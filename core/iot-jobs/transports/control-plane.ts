@@ -6,11 +6,16 @@
  */
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
-import { resolveEndpoint, type Connection, type CredentialsProvider, type ServiceClientFactory } from './connection';
-import { detailsOf, type ExecutionSnapshot } from './executions-seen';
-import { iotJobsDataClient } from './iot-jobs-data-client';
-import { AwsServiceError, SignedHttpClient } from './signed-request';
-import type { AttemptLimits } from './step-run';
+import {
+  resolveEndpoint,
+  type Connection,
+  type CredentialsProvider,
+  type ServiceClientFactory,
+} from '../../shared/connection';
+import { detailsOf, type ExecutionSnapshot } from '../execution-memory';
+import { iotJobsDataClient } from './https';
+import { AwsServiceError, SignedHttpClient } from '../../shared/signed-request';
+import type { AttemptLimits } from '../../shared/step-run';
 
 /** AWS IoT's control-plane endpoint for a region (botocore's endpoint rules for `iot`). */
 export function iotControlEndpoint(region: string): string {

@@ -4,8 +4,8 @@
  * start-next-pending-job-execution), the status text `no pending execution`, and the action output
  * `no-pending-execution`. A gateway asking "is there work?" gets "no" on the result port.
  */
-import { StepErrorCode, type StepError } from './errors';
-import type { ResultField } from './operation';
+import { StepErrorCode, type StepError } from '../shared/errors';
+import type { ResultField } from '../shared/operation';
 
 /** The words a result with no pending execution is shown in (a node's status, a summary's outcome). */
 export const NO_PENDING_EXECUTION = 'no pending execution';

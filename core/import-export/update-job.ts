@@ -5,9 +5,9 @@
  * applied (a lost response, `UnableToUpdateJobIdException` on a re-run after the transfer started) is settled
  * by reading the job again.
  */
-import { toStepError } from './aws-errors';
-import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { invalidInput, StepError, StepErrorCode, type StepOperation } from './errors';
+import { toStepError } from '../shared/aws-errors';
+import { connectionFor, type Connection, type ConnectionSettings } from '../shared/connection';
+import { invalidInput, StepError, StepErrorCode, type StepOperation } from '../shared/errors';
 import {
   importExportClient,
   type Artifact,
@@ -15,11 +15,11 @@ import {
   type JobType,
   type UpdateJobRequest,
 } from './importexport-client';
-import { fileReference, readInputFile, type FilePolicy } from './input-files';
+import { fileReference, readInputFile, type FilePolicy } from '../shared/input-files';
 import { manifestAccessKeyId, sameManifest } from './manifest';
-import { fieldText, stringParameter, type OperationDefinition, type Parameter } from './operation';
-import { checkKnownKeys, isGiven, parseBoolean, parseEnum, parseString } from './parse';
-import { StepRun, type StepOptions } from './step-run';
+import { fieldText, stringParameter, type OperationDefinition, type Parameter } from '../shared/operation';
+import { checkKnownKeys, isGiven, parseBoolean, parseEnum, parseString } from '../shared/parse';
+import { StepRun, type StepOptions } from '../shared/step-run';
 
 /** UpdateJob's parameters (AWS Import/Export), in the model's order. */
 const PARAMETERS: readonly Parameter[] = [

@@ -11,10 +11,10 @@
  */
 import { DescribeJobExecutionCommand, type JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
 
-import { connectionFor, type Connection, type ConnectionSettings } from './connection';
-import { refuseCoralEnvelope } from './coral-envelope';
-import { StepError } from './errors';
-import { iotJobsDataClient, iotJobsDataErrors } from './iot-jobs-data-client';
+import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
+import { refuseCoralEnvelope } from '../transports/coral-envelope';
+import { StepError } from '../../shared/errors';
+import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
 import {
   EXECUTION_NUMBER_PARAMETER,
   executionFields,
@@ -23,7 +23,7 @@ import {
   JOB_ID_PARAMETER,
   NEXT_JOB_ID,
   THING_NAME_PARAMETER,
-} from './job-execution-fields';
+} from '../job-execution-fields';
 import {
   NO_PENDING_EXECUTION,
   NO_PENDING_EXECUTION_FIELD,
@@ -31,9 +31,9 @@ import {
   serviceMessage,
   type PendingOutcome,
   type ServiceRefusal,
-} from './no-pending-execution';
-import { parseParameters, refuseSkipUnchanged, type OperationDefinition, type Parameter } from './operation';
-import { StepRun, type StepOptions } from './step-run';
+} from '../no-pending-execution';
+import { parseParameters, refuseSkipUnchanged, type OperationDefinition, type Parameter } from '../../shared/operation';
+import { StepRun, type StepOptions } from '../../shared/step-run';
 
 const PARAMETERS: readonly Parameter[] = [
   {
