@@ -1,34 +1,46 @@
 /**
- * aws-job-steps core: idempotent AWS steps for every wrapper (GitHub Action, Node-RED, command line).
- * Nothing here knows about any of them.
+ * aws-job-steps core: idempotent AWS steps for every wrapper (GitHub Action, Node-RED, command line). Nothing here
+ * knows about any of them. This is the package's public surface: the five steps, the registry of operations, the
+ * connection, the outbox, the errors, and the IoT Jobs transport interface a host implements to carry the steps'
+ * requests its own way. Everything else is internal and may move.
  */
 export {
   describeFailure,
+  isStepError,
   StepError,
   StepErrorCode,
-  isStepError,
+  type Delivery,
   type StepErrorDetails,
   type StepOperation,
 } from './shared/errors';
 export {
   Connection,
-  connectionFor,
   DEFAULT_READINGS,
-  resolveEndpoint,
-  ServiceEndpointVariable,
   StatusDetailsUpdate,
   StatusDetailsValueLength,
   type ConnectionSettings,
   type CredentialsProvider,
   type Readings,
   type RetryPolicy,
-  type ServiceId,
   type StaticCredentials,
   type TlsClientCertificate,
 } from './shared/connection';
 export type { StepLogger, StepOptions } from './shared/step-run';
-export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './iot-jobs/job-execution-fields';
+export type { FilePolicy } from './shared/input-files';
+export type { OperationDefinition, StepResult } from './shared/operation';
 export {
+  allOperations,
+  isOperationName,
+  loadOperation,
+  OPERATION_NAMES,
+  runOperation,
+  type OperationName,
+  type OperationResults,
+} from './operations';
+
+// The five steps.
+export {
+  definition as updateJobExecutionOperation,
   parseUpdateJobExecutionInput,
   updateJobExecution,
   type UpdateJobExecutionInput,
@@ -36,37 +48,46 @@ export {
   type UpdateJobExecutionResult,
 } from './iot-jobs/operations/update-job-execution';
 export {
-  encodeForm,
-  IMPORT_EXPORT_API_VERSION,
-  IMPORT_EXPORT_ENDPOINT,
-  IMPORT_EXPORT_SIGNING,
-  ImportExportClient,
-  importExportClient,
-  ImportExportOperation,
-  ImportExportServiceError,
-  type Artifact,
-  type CreateJobRequest,
-  type CreateJobResponse,
-  type GetStatusResponse,
-  type JobType,
-  type UpdateJobRequest,
-  type UpdateJobResponse,
-} from './import-export/importexport-client';
-export { fileReference, MAX_INPUT_FILE_BYTES, readInputFile, type FilePolicy } from './shared/input-files';
-export { manifestAccessKeyId, maskManifest, normalizeManifest, sameManifest } from './import-export/manifest';
+  describeJobExecution,
+  type DescribeJobExecutionInput,
+  type DescribeJobExecutionResult,
+} from './iot-jobs/operations/describe-job-execution';
+export {
+  getPendingJobExecutions,
+  type GetPendingJobExecutionsResult,
+} from './iot-jobs/operations/get-pending-job-executions';
+export {
+  startNextPendingJobExecution,
+  type StartNextPendingJobExecutionInput,
+  type StartNextPendingJobExecutionResult,
+} from './iot-jobs/operations/start-next-pending-job-execution';
 export {
   parseUpdateJobInput,
-  readManifest,
   updateJob,
   type UpdateJobInput,
   type UpdateJobInputRaw,
   type UpdateJobResult,
 } from './import-export/update-job';
+
+// What the IoT Jobs steps share with a host: the statuses, the answers' one form, and the transport interface.
+export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './iot-jobs/job-execution-fields';
+export type { JobExecution, JobExecutionState, JobExecutionSummary } from './iot-jobs/model';
+export { useJobsTransport } from './iot-jobs/service';
+export {
+  JobsRefusal,
+  RefusalKind,
+  type Answer,
+  type Capability,
+  type ControlPlaneRead,
+  type JobsCapabilities,
+  type JobsTransport,
+  type LinkEvent,
+} from './iot-jobs/transports/transport';
+
 export {
   Outbox,
   OutboxFullError,
   OutboxUnavailableError,
-  outboxUnavailable,
   OUTBOX_LIMITS,
   OUTBOX_RETRY,
   SQLITE_NODE_VERSION,
@@ -76,4 +97,3 @@ export {
   type OutboxSettings,
   type StoredReport,
 } from './outbox/outbox';
-export { definition as updateJobExecutionOperation } from './iot-jobs/operations/update-job-execution';

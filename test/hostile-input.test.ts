@@ -14,12 +14,11 @@ import helper from 'node-red-node-test-helper';
 import {
   describeFailure,
   Connection,
-  MAX_INPUT_FILE_BYTES,
   parseUpdateJobExecutionInput,
-  readInputFile,
   updateJob,
   updateJobExecution,
 } from '../core/index';
+import { MAX_INPUT_FILE_BYTES, readInputFile } from '../core/shared/input-files';
 import stepNodes from '../node-red-nodes/aws-job-steps';
 import connectionNode from '../node-red-nodes/aws-job-steps-connection';
 import type { NodeMessage } from '../node-red-nodes/red';

@@ -6,6 +6,7 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describeFailure, Connection, StepError, updateJobExecution } from '../core/index';
+import { HttpsJobsTransport } from '../core/iot-jobs/transports/https';
 import { closeFront, httpsFront, TestCertificates, type Pem } from './helpers/certificates';
 import { useEmulator } from './helpers/emulator';
 
@@ -83,7 +84,7 @@ test('an endpoint that names no port is reached on 8443, where AWS IoT serves ce
   try {
     const gateway = new Connection({ endpoint: 'https://127.0.0.1', tls: { ...device, ca: ca.certificate } });
     expect(gateway.endpoint('iot-jobs-data')).toBe('https://127.0.0.1:8443');
-    expect(gateway.clientCertificatePort).toBe(8443);
+    expect(new HttpsJobsTransport(gateway).clientCertificatePort).toBe(8443);
     const result = await updateJobExecution({ thingName: 'gw-7', jobId: 'fw-42', status: 'IN_PROGRESS' }, gateway);
     gateway.destroy();
     expect(result).toMatchObject({ changed: true, attempts: 1 });
@@ -92,7 +93,9 @@ test('an endpoint that names no port is reached on 8443, where AWS IoT serves ce
     await closeFront(on8443);
   }
   // A port written out is kept, 443 included.
-  expect(new Connection({ endpoint: 'https://127.0.0.1:443', tls: device }).clientCertificatePort).toBe(443);
+  expect(
+    new HttpsJobsTransport(new Connection({ endpoint: 'https://127.0.0.1:443', tls: device })).clientCertificatePort,
+  ).toBe(443);
   expect(new Connection({ endpoint: 'https://127.0.0.1:8444/', tls: device }).endpoint('iot-jobs-data')).toBe(
     'https://127.0.0.1:8444',
   );

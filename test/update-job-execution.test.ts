@@ -3,7 +3,8 @@
  * lifecycle, re-runs, lost responses, retries, conflicts, the 410 case, skipUnchanged, and what it refuses before
  * sending anything.
  */
-import { describeFailure, Connection, resolveEndpoint, updateJobExecution, type StepOptions } from '../core/index';
+import { describeFailure, Connection, updateJobExecution, type StepOptions } from '../core/index';
+import { resolveEndpoint } from '../core/shared/connection';
 import { startNextPendingJobExecution } from '../core/iot-jobs/operations/start-next-pending-job-execution';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';

@@ -6,17 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  Connection,
-  describeFailure,
-  encodeForm,
-  maskManifest,
-  parseUpdateJobInput,
-  sameManifest,
-  updateJob,
-  type StepOptions,
-  importExportClient,
-} from '../core/index';
+import { Connection, describeFailure, parseUpdateJobInput, updateJob, type StepOptions } from '../core/index';
+import { encodeForm, importExportClient } from '../core/import-export/importexport-client';
+import { maskManifest, sameManifest } from '../core/import-export/manifest';
 import { awsCli, FIXTURE_CREDENTIALS, requireAwsCli } from './helpers/aws-cli';
 import { startCapture } from './helpers/capture';
 import { useEmulator } from './helpers/emulator';

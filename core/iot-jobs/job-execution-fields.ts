@@ -3,7 +3,7 @@
  * model, 2017-09-29), the parameters several of them take (declared once, used by each operation's table), the
  * statuses, and the `JobExecution` shape their answers carry.
  */
-import type { JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
+import type { JobExecution } from './model';
 
 import { invalidInput, serviceValidation } from '../shared/errors';
 import { fieldText, type Parameter, type ResultField, type ShapeMember } from '../shared/operation';

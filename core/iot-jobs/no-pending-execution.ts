@@ -60,3 +60,12 @@ export function serviceMessage(error: StepError): string {
   const cause: unknown = error.cause;
   return cause instanceof Error ? cause.message : error.message;
 }
+
+/** The refusal as a result shows it, for a 404 that said nothing is pending (`saysNothingPending`). */
+export function refusalSayingNothingPending(error: StepError): ServiceRefusal {
+  return {
+    awsErrorName: error.awsErrorName ?? 'ResourceNotFoundException',
+    httpStatus: error.httpStatus ?? 404,
+    message: serviceMessage(error),
+  };
+}

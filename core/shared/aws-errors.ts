@@ -63,6 +63,15 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** Socket errors that come before the request leaves: nothing was sent, so nothing can have been applied. */
+const BEFORE_SENDING: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
 /** TLS failures are not worth retrying: the same certificate is refused again. */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
 
@@ -120,6 +129,7 @@ export function toStepError(
           operation,
           subject,
           cause: error,
+          delivery: 'never-sent',
           awsWording: { by: 'client', message: 'Unable to locate credentials' },
         },
       );
@@ -136,6 +146,7 @@ export function toStepError(
         operation,
         subject,
         cause: error,
+        delivery: 'never-sent',
       });
     }
     // Classified by Node's code first: the HTTP handler names resets `TimeoutError` too.
@@ -146,6 +157,7 @@ export function toStepError(
         operation,
         subject,
         retryable: true,
+        delivery: 'answer-unknown',
         cause: error,
       });
     }
@@ -154,6 +166,7 @@ export function toStepError(
         code: StepErrorCode.Auth,
         operation,
         subject,
+        delivery: 'never-sent',
         cause: error,
       });
     }
@@ -168,6 +181,7 @@ export function toStepError(
         operation,
         subject,
         retryable: true,
+        delivery: nodeCode !== undefined && BEFORE_SENDING.has(nodeCode) ? 'never-sent' : 'answer-unknown',
         cause: error,
       });
     }
@@ -177,6 +191,7 @@ export function toStepError(
         code: StepErrorCode.Auth,
         operation,
         subject,
+        delivery: 'never-sent',
         cause: error,
       });
     }

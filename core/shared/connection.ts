@@ -11,7 +11,6 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { invalidInput } from './errors';
-import { ExecutionsSeen } from '../iot-jobs/execution-memory';
 import { SendPacing } from './send-pacing';
 import { describeValue, isGiven, parseInteger, parseString } from './parse';
 import {
@@ -302,9 +301,9 @@ export function resolveEndpoint(
 }
 
 /**
- * How one service's client is made from a connection: the module of the service owns it (`iot-jobs-data-client.ts`,
- * `importexport-client.ts`, `iot-control-client.ts`), so a connection knows how requests travel (endpoint, HTTP
- * handler, credentials, client certificate) but not which clients ride on it.
+ * How one service's client is made from a connection: the module of the service owns it (`iot-jobs/service.ts`,
+ * `import-export/importexport-client.ts`), so a connection knows how requests travel (endpoint, HTTP handler,
+ * credentials, client certificate) but not which clients ride on it, nor what they remember.
  */
 export interface ServiceClientFactory<C> {
   create(connection: Connection): C;
@@ -324,8 +323,6 @@ export class Connection {
   readonly tls: boolean;
   /** How the steps read AWS where its documents disagree or are silent (`statusDetailsValueLength`…). */
   readonly readings: Readings;
-  /** What this connection's steps last saw of each execution: evidence for an honest `changed`. */
-  readonly executionsSeen = new ExecutionsSeen();
   /** How fast this connection's requests may leave, once AWS has throttled them (shared by all its steps). */
   readonly pacing = new SendPacing();
   private readonly settings: ResolvedSettings;
@@ -347,13 +344,6 @@ export class Connection {
   /** The endpoint for `service`, or undefined for AWS's. */
   endpoint(service: ServiceId): string | undefined {
     return resolveEndpoint(this.settings.endpoint, service, this.env);
-  }
-
-  /** The port client-certificate requests go to, for error messages; undefined without client certificates. */
-  get clientCertificatePort(): number | undefined {
-    if (!this.settings.tls) return undefined;
-    const url = new URL(this.endpoint('iot-jobs-data') ?? 'https://localhost');
-    return Number(url.port || 443);
   }
 
   /**
@@ -420,6 +410,16 @@ export class Connection {
         });
     }
     return this.clients.get(key) as C;
+  }
+
+  /**
+   * Gives the connection its client for a service instead of the factory's: a client made elsewhere (an IoT Jobs
+   * transport on an MQTT connection a host already holds, an in-memory one in tests). The one it replaces is freed.
+   */
+  use<C>(factory: ServiceClientFactory<C>, client: C): void {
+    const key = factory as ServiceClientFactory<unknown>;
+    if (this.clients.has(key)) factory.destroy?.(this.clients.get(key) as C);
+    this.clients.set(key, client);
   }
 
   /** Closes the sockets; a later step builds them again. */

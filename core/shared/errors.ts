@@ -62,6 +62,14 @@ export type AwsWording =
   | { readonly by: 'client'; readonly message: string }
   | { readonly by: 'service'; readonly name: string; readonly message: string };
 
+/**
+ * How a request that got no answer from the service failed, as far as its effect goes: `never-sent` (the link was
+ * down, the connection was refused, the request was refused locally: the service cannot have applied it) or
+ * `answer-unknown` (sent, then a reset, a timeout, a lost or unreadable reply: it may have been applied). A step that
+ * must report `changed` honestly treats only the second as a request that may have landed.
+ */
+export type Delivery = 'never-sent' | 'answer-unknown';
+
 /** Everything a `StepError` carries besides its message. */
 export interface StepErrorDetails {
   readonly code: StepErrorCode;
@@ -78,6 +86,8 @@ export interface StepErrorDetails {
   readonly requestId?: string | undefined;
   /** True when the same request may succeed later (throttling, 5xx, network, timeout). */
   readonly retryable?: boolean | undefined;
+  /** For a failure without the service's answer: whether the request can have been applied. */
+  readonly delivery?: Delivery | undefined;
   /** Requests the step sent before giving up (0 for input errors). */
   readonly attempts?: number | undefined;
   readonly cause?: unknown;
@@ -101,6 +111,7 @@ export class StepError extends Error {
   readonly httpStatus: number | undefined;
   readonly requestId: string | undefined;
   readonly retryable: boolean;
+  readonly delivery: Delivery | undefined;
   attempts: number;
 
   constructor(message: string, details: StepErrorDetails) {
@@ -114,6 +125,7 @@ export class StepError extends Error {
     this.httpStatus = details.httpStatus;
     this.requestId = details.requestId;
     this.retryable = details.retryable ?? false;
+    this.delivery = details.delivery;
     this.attempts = details.attempts ?? 0;
   }
 
@@ -133,6 +145,22 @@ export class StepError extends Error {
       attempts: this.attempts,
     };
   }
+}
+
+/**
+ * What a new error about the same answer keeps of `error`: the service's error name, status and request id, the
+ * delivery and the cause; for a step that words a refusal its own way.
+ */
+export function sameAnswer(
+  error: StepError,
+): Pick<StepErrorDetails, 'awsErrorName' | 'httpStatus' | 'requestId' | 'delivery' | 'cause'> {
+  return {
+    awsErrorName: error.awsErrorName,
+    httpStatus: error.httpStatus,
+    requestId: error.requestId,
+    delivery: error.delivery,
+    cause: error,
+  };
 }
 
 /** An input or settings error: `field` is the name the user typed, `problem` and `fix` complete the sentence. */

@@ -45,7 +45,7 @@ export interface AttemptLimits {
   readonly abortSignal?: AbortSignal;
 }
 
-/** Failures after which the request may or may not have been applied. */
+/** Failures after which the request may or may not have been applied, when the failure does not say (`delivery`). */
 const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([
   StepErrorCode.Network,
   StepErrorCode.Timeout,
@@ -63,6 +63,32 @@ function isAttemptTimeout(error: unknown): boolean {
   return code === undefined || code === 'ETIMEDOUT';
 }
 
+/**
+ * The StepError for an attempt that `error` ended by its time limit (`limits.requestTimeout`), or undefined when it
+ * ended otherwise. A timed-out request was sent: whether it was applied is not known.
+ */
+export function attemptTimeout(
+  error: unknown,
+  limits: AttemptLimits,
+  operation: StepOperation,
+  subject: string,
+): StepError | undefined {
+  if (!isAttemptTimeout(error)) return undefined;
+  return new StepError(`no answer within ${limits.requestTimeout} ms`, {
+    code: StepErrorCode.Timeout,
+    operation,
+    subject,
+    retryable: true,
+    delivery: 'answer-unknown',
+    cause: error,
+  });
+}
+
+/** Whether `failure` may have been applied although its answer was lost. */
+function effectUnknown(failure: StepError): boolean {
+  return failure.delivery === undefined ? AMBIGUOUS.has(failure.code) : failure.delivery === 'answer-unknown';
+}
+
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 /** One step's budget and attempt count across every request it sends. */
@@ -70,8 +96,8 @@ export class StepRun {
   /** Requests sent so far, retries and reads included. */
   attempts = 0;
   /**
-   * Attempts whose effect is unknown (the connection failed or timed out, or the answer did not confirm): a request
-   * that may have been applied although its answer was lost. Steps read it to report `changed` honestly.
+   * Attempts whose effect is unknown (sent, then the connection failed or timed out, or the answer did not confirm):
+   * a request that may have been applied although its answer was lost; one never sent is not counted. Steps read it to report `changed` honestly.
    */
   uncertain = 0;
   private readonly deadline: number;
@@ -158,26 +184,19 @@ export class StepRun {
       const attemptMs = Math.min(this.policy.attemptTimeoutMs, remaining);
       this.attempts++;
       let failure: StepError;
+      const limits: AttemptLimits = signal
+        ? { requestTimeout: attemptMs, abortSignal: signal }
+        : { requestTimeout: attemptMs };
       try {
-        const answer = await send(
-          signal ? { requestTimeout: attemptMs, abortSignal: signal } : { requestTimeout: attemptMs },
-        );
+        const answer = await send(limits);
         this.pacing?.succeeded(operation);
         return answer;
       } catch (error) {
         if (signal?.aborted) throw this.aborted(operation, subject);
-        failure = isAttemptTimeout(error)
-          ? new StepError(`no answer within ${attemptMs} ms`, {
-              code: StepErrorCode.Timeout,
-              operation,
-              subject,
-              retryable: true,
-              cause: error,
-            })
-          : classify(error);
+        failure = attemptTimeout(error, limits, operation, subject) ?? classify(error);
       }
       failure.attempts = this.attempts;
-      if (AMBIGUOUS.has(failure.code)) this.uncertain++;
+      if (effectUnknown(failure)) this.uncertain++;
       const throttled = failure.code === StepErrorCode.Throttled;
       if (throttled) {
         throttles++;
@@ -204,7 +223,7 @@ export class StepRun {
           `); retrying in ${wait} ms`,
       );
       await this.wait(wait, operation, subject);
-      if (settle && AMBIGUOUS.has(failure.code)) {
+      if (settle && effectUnknown(failure)) {
         const settled = await settle(failure);
         if (settled !== undefined) return settled;
       }

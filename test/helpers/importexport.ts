@@ -1,7 +1,8 @@
 /**
  * Import/Export fixtures shared by the tests: manifests in the documented layouts and the emulator's job dump.
  */
-import { Connection, importExportClient } from '../../core/index';
+import { Connection } from '../../core/index';
+import { importExportClient } from '../../core/import-export/importexport-client';
 import { FIXTURE_CREDENTIALS } from './aws-cli';
 import { adminRequest } from './emulator';
 

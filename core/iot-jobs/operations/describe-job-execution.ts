@@ -9,12 +9,11 @@
  * setting `describeNextNotFound`). Both are read as "no pending execution"; see `saysNothingPending` for how a 404
  * that means nothing pending is told from one that means the thing does not exist.
  */
-import { DescribeJobExecutionCommand, type JobExecution } from '@aws-sdk/client-iot-jobs-data-plane';
-
 import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
-import { refuseCoralEnvelope } from '../transports/coral-envelope';
 import { StepError } from '../../shared/errors';
-import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
+import { readExecution } from '../execution-evidence';
+import type { JobExecution } from '../model';
+import { iotJobs } from '../service';
 import {
   EXECUTION_NUMBER_PARAMETER,
   executionFields,
@@ -27,6 +26,7 @@ import {
 import {
   NO_PENDING_EXECUTION,
   NO_PENDING_EXECUTION_FIELD,
+  refusalSayingNothingPending,
   saysNothingPending,
   serviceMessage,
   type PendingOutcome,
@@ -102,23 +102,13 @@ export async function describeJobExecution(
   refuseSkipUnchanged(options, 'DescribeJobExecution');
   const request = parseParameters(input, PARAMETERS, 'DescribeJobExecution') as unknown as DescribeJobExecutionInput;
   const aws = connectionFor(connection);
-  const client = iotJobsDataClient(aws);
+  const { transport } = iotJobs(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = `${request.thingName}/${request.jobId}`;
   const next = request.jobId === NEXT_JOB_ID;
   let out;
   try {
-    out = await run.call(
-      'DescribeJobExecution',
-      subject,
-      (limits) => {
-        const command = new DescribeJobExecutionCommand(request);
-        // For `$next` an empty answer means "nothing pending", so a 200 that is no answer must not read as one.
-        if (next) command.middlewareStack.use(refuseCoralEnvelope('DescribeJobExecution', subject));
-        return client.send(command, limits);
-      },
-      iotJobsDataErrors(aws, 'DescribeJobExecution', subject),
-    );
+    out = await readExecution(run, transport, request);
   } catch (error) {
     // The other reading of an undocumented answer: a 404 for `$next` that says nothing is pending. With an
     // executionNumber, a 404 may only say that the next pending execution has another number: not "no work".
@@ -129,11 +119,7 @@ export async function describeJobExecution(
     return {
       changed: false,
       noPendingExecution: true,
-      serviceRefusal: {
-        awsErrorName: error.awsErrorName ?? 'ResourceNotFoundException',
-        httpStatus: error.httpStatus ?? 404,
-        message: serviceMessage(error),
-      },
+      serviceRefusal: refusalSayingNothingPending(error),
       attempts: run.attempts,
       requestId: error.requestId,
     };
@@ -143,7 +129,7 @@ export async function describeJobExecution(
     ...(out.execution && { execution: out.execution }),
     noPendingExecution: next && !out.execution,
     attempts: run.attempts,
-    requestId: out.$metadata.requestId,
+    requestId: out.requestId,
   };
 }
 

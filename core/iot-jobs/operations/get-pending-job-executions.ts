@@ -3,10 +3,10 @@
  * executions that are not finished, IN_PROGRESS and QUEUED apart: how a gateway finds its work. A read: retried
  * like any request that may succeed later, `changed` always false.
  */
-import { GetPendingJobExecutionsCommand, type JobExecutionSummary } from '@aws-sdk/client-iot-jobs-data-plane';
-
 import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
-import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
+import type { JobExecutionSummary } from '../model';
+import { iotJobs } from '../service';
+import { transportFailure } from '../transports/transport';
 import { THING_NAME_PARAMETER } from '../job-execution-fields';
 import {
   fieldText,
@@ -62,21 +62,21 @@ export async function getPendingJobExecutions(
   refuseSkipUnchanged(options, 'GetPendingJobExecutions');
   const request = parseParameters(input, PARAMETERS, 'GetPendingJobExecutions') as { readonly thingName: string };
   const aws = connectionFor(connection);
-  const client = iotJobsDataClient(aws);
+  const { transport } = iotJobs(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const subject = request.thingName;
   const out = await run.call(
     'GetPendingJobExecutions',
     subject,
-    (limits) => client.send(new GetPendingJobExecutionsCommand(request), limits),
-    iotJobsDataErrors(aws, 'GetPendingJobExecutions', subject),
+    (limits) => transport.getPendingJobExecutions(request, limits),
+    transportFailure('GetPendingJobExecutions', subject),
   );
   return {
     changed: false,
-    inProgressJobs: out.inProgressJobs ?? [],
-    queuedJobs: out.queuedJobs ?? [],
+    inProgressJobs: out.inProgressJobs,
+    queuedJobs: out.queuedJobs,
     attempts: run.attempts,
-    requestId: out.$metadata.requestId,
+    requestId: out.requestId,
   };
 }
 

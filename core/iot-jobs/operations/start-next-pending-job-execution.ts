@@ -5,19 +5,15 @@
  * start-next would hand back, so nothing is sent and `changed` is false. After a lost answer it reads again before
  * resending, so an execution the lost request started is settled, not started twice.
  */
-import {
-  DescribeJobExecutionCommand,
-  StartNextPendingJobExecutionCommand,
-  type JobExecution,
-} from '@aws-sdk/client-iot-jobs-data-plane';
-
 import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
-import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
-import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
+import { StepError, StepErrorCode } from '../../shared/errors';
+import { isAsAsked, readExecution } from '../execution-evidence';
+import type { JobExecution } from '../model';
+import { iotJobs } from '../service';
+import { JobsRefusal, RefusalKind, transportFailure } from '../transports/transport';
 import {
   executionFields,
   JOB_EXECUTION_SHAPE,
-  detailsAsAsked,
   NEXT_JOB_ID,
   parseStartNextStepTimeout,
   STATUS_DETAILS_PARAMETER,
@@ -96,28 +92,23 @@ export async function startNextPendingJobExecution(
     'StartNextPendingJobExecution',
     aws.readings,
   ) as unknown as StartNextPendingJobExecutionInput;
-  const client = iotJobsDataClient(aws);
+  const { transport } = iotJobs(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName } = request;
   const subject = thingName;
-  const classify = (operation: StepOperation) => iotJobsDataErrors(aws, operation, subject);
 
   /** The next pending execution; none when the service finds none (or no thing: start-next will say which). */
   const readNext = async (): Promise<Read> => {
     try {
-      const out = await run.call(
-        'DescribeJobExecution',
-        subject,
-        (limits) =>
-          client.send(
-            new DescribeJobExecutionCommand({ thingName, jobId: NEXT_JOB_ID, includeJobDocument: true }),
-            limits,
-          ),
-        classify('DescribeJobExecution'),
+      const out = await readExecution(
+        run,
+        transport,
+        { thingName, jobId: NEXT_JOB_ID, includeJobDocument: true },
+        { subject },
       );
-      return { execution: out.execution, requestId: out.$metadata.requestId };
+      return { execution: out.execution, requestId: out.requestId };
     } catch (error) {
-      if (error instanceof StepError && error.code === StepErrorCode.NotFound)
+      if (error instanceof JobsRefusal && error.kind === RefusalKind.NotFound)
         return { execution: undefined, requestId: error.requestId };
       throw error;
     }
@@ -134,9 +125,7 @@ export async function startNextPendingJobExecution(
   const before = first.execution;
   // Under the merge reading, details holding every pair asked are as asked.
   const asAsked = (e: JobExecution): boolean =>
-    e.status === IN_PROGRESS &&
-    (request.statusDetails === undefined ||
-      detailsAsAsked(request.statusDetails, e.statusDetails, aws.readings.statusDetailsUpdate));
+    isAsAsked({ status: IN_PROGRESS, statusDetails: request.statusDetails }, e, aws.readings.statusDetailsUpdate);
   if (before && asAsked(before) && request.stepTimeoutInMinutes === undefined) {
     options.logger?.debug(
       `StartNextPendingJobExecution ${subject}: ${before.jobId} is already IN_PROGRESS; nothing sent`,
@@ -155,7 +144,7 @@ export async function startNextPendingJobExecution(
     'StartNextPendingJobExecution',
     subject,
     async (limits) => {
-      const answer = await client.send(new StartNextPendingJobExecutionCommand(request), limits);
+      const answer = await transport.startNextPendingJobExecution(request, limits);
       const shown = answer.execution?.status;
       // A 200 that does not show the execution started (or, when one was pending, shows none) did not start it.
       if ((answer.execution && shown !== IN_PROGRESS) || (!answer.execution && before))
@@ -166,13 +155,14 @@ export async function startNextPendingJobExecution(
             code: StepErrorCode.Unconfirmed,
             operation: 'StartNextPendingJobExecution',
             subject,
-            requestId: answer.$metadata.requestId,
+            requestId: answer.requestId,
             retryable: true,
+            delivery: 'answer-unknown',
           },
         );
-      return { execution: answer.execution, requestId: answer.$metadata.requestId, settled: false };
+      return { execution: answer.execution, requestId: answer.requestId, settled: false };
     },
-    classify('StartNextPendingJobExecution'),
+    transportFailure('StartNextPendingJobExecution', subject),
     // After an attempt whose effect is unknown, read again: the execution read before is IN_PROGRESS now, so that
     // attempt started it; nothing is pending now, so there is nothing to start; else send again.
     async () => {

@@ -5,32 +5,27 @@
  * show a terminal execution (410), the control plane's `DescribeJobExecution`. An execution already as asked is
  * success; `changed` says whether this step's requests changed it.
  */
-import {
-  DescribeJobExecutionCommand,
-  UpdateJobExecutionCommand,
-  type JobExecutionState,
-} from '@aws-sdk/client-iot-jobs-data-plane';
-
 import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
-import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
-import { detailsOf, type ExecutionSnapshot } from '../execution-memory';
-import { iotControlClient } from '../transports/control-plane';
-import { iotJobsDataClient, iotJobsDataErrors } from '../transports/https';
+import { StepError, StepErrorCode, sameAnswer } from '../../shared/errors';
+import { fieldText, parseParameters, type OperationDefinition, type Parameter } from '../../shared/operation';
+import { DEFAULT_READINGS, type Readings } from '../../shared/readings';
+import { StepRun, type StepOptions } from '../../shared/step-run';
+import { isAsAsked, readExecution } from '../execution-evidence';
+import { snapshotOf, stateOf, type ExecutionSnapshot, type JobExecutionState } from '../model';
+import { iotJobs } from '../service';
+import { JobsRefusal, RefusalKind, transportFailure } from '../transports/transport';
+import { afterConflict, beforeFor, ConflictVerdict, isUntouchedRetry, refusalError } from './update-decisions';
 import {
   DeviceJobStatus,
   EXECUTION_NUMBER_PARAMETER,
   INCLUDE_JOB_DOCUMENT_PARAMETER,
   JOB_ID_PARAMETER,
-  detailsAsAsked,
   parseStatus,
   STATUS_DETAILS_PARAMETER,
   STEP_TIMEOUT_PARAMETER,
   TERMINAL_STATUSES,
   THING_NAME_PARAMETER,
 } from '../job-execution-fields';
-import { fieldText, parseParameters, type OperationDefinition, type Parameter } from '../../shared/operation';
-import { DEFAULT_READINGS, type Readings, type StatusDetailsUpdate } from '../../shared/readings';
-import { StepRun, type StepOptions } from '../../shared/step-run';
 
 /** UpdateJobExecution's parameters, in the model's order. */
 const PARAMETERS: readonly Parameter[] = [
@@ -130,97 +125,6 @@ interface Evidence {
 }
 
 /**
- * Whether `execution` already is what `input` asks for: the status, and the details when they were given (the same
- * map, or under the `merge` reading every asked pair).
- */
-function alreadyAsAsked(
-  input: UpdateJobExecutionInput,
-  execution: ExecutionSnapshot,
-  update: StatusDetailsUpdate,
-): boolean {
-  return (
-    execution.status === input.status &&
-    (input.statusDetails === undefined || detailsAsAsked(input.statusDetails, execution.statusDetails, update))
-  );
-}
-
-/** A snapshot from an answer's `executionState`-like object, or undefined when it lacks status or version. */
-function snapshotOf(value: unknown, executionNumber: number | undefined): ExecutionSnapshot | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.status !== 'string' || typeof v.versionNumber !== 'number') return undefined;
-  return {
-    executionNumber: typeof v.executionNumber === 'number' ? v.executionNumber : executionNumber,
-    status: v.status,
-    statusDetails: detailsOf(v.statusDetails),
-    versionNumber: v.versionNumber,
-  };
-}
-
-/**
- * The execution state a 409 carries: botocore's model documents that "the body of the error message also contains
- * the executionState field", and the v3 SDK copies unmodelled body members onto the exception.
- */
-function stateInRefusal(conflict: StepError, executionNumber: number | undefined): ExecutionSnapshot | undefined {
-  const cause = conflict.cause as { executionState?: unknown } | undefined;
-  return snapshotOf(cause?.executionState, executionNumber);
-}
-
-function stateOf(execution: ExecutionSnapshot): JobExecutionState {
-  return {
-    status: execution.status as JobExecutionState['status'],
-    ...(Object.keys(execution.statusDetails).length > 0 && { statusDetails: { ...execution.statusDetails } }),
-    versionNumber: execution.versionNumber,
-  };
-}
-
-/** A retry AWS queued after a failure (`jobExecutionsRetryConfig`) that nobody has touched yet. */
-function isUntouchedRetry(execution: ExecutionSnapshot): boolean {
-  return (
-    execution.status === 'QUEUED' &&
-    execution.versionNumber === 1 &&
-    execution.executionNumber !== undefined &&
-    execution.executionNumber > 1
-  );
-}
-
-/** The state the caller did not get, because the execution differs: a conflict or an impossible transition. */
-function refusal(
-  input: UpdateJobExecutionInput,
-  execution: ExecutionSnapshot,
-  subject: string,
-  cause: StepError,
-): StepError {
-  const { status, versionNumber } = execution;
-  const now = `the execution is ${status} (version ${versionNumber})`;
-  const common = {
-    operation: 'UpdateJobExecution' as const,
-    subject,
-    awsErrorName: cause.awsErrorName,
-    httpStatus: cause.httpStatus,
-    requestId: cause.requestId,
-    cause,
-  };
-  if (TERMINAL_STATUSES.has(status)) {
-    return new StepError(`${now}; ${input.status} is not reachable from a terminal state, nothing was changed`, {
-      code: StepErrorCode.InvalidTransition,
-      ...common,
-    });
-  }
-  if (input.expectedVersion !== undefined && versionNumber !== input.expectedVersion) {
-    return new StepError(
-      `expectedVersion ${input.expectedVersion} does not match; ${now}. ` +
-        `Read it again and pass expectedVersion ${versionNumber}, or leave expectedVersion out`,
-      { code: StepErrorCode.VersionConflict, ...common },
-    );
-  }
-  return new StepError(`${now}; the service refused ${input.status}: ${cause.message}`, {
-    code: StepErrorCode.InvalidTransition,
-    ...common,
-  });
-}
-
-/**
  * Sets a job execution's status (and details, step timer…) from the device side, idempotently.
  *
  * `input` is the AWS request shape (`aws iot-jobs-data update-job-execution --generate-cli-skeleton`); numbers,
@@ -245,52 +149,30 @@ export async function updateJobExecution(
 ): Promise<UpdateJobExecutionResult> {
   const aws = connectionFor(connection);
   const request = parseUpdateJobExecutionInput(input, aws.readings);
-  const asAsked = (execution: ExecutionSnapshot): boolean =>
-    alreadyAsAsked(request, execution, aws.readings.statusDetailsUpdate);
-  const client = iotJobsDataClient(aws);
+  const update = aws.readings.statusDetailsUpdate;
+  const asAsked = (execution: ExecutionSnapshot): boolean => isAsAsked(request, execution, update);
+  const { transport, memory } = iotJobs(aws);
   const run = new StepRun(aws.policy, options, aws.pacing);
   const { thingName, jobId } = request;
   const subject = `${thingName}/${jobId}`;
   const terminal = TERMINAL_STATUSES.has(request.status);
-  const classify = (operation: StepOperation, on: string) => iotJobsDataErrors(aws, operation, on);
-  const noExecution = (operation: StepOperation, on: string, requestId: string | undefined): StepError =>
-    new StepError('the answer held no execution', {
-      code: StepErrorCode.Unconfirmed,
-      operation,
-      subject: on,
-      requestId,
-      retryable: true,
-    });
   const seen = (evidence: Evidence): Evidence => {
-    aws.executionsSeen.set(thingName, jobId, evidence.execution);
+    memory.set(thingName, jobId, evidence.execution);
     return evidence;
   };
 
   /** The data plane's view, or a `terminal-state` StepError when it will not show a terminal execution. */
   const describeData = async (executionNumber: number | undefined): Promise<Evidence> => {
-    const out = await run.call(
-      'DescribeJobExecution',
-      subject,
-      async (limits) => {
-        const answer = await client.send(
-          new DescribeJobExecutionCommand({
-            thingName,
-            jobId,
-            executionNumber,
-            includeJobDocument: request.includeJobDocument ?? false,
-          }),
-          limits,
-        );
-        if (!snapshotOf(answer.execution, undefined))
-          throw noExecution('DescribeJobExecution', subject, answer.$metadata.requestId);
-        return answer;
-      },
-      classify('DescribeJobExecution', subject),
+    const out = await readExecution(
+      run,
+      transport,
+      { thingName, jobId, executionNumber, includeJobDocument: request.includeJobDocument ?? false },
+      { expectExecution: true },
     );
     return seen({
       execution: snapshotOf(out.execution, executionNumber)!,
       jobDocument: out.execution?.jobDocument,
-      requestId: out.$metadata.requestId,
+      requestId: out.requestId,
     });
   };
 
@@ -306,27 +188,23 @@ export async function updateJobExecution(
           code: StepErrorCode.TerminalState,
           operation: 'UpdateJobExecution',
           subject,
-          awsErrorName: cause.awsErrorName,
-          httpStatus: cause.httpStatus,
-          requestId: cause.requestId,
+          ...sameAnswer(cause),
           attempts: run.attempts,
-          cause,
         },
       );
-    const control = await iotControlClient(aws);
-    if (!control)
-      throw cannotConfirm('a client-certificate connection cannot ask the control plane (it needs SigV4)', hidden);
+    const control = await transport.capability('control-plane-read');
+    if (!control.available) throw cannotConfirm(control.why, hidden);
     const on = `${subject} (control plane)`;
     try {
       const out = await run.call(
         'DescribeJobExecution',
         on,
-        (limits) => control.describeJobExecution(thingName, jobId, executionNumber, limits),
-        classify('DescribeJobExecution', on),
+        (limits) => control.use.describeJobExecution({ thingName, jobId, executionNumber }, limits),
+        transportFailure('DescribeJobExecution', on),
       );
-      return seen({ execution: out.execution, requestId: out.requestId });
+      return seen(out);
     } catch (error) {
-      if (error instanceof StepError && error.code === StepErrorCode.Auth)
+      if (error instanceof JobsRefusal && error.kind === RefusalKind.Auth)
         throw cannotConfirm(`the control plane refused ${CONTROL_PLANE_PERMISSION} (${error.awsErrorName})`, error);
       throw error;
     }
@@ -337,7 +215,7 @@ export async function updateJobExecution(
     try {
       return await describeData(executionNumber);
     } catch (error) {
-      if (!(error instanceof StepError) || error.code !== StepErrorCode.TerminalState) throw error;
+      if (!(error instanceof JobsRefusal) || error.kind !== RefusalKind.Terminal) throw error;
       return describeControl(executionNumber, error);
     }
   };
@@ -351,7 +229,7 @@ export async function updateJobExecution(
   });
 
   // What the execution was before any update of this step could land: this connection's memory, or a first read.
-  let before: ExecutionSnapshot | undefined = aws.executionsSeen.get(thingName, jobId);
+  let before: ExecutionSnapshot | undefined = memory.get(thingName, jobId);
   let executionNumber = request.executionNumber;
   // A step timer asks for an effect (restarting the timer) that reading cannot confirm, so skipUnchanged sends it.
   const skip = options.skipUnchanged === true && request.stepTimeoutInMinutes === undefined;
@@ -362,7 +240,7 @@ export async function updateJobExecution(
   const first =
     skip || pin
       ? await describeData(executionNumber).catch((error: unknown) => {
-          if (error instanceof StepError && error.code === StepErrorCode.TerminalState) return undefined;
+          if (error instanceof JobsRefusal && error.kind === RefusalKind.Terminal) return undefined;
           throw error;
         })
       : undefined;
@@ -370,7 +248,7 @@ export async function updateJobExecution(
     if (pin && isUntouchedRetry(first.execution)) {
       // The retry AWS queued after a FAILED report: if that report is this one, a re-run has nothing to do.
       const previous = await read(first.execution.executionNumber! - 1).catch((error: unknown) => {
-        if (error instanceof StepError && error.code === StepErrorCode.NotFound) return undefined;
+        if (error instanceof JobsRefusal && error.kind === RefusalKind.NotFound) return undefined;
         throw error;
       });
       if (previous && asAsked(previous.execution)) {
@@ -387,21 +265,16 @@ export async function updateJobExecution(
     before = first.execution;
     if (terminal) executionNumber ??= first.execution.executionNumber;
   }
-  if (
-    before?.executionNumber !== undefined &&
-    executionNumber !== undefined &&
-    before.executionNumber !== executionNumber
-  )
-    before = undefined;
+  before = beforeFor(before, executionNumber);
 
   // The caller's includeJobExecutionState decides what the result shows; the step always asks, to check the answer.
-  const update = {
+  const sending = {
     ...request,
     includeJobExecutionState: true,
     ...(executionNumber !== undefined && { executionNumber }),
   };
   const uncertainBefore = run.uncertain;
-  let conflict: StepError;
+  let conflict: JobsRefusal;
   /** Whether an update attempt's answer was lost: that attempt may be the one that made the execution so. */
   let mayHaveLanded: boolean;
   try {
@@ -409,57 +282,54 @@ export async function updateJobExecution(
       'UpdateJobExecution',
       subject,
       async (limits) => {
-        const answer = await client.send(new UpdateJobExecutionCommand(update), limits);
-        // A 200 that does not show the status asked did not do what was asked (aws/aws-sdk-js#2539).
+        const answer = await transport.updateJobExecution(sending, limits);
+        // A success that does not show the status asked did not do what was asked (aws/aws-sdk-js#2539).
         if (answer.executionState?.status !== request.status) {
           const shown = answer.executionState?.status ?? 'no execution state';
           throw new StepError(`the service answered success but showed ${shown}, not ${request.status}`, {
             code: StepErrorCode.Unconfirmed,
             operation: 'UpdateJobExecution',
             subject,
-            requestId: answer.$metadata.requestId,
+            requestId: answer.requestId,
             retryable: true,
+            delivery: 'answer-unknown',
           });
         }
         return answer;
       },
-      classify('UpdateJobExecution', subject),
+      transportFailure('UpdateJobExecution', subject),
     );
     const state = out.executionState!;
     const snapshot = snapshotOf(state, executionNumber);
-    if (snapshot) seen({ execution: snapshot, requestId: out.$metadata.requestId });
+    if (snapshot) seen({ execution: snapshot, requestId: out.requestId });
     return {
       changed: true,
       ...(request.includeJobExecutionState && { executionState: state }),
       ...(out.jobDocument !== undefined && { jobDocument: out.jobDocument }),
       attempts: run.attempts,
-      requestId: out.$metadata.requestId,
+      requestId: out.requestId,
     };
   } catch (error) {
-    // Any 409 is a conflict: the HTTPS API reports a stale expectedVersion with the same name as a bad transition.
-    if (!(error instanceof StepError) || error.httpStatus !== 409) throw error;
+    // Any conflict: the HTTPS API reports a stale expectedVersion with the same name as a bad transition.
+    if (!(error instanceof JobsRefusal) || error.kind !== RefusalKind.Conflict) throw error;
     conflict = error;
     // Counted before any read: a read's lost answer says nothing about the update.
     mayHaveLanded = run.uncertain > uncertainBefore;
   }
 
-  const refused = stateInRefusal(conflict, executionNumber);
-  const current = refused
-    ? seen({ execution: refused, requestId: conflict.requestId })
+  const current = conflict.current
+    ? seen({ execution: conflict.current, requestId: conflict.requestId })
     : await read(executionNumber).catch((error: unknown) => {
         if (error instanceof StepError) error.attempts = run.attempts;
         throw error;
       });
-  if (!asAsked(current.execution)) {
-    const failure = refusal(request, current.execution, subject, conflict);
+  const verdict = afterConflict({ asked: request, current: current.execution, before, mayHaveLanded, update });
+  if (verdict === ConflictVerdict.Refused) {
+    const failure = refusalError(request, current.execution, subject, conflict);
     failure.attempts = run.attempts;
     throw failure;
   }
-  // Only evidence that the execution already was so (as asked, at the same version, before this step) says a lost
-  // update did not land.
-  const wasAlready =
-    before !== undefined && asAsked(before) && before.versionNumber === current.execution.versionNumber;
-  if (mayHaveLanded && !wasAlready) {
+  if (verdict === ConflictVerdict.ChangedByLostAnswer) {
     options.logger?.debug(
       `UpdateJobExecution ${subject}: ${request.status}, applied by an attempt whose answer was lost`,
     );

@@ -6,14 +6,8 @@
  */
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
-import {
-  resolveEndpoint,
-  type Connection,
-  type CredentialsProvider,
-  type ServiceClientFactory,
-} from '../../shared/connection';
-import { detailsOf, type ExecutionSnapshot } from '../execution-memory';
-import { iotJobsDataClient } from './https';
+import type { CredentialsProvider } from '../../shared/connection';
+import { detailsOf, type ExecutionSnapshot } from '../model';
 import { AwsServiceError, SignedHttpClient } from '../../shared/signed-request';
 import type { AttemptLimits } from '../../shared/step-run';
 
@@ -96,32 +90,4 @@ export class IotControlClient {
       requestId,
     };
   }
-}
-
-/** An AWS-run host: an endpoint there serves one service, so another service's calls go to its own endpoint. */
-const AWS_HOST = /\.amazonaws\.com(\.cn)?$/;
-
-const FACTORY: ServiceClientFactory<Promise<IotControlClient | undefined>> = {
-  async create(connection) {
-    // Client-certificate TLS is for the data plane only; the control plane needs SigV4.
-    if (connection.clientCertificate) return undefined;
-    const region = connection.region ?? (await iotJobsDataClient(connection).config.region());
-    const given = connection.givenEndpoint;
-    const own = given && !AWS_HOST.test(new URL(given).hostname) ? given : undefined;
-    return new IotControlClient({
-      endpoint: resolveEndpoint(own, 'iot', connection.env) ?? iotControlEndpoint(region),
-      region,
-      credentials: connection.credentials(),
-      httpHandler: connection.httpHandler(),
-    });
-  },
-};
-
-/**
- * The connection's IoT control-plane reader; undefined with client-certificate TLS. Its endpoint:
- * `AWS_ENDPOINT_URL_IOT`; else the connection's endpoint unless that is an AWS host (one that serves the data plane
- * only, such as the account's `iot:Jobs` endpoint); else AWS's own for the region.
- */
-export function iotControlClient(connection: Connection): Promise<IotControlClient | undefined> {
-  return connection.client(FACTORY);
 }

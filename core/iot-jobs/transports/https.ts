@@ -1,13 +1,42 @@
 /**
- * The AWS IoT Jobs data plane's client on a connection: the v3 SDK's `IoTJobsDataPlaneClient`, signing SigV4, or
- * sending unsigned over the connection's client certificate (X.509 HTTPS, the way AWS IoT lets devices in without
- * keys). Every data-plane operation module sends through it; none of them knows which way it travels.
+ * The Jobs data-plane transport over HTTPS: the v3 SDK's `IoTJobsDataPlaneClient`, signing SigV4, or sending unsigned
+ * over the connection's client certificate (X.509 HTTPS, the way AWS IoT lets devices in without keys). It turns the
+ * SDK's outputs into the model's one form and whatever a request threw into the transport's typed failures.
+ *
+ * Link events over HTTPS: there is no standing link, each request opens or reuses a keep-alive socket. `down` is
+ * reported when a request could not be sent (the connection refused, the name not resolved, the TLS handshake
+ * failed); `up` when an answer, any answer, comes after that. A reset or a timeout after sending says nothing of the
+ * link: it is that request's lost answer.
  */
-import { IoTJobsDataPlaneClient, type IoTJobsDataPlaneClientConfig } from '@aws-sdk/client-iot-jobs-data-plane';
+import {
+  DescribeJobExecutionCommand,
+  GetPendingJobExecutionsCommand,
+  IoTJobsDataPlaneClient,
+  StartNextPendingJobExecutionCommand,
+  UpdateJobExecutionCommand,
+  type IoTJobsDataPlaneClientConfig,
+  type JobExecution as SdkJobExecution,
+  type JobExecutionSummary as SdkJobExecutionSummary,
+} from '@aws-sdk/client-iot-jobs-data-plane';
 
 import { toStepError } from '../../shared/aws-errors';
-import type { Connection, ServiceClientFactory } from '../../shared/connection';
-import { StepErrorCode, type StepError, type StepOperation } from '../../shared/errors';
+import { resolveEndpoint, type Connection } from '../../shared/connection';
+import { StepError, StepErrorCode, type StepOperation } from '../../shared/errors';
+import { attemptTimeout, type AttemptLimits } from '../../shared/step-run';
+import { NEXT_JOB_ID } from '../job-execution-fields';
+import { detailsOf, snapshotOf, type JobExecution, type JobExecutionState, type JobExecutionSummary } from '../model';
+import { IotControlClient, iotControlEndpoint } from './control-plane';
+import { refuseCoralEnvelope } from './coral-envelope';
+import {
+  JobsRefusal,
+  LinkEvents,
+  type Capability,
+  type ControlPlaneRead,
+  type JobsCapabilities,
+  type JobsCapabilityName,
+  type JobsTransport,
+  type LinkEvent,
+} from './transport';
 
 /** Signs nothing: with client-certificate TLS the handshake authenticates the device. */
 const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthSchemes']> = [
@@ -18,11 +47,75 @@ const TLS_AUTH_SCHEMES: NonNullable<IoTJobsDataPlaneClientConfig['httpAuthScheme
   },
 ];
 
-const FACTORY: ServiceClientFactory<IoTJobsDataPlaneClient> = {
-  create(connection) {
+/** IoT Jobs data-plane error names, beyond the common ones. */
+const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
+  InvalidRequestException: StepErrorCode.InvalidRequest,
+  ResourceNotFoundException: StepErrorCode.NotFound,
+  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
+  TerminalStateException: StepErrorCode.TerminalState,
+  ConflictException: StepErrorCode.InvalidTransition,
+};
+
+/** An AWS-run host: an endpoint there serves one service, so another service's calls go to its own endpoint. */
+const AWS_HOST = /\.amazonaws\.com(\.cn)?$/;
+
+function executionOf(sdk: SdkJobExecution | undefined): JobExecution | undefined {
+  if (!sdk) return undefined;
+  return defined({
+    jobId: sdk.jobId,
+    thingName: sdk.thingName,
+    status: sdk.status,
+    ...(sdk.statusDetails !== undefined && { statusDetails: detailsOf(sdk.statusDetails) }),
+    queuedAt: sdk.queuedAt,
+    startedAt: sdk.startedAt,
+    lastUpdatedAt: sdk.lastUpdatedAt,
+    approximateSecondsBeforeTimedOut: sdk.approximateSecondsBeforeTimedOut,
+    versionNumber: sdk.versionNumber,
+    executionNumber: sdk.executionNumber,
+    jobDocument: sdk.jobDocument,
+  });
+}
+
+function summaryOf(sdk: SdkJobExecutionSummary): JobExecutionSummary {
+  return {
+    jobId: sdk.jobId,
+    queuedAt: sdk.queuedAt,
+    startedAt: sdk.startedAt,
+    lastUpdatedAt: sdk.lastUpdatedAt,
+    versionNumber: sdk.versionNumber,
+    executionNumber: sdk.executionNumber,
+  };
+}
+
+/** Members the model leaves out are left out, not set to undefined: a result printed as JSON shows only what came. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The IoT Jobs data plane over HTTPS, on a connection's handler, credentials or client certificate. */
+export class HttpsJobsTransport implements JobsTransport {
+  private readonly link = new LinkEvents();
+  private sdk: IoTJobsDataPlaneClient | undefined;
+  private control: Promise<IotControlClient> | undefined;
+
+  constructor(private readonly connection: Connection) {}
+
+  private get tls(): boolean {
+    return this.connection.clientCertificate !== undefined;
+  }
+
+  /** The port client-certificate requests go to, for error messages; undefined without client certificates. */
+  get clientCertificatePort(): number | undefined {
+    if (!this.tls) return undefined;
+    const url = new URL(this.connection.endpoint('iot-jobs-data') ?? 'https://localhost');
+    return Number(url.port || 443);
+  }
+
+  private client(): IoTJobsDataPlaneClient {
+    if (this.sdk) return this.sdk;
+    const { connection, tls } = this;
     const endpoint = connection.endpoint('iot-jobs-data');
-    const tls = connection.clientCertificate !== undefined;
-    return new IoTJobsDataPlaneClient({
+    this.sdk = new IoTJobsDataPlaneClient({
       // With TLS the region only feeds the SDK's endpoint rules; the explicit endpoint wins.
       region: connection.region ?? (tls ? 'us-east-1' : undefined),
       ...(endpoint && { endpoint }),
@@ -34,32 +127,175 @@ const FACTORY: ServiceClientFactory<IoTJobsDataPlaneClient> = {
         : // Given keys go to the SDK as they are: it signs with them without calling a provider per request.
           { credentials: connection.givenCredentials ?? connection.credentials() }),
     });
-  },
-  destroy: (client) => client.destroy(),
-};
+    return this.sdk;
+  }
 
-/** The connection's IoT Jobs data-plane client, made once. */
-export function iotJobsDataClient(connection: Connection): IoTJobsDataPlaneClient {
-  return connection.client(FACTORY);
-}
+  /**
+   * Whatever a request threw, as the transport's failure: a `JobsRefusal` when the service answered (with the state a
+   * conflict carries: botocore's model documents that "the body of the error message also contains the
+   * executionState field", and the SDK copies unmodelled body members onto the exception), else a StepError whose
+   * `delivery` says whether the request left.
+   */
+  private failure(error: unknown, limits: AttemptLimits, operation: StepOperation, subject: string): StepError {
+    const timedOut = attemptTimeout(error, limits, operation, subject);
+    if (timedOut) return timedOut;
+    const failure = toStepError(error, operation, subject, IOT_ERROR_NAMES, this.clientCertificatePort);
+    if (failure.httpStatus === undefined) {
+      if (failure.delivery === 'never-sent') this.link.down(failure.message);
+      return failure;
+    }
+    this.link.up();
+    const state = (error as { executionState?: unknown }).executionState;
+    return new JobsRefusal(
+      {
+        message: failure.message,
+        code: failure.code,
+        operation,
+        subject,
+        awsErrorName: failure.awsErrorName,
+        httpStatus: failure.httpStatus,
+        requestId: failure.requestId,
+        retryable: failure.retryable,
+        cause: error,
+      },
+      snapshotOf(state),
+    );
+  }
 
-/** IoT Jobs data-plane error names, beyond the common ones. */
-const IOT_ERROR_NAMES: Readonly<Record<string, StepErrorCode>> = {
-  InvalidRequestException: StepErrorCode.InvalidRequest,
-  ResourceNotFoundException: StepErrorCode.NotFound,
-  InvalidStateTransitionException: StepErrorCode.InvalidTransition,
-  TerminalStateException: StepErrorCode.TerminalState,
-  ConflictException: StepErrorCode.InvalidTransition,
-};
+  /** Sends one SDK command; the answer and its request id, or the typed failure. */
+  private async send<O extends { $metadata: { requestId?: string | undefined } }>(
+    operation: StepOperation,
+    subject: string,
+    limits: AttemptLimits,
+    sending: (client: IoTJobsDataPlaneClient) => Promise<O>,
+  ): Promise<O & { requestId: string | undefined }> {
+    try {
+      const out = await sending(this.client());
+      this.link.up();
+      return Object.assign(out, { requestId: out.$metadata.requestId });
+    } catch (error) {
+      throw this.failure(error, limits, operation, subject);
+    }
+  }
 
-/**
- * How a data-plane failure of `operation` on `subject` becomes a StepError: the service's error names, and what the
- * way the request travelled adds (the port a client-certificate connection tried, where AWS serves such clients).
- */
-export function iotJobsDataErrors(
-  connection: Connection,
-  operation: StepOperation,
-  subject: string,
-): (error: unknown) => StepError {
-  return (error) => toStepError(error, operation, subject, IOT_ERROR_NAMES, connection.clientCertificatePort);
+  async describeJobExecution(
+    request: Parameters<JobsTransport['describeJobExecution']>[0],
+    limits: AttemptLimits,
+  ): ReturnType<JobsTransport['describeJobExecution']> {
+    const subject = `${request.thingName}/${request.jobId}`;
+    const out = await this.send('DescribeJobExecution', subject, limits, (client) => {
+      const command = new DescribeJobExecutionCommand(defined({ ...request }));
+      // For `$next` an empty answer means "nothing pending", so a 200 that is no answer must not read as one.
+      if (request.jobId === NEXT_JOB_ID)
+        command.middlewareStack.use(refuseCoralEnvelope('DescribeJobExecution', subject));
+      return client.send(command, limits);
+    });
+    return { execution: executionOf(out.execution), requestId: out.requestId };
+  }
+
+  async getPendingJobExecutions(
+    request: Parameters<JobsTransport['getPendingJobExecutions']>[0],
+    limits: AttemptLimits,
+  ): ReturnType<JobsTransport['getPendingJobExecutions']> {
+    const out = await this.send('GetPendingJobExecutions', request.thingName, limits, (client) =>
+      client.send(new GetPendingJobExecutionsCommand(request), limits),
+    );
+    return {
+      inProgressJobs: (out.inProgressJobs ?? []).map((s) => defined(summaryOf(s))),
+      queuedJobs: (out.queuedJobs ?? []).map((s) => defined(summaryOf(s))),
+      requestId: out.requestId,
+    };
+  }
+
+  async startNextPendingJobExecution(
+    request: Parameters<JobsTransport['startNextPendingJobExecution']>[0],
+    limits: AttemptLimits,
+  ): ReturnType<JobsTransport['startNextPendingJobExecution']> {
+    const out = await this.send('StartNextPendingJobExecution', request.thingName, limits, (client) =>
+      client.send(new StartNextPendingJobExecutionCommand(defined({ ...request })), limits),
+    );
+    return { execution: executionOf(out.execution), requestId: out.requestId };
+  }
+
+  async updateJobExecution(
+    request: Parameters<JobsTransport['updateJobExecution']>[0],
+    limits: AttemptLimits,
+  ): ReturnType<JobsTransport['updateJobExecution']> {
+    const subject = `${request.thingName}/${request.jobId}`;
+    const out = await this.send('UpdateJobExecution', subject, limits, (client) =>
+      client.send(
+        new UpdateJobExecutionCommand(
+          defined({ ...request }) as ConstructorParameters<typeof UpdateJobExecutionCommand>[0],
+        ),
+        limits,
+      ),
+    );
+    const state: JobExecutionState | undefined = out.executionState && {
+      status: out.executionState.status,
+      ...(out.executionState.statusDetails !== undefined && {
+        statusDetails: detailsOf(out.executionState.statusDetails),
+      }),
+      versionNumber: out.executionState.versionNumber,
+    };
+    return { executionState: state && defined(state), jobDocument: out.jobDocument, requestId: out.requestId };
+  }
+
+  /**
+   * The control plane's client, made once: a signed rest-json reader on the connection's handler. Its endpoint:
+   * `AWS_ENDPOINT_URL_IOT`; else the connection's endpoint unless that is an AWS host (one that serves the data plane
+   * only, such as the account's `iot:Jobs` endpoint); else AWS's own for the region.
+   */
+  private controlClient(): Promise<IotControlClient> {
+    this.control ??= (async () => {
+      const { connection } = this;
+      const region = connection.region ?? (await this.client().config.region());
+      const given = connection.givenEndpoint;
+      const own = given && !AWS_HOST.test(new URL(given).hostname) ? given : undefined;
+      return new IotControlClient({
+        endpoint: resolveEndpoint(own, 'iot', connection.env) ?? iotControlEndpoint(region),
+        region,
+        credentials: connection.credentials(),
+        httpHandler: connection.httpHandler(),
+      });
+    })();
+    // A region that could not be resolved is not kept: the next read tries again.
+    this.control.catch(() => (this.control = undefined));
+    return this.control;
+  }
+
+  async capability<N extends JobsCapabilityName>(name: N): Promise<Capability<JobsCapabilities[N]>> {
+    if (name !== 'control-plane-read') return { available: false, why: `HTTPS offers no ${String(name)}` };
+    // Client-certificate TLS is for the data plane only; the control plane needs SigV4.
+    if (this.tls)
+      return { available: false, why: 'a client-certificate connection cannot ask the control plane (it needs SigV4)' };
+    const read: ControlPlaneRead = {
+      describeJobExecution: async (request, limits) => {
+        const subject = `${request.thingName}/${request.jobId} (control plane)`;
+        try {
+          const control = await this.controlClient();
+          const out = await control.describeJobExecution(
+            request.thingName,
+            request.jobId,
+            request.executionNumber,
+            limits,
+          );
+          this.link.up();
+          return out;
+        } catch (error) {
+          throw this.failure(error, limits, 'DescribeJobExecution', subject);
+        }
+      },
+    };
+    return { available: true, use: read } as Capability<JobsCapabilities[N]>;
+  }
+
+  onLink(listener: (event: LinkEvent) => void): () => void {
+    return this.link.on(listener);
+  }
+
+  close(): void {
+    this.sdk?.destroy();
+    this.sdk = undefined;
+    this.control = undefined;
+  }
 }
