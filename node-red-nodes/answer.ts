@@ -8,7 +8,16 @@
  * failed send, and never escapes.
  */
 import type { NodeMessage, RedAPI, RedNode } from './red';
-import type { StepErrorReport } from './step-node';
+
+/** `msg.error` on the error port: enough for a flow to decide whether to retry. */
+export interface StepErrorReport {
+  readonly message: string;
+  readonly code: string;
+  readonly awsErrorName?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly retryable: boolean;
+  readonly source: { readonly id: string; readonly type: string; readonly name?: string | undefined };
+}
 
 /** The error port's code for a message that cannot be answered as it is. */
 export const INVALID_MESSAGE = 'invalid-message';

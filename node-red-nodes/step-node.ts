@@ -9,7 +9,7 @@ import { isAbsolute } from 'node:path';
 import { describeFailure, invalidInput, StepError, StepErrorCode } from '../core/shared/errors';
 import type { FilePolicy } from '../core/shared/input-files';
 import { subjectKey, type OperationDefinition, type StepResult } from '../core/shared/operation';
-import { answerer, INVALID_MESSAGE, type Done, type Send } from './answer';
+import { answerer, INVALID_MESSAGE, type Done, type Send, type StepErrorReport } from './answer';
 import type { ConnectionNode } from './connection-settings';
 import {
   isControlMessage,
@@ -60,16 +60,6 @@ export class QueueFullError extends Error {
   constructor(held: number) {
     super(`the queue is full (${held} messages held); slow the flow down or raise the queue limit`);
   }
-}
-
-/** `msg.error` on the error port: enough for a flow to decide whether to retry. */
-export interface StepErrorReport {
-  readonly message: string;
-  readonly code: string;
-  readonly awsErrorName?: string | undefined;
-  readonly requestId?: string | undefined;
-  readonly retryable: boolean;
-  readonly source: { readonly id: string; readonly type: string; readonly name?: string | undefined };
 }
 
 /**

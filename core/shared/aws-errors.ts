@@ -114,7 +114,10 @@ export function toStepError(
   const text = typeof e.message === 'string' ? e.message : String(error);
   const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId;
-  const nodeCode = typeof e.code === 'string' ? e.code : undefined;
+  // A wrapper may keep only the message (the SDK's retry layer wraps what is not an `Error` of its own realm, as
+  // under a test runner's VM): Node's code is then read from the words Node wrote ("connect ECONNREFUSED …").
+  const nodeCode =
+    typeof e.code === 'string' ? e.code : [...NETWORK_CODES].find((code) => new RegExp(`\\b${code}\\b`).test(text));
   const portHint =
     clientCertificatePort === undefined
       ? ''
