@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 
 const ROOT = join(__dirname, '..');
 const LAYERS = ['core', 'action', 'cli', 'node-red-nodes', 'emulator', 'sandbox', 'bench'] as const;
@@ -20,77 +21,31 @@ function sources(dir: string): string[] {
   );
 }
 
-/** Words after which a `/` starts a regular expression rather than dividing. */
-const BEFORE_REGEX = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|instanceof|yield|await)$/;
+/** A parsed source: the tree (for positions) and its nodes in source order. */
+interface Syntax {
+  readonly file: ts.SourceFile;
+  readonly nodes: readonly ts.Node[];
+}
 
 /**
- * `text` with its comments blanked, newlines kept (so line numbers hold). Strings, template literals (with their
- * `${…}`) and regular expressions are copied whole, so the `//` of `'http://x'` or a slash in a regular expression
- * opens no comment, and a quote in a comment opens no string.
+ * A source as the compiler reads it: its syntax tree, and every node of it in source order. The one reader every rule
+ * below uses. A parser never sees a comment, and a string stays a string, so neither can pass for code (nor can a
+ * `/*` inside a string or a regular expression hide the code after it).
  */
-export function stripComments(text: string): string {
-  let out = '';
-  let i = 0;
-  let depth = 0; // braces open in code
-  const templates: number[] = []; // for each open `${`, the brace depth at which its template text resumes
-  const copyTemplate = (): void => {
-    while (i < text.length) {
-      if (text[i] === '\\') {
-        out += text.slice(i, i + 2);
-        i += 2;
-      } else if (text[i] === '`') {
-        out += text[i++];
-        return;
-      } else if (text.startsWith('${', i)) {
-        out += '${';
-        i += 2;
-        templates.push(depth++);
-        return;
-      } else out += text[i++];
-    }
+export function parse(text: string): Syntax {
+  const file = ts.createSourceFile('source.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const nodes: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    nodes.push(node);
+    ts.forEachChild(node, visit);
   };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (text.startsWith('//', i)) {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (c === "'" || c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '`') {
-      out += text[i++];
-      copyTemplate();
-    } else if (
-      c === '/' &&
-      (/[(,=:[!&|?{};+\-*%<>~^]$/.test(out.trimEnd()) || out.trim() === '' || BEFORE_REGEX.test(out.trimEnd()))
-    ) {
-      let j = i + 1;
-      for (let inClass = false; j < text.length && text[j] !== '\n'; j++) {
-        if (text[j] === '\\') j++;
-        else if (text[j] === '[') inClass = true;
-        else if (text[j] === ']') inClass = false;
-        else if (text[j] === '/' && !inClass) break;
-      }
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '}' && templates.at(-1) === depth - 1) {
-      depth--;
-      templates.pop();
-      out += text[i++];
-      copyTemplate();
-    } else {
-      if (c === '{') depth++;
-      if (c === '}') depth--;
-      out += text[i++];
-    }
-  }
-  return out;
+  ts.forEachChild(file, visit);
+  return { file, nodes };
+}
+
+/** The line (from 1) on which `node` starts, its leading comments left out. */
+function lineOf({ file }: Syntax, node: ts.Node): number {
+  return file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
 }
 
 /** One module a source names, and whether only its types are used (the import vanishes at compile time). */
@@ -100,29 +55,46 @@ interface ModuleReference {
 }
 
 /**
- * Every module a source names, in code (not in comments): `import`/`export … from` (type-only when `import type`,
- * `export type`, or braces holding only `type X` names), `import 'x'`, `require('x')`, and `import('x')` (type-only
- * in `typeof import('x')` or `import('x').Name`; a promise of a module has no member but `then`, `catch`, `finally`).
- * The one reader every rule below uses.
+ * The module a node names, if it names one: `import … from 'x'` and `import 'x'`, `export … from 'x'`,
+ * `import x = require('x')`, `require('x')`, `import('x')`, and the type `import('x')` (in `typeof import('x')` or
+ * `import('x').Name`). Type-only when the compiler erases it: `import type`, `export type`, braces holding only
+ * `type X` names, or an import type. A side-effect `import 'x'` and a dynamic `import('x')` load the module.
  */
-export function moduleReferences(text: string): ModuleReference[] {
-  const code = stripComments(text);
-  const found: ModuleReference[] = [];
-  const statement = /(?:^|[\n;])\s*(import|export)\s+(type\s+)?([^'"`;()=]*?)\s*from\s*(['"])([^'"]+)\4/g;
-  for (const m of code.matchAll(statement)) {
-    const [, , typeKeyword, clause = '', , specifier = ''] = m;
-    const braces = /^\{([^}]*)\}$/.exec(clause.trim());
-    const onlyTypeNames = braces?.[1]!.split(',').every((s) => s.trim() === '' || /^type\s/.test(s.trim())) ?? false;
-    found.push({ specifier, typeOnly: Boolean(typeKeyword) || onlyTypeNames });
+function moduleReference(node: ts.Node): ModuleReference | undefined {
+  if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+    const clause = node.importClause;
+    const bindings = clause?.namedBindings;
+    const onlyTypeNames =
+      clause?.name === undefined && bindings !== undefined && ts.isNamedImports(bindings)
+        ? bindings.elements.every((e) => e.isTypeOnly)
+        : false;
+    return { specifier: node.moduleSpecifier.text, typeOnly: (clause?.isTypeOnly ?? false) || onlyTypeNames };
   }
-  for (const m of code.matchAll(/(?:^|[\n;])\s*import\s*(['"])([^'"]+)\1/g))
-    found.push({ specifier: m[2]!, typeOnly: false });
-  for (const m of code.matchAll(/(?<![\w$.])require\(\s*(['"])([^'"]+)\1\s*\)/g))
-    found.push({ specifier: m[2]!, typeOnly: false });
-  const dynamic =
-    /(?<![\w$.])(typeof\s+)?import\(\s*(['"])([^'"]+)\2\s*\)(\s*\.\s*(?!(?:then|catch|finally)\b)[\w$])?/g;
-  for (const m of code.matchAll(dynamic)) found.push({ specifier: m[3]!, typeOnly: Boolean(m[1] ?? m[4]) });
-  return found;
+  if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    const clause = node.exportClause;
+    const onlyTypeNames =
+      clause !== undefined && ts.isNamedExports(clause) && clause.elements.every((e) => e.isTypeOnly);
+    return { specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || onlyTypeNames };
+  }
+  if (
+    ts.isImportEqualsDeclaration(node) &&
+    ts.isExternalModuleReference(node.moduleReference) &&
+    ts.isStringLiteral(node.moduleReference.expression)
+  )
+    return { specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly };
+  if (ts.isCallExpression(node) && node.arguments.length > 0 && ts.isStringLiteralLike(node.arguments[0]!)) {
+    const callee = node.expression;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+      return { specifier: node.arguments[0].text, typeOnly: false };
+  }
+  if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal))
+    return { specifier: node.argument.literal.text, typeOnly: true };
+  return undefined;
+}
+
+/** Every module a source names, in source order. */
+export function moduleReferences(text: string): ModuleReference[] {
+  return parse(text).nodes.flatMap((node) => moduleReference(node) ?? []);
 }
 
 /** Which references a graph counts: those loaded at run time, or every one (type-only included). */
@@ -164,24 +136,22 @@ const TEXTS = new Map(
 /** What loads what at run time. */
 const graph = importGraph(TEXTS, 'runtime');
 
-test('the comment stripper blanks comments only, never a string, template or regular expression', () => {
+test('the reader sees no import and no wire field in a comment or a string, and all those in code', () => {
+  // Each line hides something a hand-made scanner could mistake for code, beside code it could miss.
   const probe = [
-    "const url = 'http://x/*y'; // the $metadata",
-    '/* a \'quote\' and "another" */ const t = `a ${"//"} b ${{ k: 1 }.k} // c`;',
-    'const r = /\\/\\*[/*]/g; const half = a / 2; // httpStatus',
-    "return /'/.test(s); /** statusCode",
-    ' */',
+    "const url = 'http://x/*y'; import './after-url'; // import { m } from './m'; x.$metadata",
+    "/* require('./n') and x.httpStatus */ const t = `import('./o') ${\"//\"} ${r.statusCode} // c`;",
+    "const re = /\\/\\*[/*]/g; const half = a / 2; y['httpStatusCode']; '$metadata' in y; // require('./p')",
+    'const words = "import { q } from \'./q\'; statusCode"; /** $metadata',
+    ' */ z.httpStatus;',
   ].join('\n');
-  const blank = (s: string): string => ' '.repeat(s.length);
-  expect(stripComments(probe)).toBe(
-    [
-      "const url = 'http://x/*y'; ",
-      blank('/* a \'quote\' and "another" */') + ' const t = `a ${"//"} b ${{ k: 1 }.k} // c`;',
-      'const r = /\\/\\*[/*]/g; const half = a / 2; ',
-      "return /'/.test(s); " + blank('/** statusCode'),
-      blank(' */'),
-    ].join('\n'),
-  );
+  expect(moduleReferences(probe)).toEqual([{ specifier: './after-url', typeOnly: false }]);
+  expect(operationLayerProblems('core/x/operations/p.ts', probe)).toEqual([
+    'core/x/operations/p.ts:2 reads statusCode',
+    'core/x/operations/p.ts:3 reads httpStatusCode',
+    'core/x/operations/p.ts:3 reads $metadata',
+    'core/x/operations/p.ts:5 reads httpStatus',
+  ]);
 });
 
 test('the import reader tells runtime imports from type-only ones, in every form (the check can fail)', () => {
@@ -198,6 +168,8 @@ test('the import reader tells runtime imports from type-only ones, in every form
     "const k = await import('./k');",
     "import './l';",
     "// import { m } from './m'; require('./m')",
+    "import n = require('./n');",
+    "export * from './o';",
   ].join('\n');
   expect(moduleReferences(text).map((r) => `${r.specifier}${r.typeOnly ? ' (type)' : ''}`)).toEqual([
     './a',
@@ -205,20 +177,24 @@ test('the import reader tells runtime imports from type-only ones, in every form
     './c (type)',
     './d',
     './f',
-    './h (type)',
-    './l',
     './g',
+    './h (type)',
     './i (type)',
     './j (type)',
     './k',
+    './l',
+    './n',
+    './o',
   ]);
   expect(localImports('core/x.ts', text, 'runtime')).toEqual([
     'core/a',
     'core/d',
     'core/f',
-    'core/l',
     'core/g',
     'core/k',
+    'core/l',
+    'core/n',
+    'core/o',
   ]);
 });
 
@@ -261,14 +237,48 @@ test('no import cycle, type-only imports included', () => {
  * helpers, such as pure decisions), or one exporting an operation's `definition` wherever it lives.
  */
 export function isOperationModule(file: string, text: string): boolean {
-  return (
-    /(?:^|\/)operations\//.test(file) ||
-    /\bexport\s+(?:const|let|function)\s+definition\b|\bexport\s*\{[^}]*\bdefinition\b/.test(stripComments(text))
-  );
+  return /(?:^|\/)operations\//.test(file) || exportedNames(parse(text)).includes('definition');
+}
+
+/** The names a module exports by declaration (`export const x`, `export function x`) or by `export { … }`. */
+function exportedNames({ file }: Syntax): string[] {
+  return file.statements.flatMap((statement) => {
+    if (ts.isExportDeclaration(statement))
+      return statement.exportClause && ts.isNamedExports(statement.exportClause)
+        ? statement.exportClause.elements.map((e) => e.name.text)
+        : [];
+    const exported = ts.canHaveModifiers(statement)
+      ? (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false)
+      : false;
+    if (!exported) return [];
+    if (ts.isVariableStatement(statement))
+      return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+    return ts.isFunctionDeclaration(statement) && statement.name ? [statement.name.text] : [];
+  });
 }
 
 /** The wire's fields: the SDK's `$metadata`, an HTTP status by any of its names. */
-const WIRE_FIELDS = /(?<![\w$])(?:\$metadata|httpStatusCode|httpStatus|statusCode)(?![\w$])/g;
+const WIRE_FIELDS: ReadonlySet<string> = new Set(['$metadata', 'httpStatus', 'httpStatusCode', 'statusCode']);
+
+/**
+ * Where code names a wire field: as an identifier (a variable, `x.name`, a key, a destructured name), or as the string
+ * of an element access or an `in` test (`x['$metadata']` and `'$metadata' in x` know the field as surely as
+ * `x.$metadata`). Other strings are words.
+ */
+function wireReads(syntax: Syntax): { name: string; line: number }[] {
+  return syntax.nodes.flatMap((node) => {
+    const name = ts.isIdentifier(node)
+      ? node
+      : ts.isElementAccessExpression(node)
+        ? node.argumentExpression
+        : ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InKeyword
+          ? node.left
+          : undefined;
+    return name && (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) && WIRE_FIELDS.has(name.text)
+      ? [{ name: name.text, line: lineOf(syntax, name) }]
+      : [];
+  });
+}
 
 /**
  * What is wrong with an operation module: it imports (even for types) an AWS SDK or smithy package, or a transport
@@ -282,9 +292,7 @@ export function operationLayerProblems(file: string, text: string): string[] {
   for (const target of localImports(file, text, 'all'))
     if (/(?:^|\/)transports\/(?!transport$)/.test(target))
       problems.push(`${file} imports ${target}; only the interface, transports/transport`);
-  const code = stripComments(text);
-  for (const m of code.matchAll(WIRE_FIELDS))
-    problems.push(`${file}:${code.slice(0, m.index).split('\n').length} reads ${m[0]}`);
+  for (const { name, line } of wireReads(parse(text))) problems.push(`${file}:${line} reads ${name}`);
   return problems;
 }
 
@@ -308,6 +316,9 @@ test('the operation-layer rule fails on probes: an SDK import, an HTTP status, $
   expect(operationLayerProblems(file, commentsOnly)).toEqual([]);
   expect(isOperationModule('core/import-export/x.ts', 'export const definition: OperationDefinition = {};')).toBe(true);
   expect(isOperationModule('core/import-export/x.ts', '/** Not the `export const definition` here. */')).toBe(false);
+  expect(isOperationModule('core/import-export/x.ts', 'const definition = {};\nexport { definition };')).toBe(true);
+  // A barrel re-exporting an operation under its own name is not itself an operation.
+  expect(isOperationModule('core/x.ts', "export { definition as op } from './op';")).toBe(false);
 });
 
 test('operation modules import no AWS SDK or smithy package and no concrete transport, and read no HTTP status or `$metadata`', () => {

@@ -56,6 +56,7 @@ export function refuseCoralEnvelope<Input extends object, Output extends object>
             subject,
             requestId: response.headers?.['x-amzn-requestid'],
             retryable: true,
+            delivery: 'answer-unknown',
           },
         );
       return result;

@@ -4,8 +4,8 @@
  * SDK's outputs into the model's one form and whatever a request threw into the transport's typed failures.
  *
  * Link events over HTTPS: there is no standing link, each request opens or reuses a keep-alive socket. `down` is
- * reported when a request could not be sent (the connection refused, the name not resolved, the TLS handshake
- * failed); `up` when an answer, any answer, comes after that. A reset or a timeout after sending says nothing of the
+ * reported when a request could not be sent because no connection could be opened (refused, the name not resolved,
+ * the network unreachable); `up` when an answer, any answer, comes after that. A reset or a timeout after sending says nothing of the
  * link: it is that request's lost answer.
  */
 import {
@@ -141,7 +141,9 @@ export class HttpsJobsTransport implements JobsTransport {
     if (timedOut) return timedOut;
     const failure = toStepError(error, operation, subject, IOT_ERROR_NAMES, this.clientCertificatePort);
     if (failure.httpStatus === undefined) {
-      if (failure.delivery === 'never-sent') this.link.down(failure.message);
+      // Only a socket that could not be opened says the link is down; missing credentials or a refused
+      // certificate are not the link's.
+      if (failure.delivery === 'never-sent' && failure.code === StepErrorCode.Network) this.link.down(failure.message);
       return failure;
     }
     this.link.up();
