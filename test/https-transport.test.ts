@@ -3,14 +3,12 @@
  * answers in one form, refusals as `JobsRefusal` with their kind, request id and (for a conflict) the state the
  * service sent, the two ways a request fails without an answer, and link events.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-
 import { Connection, StepErrorCode } from '../core/index';
 import { HttpsJobsTransport } from '../core/iot-jobs/transports/https';
 import { JobsRefusal, RefusalKind, type LinkEvent } from '../core/iot-jobs/transports/transport';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
+import { LinkSwitch } from './helpers/link-switch';
 
 const fx = useEmulator();
 const limits = { requestTimeout: 10_000 };
@@ -123,46 +121,9 @@ test('a lost answer is answer-unknown; an applied-then-lost one too: the transpo
   }
 });
 
-/** A 127.0.0.1 port that forwards to the emulator while `open`, and refuses connections while closed. */
-class LinkSwitch {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: number,
-  ) {}
-
-  static async onFreePort(target: number): Promise<LinkSwitch> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return new LinkSwitch(port, target);
-  }
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(this.target, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
-  }
-}
-
 test('over HTTPS the link is down when a request cannot be sent, and up again at the next answer', async () => {
   const link = await LinkSwitch.onFreePort(Number(new URL(fx.url).port));
-  const transport = transportTo(`http://127.0.0.1:${link.port}`);
+  const transport = transportTo(link.url);
   const events: LinkEvent[] = [];
   const stop = transport.onLink((event) => events.push(event));
   try {
