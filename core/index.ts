@@ -25,7 +25,7 @@ export {
   type StaticCredentials,
   type TlsClientCertificate,
 } from './shared/connection';
-export type { StepLogger, StepOptions } from './shared/step-run';
+export type { AttemptLimits, StepLogger, StepOptions } from './shared/step-run';
 export type { FilePolicy } from './shared/input-files';
 export type { OperationDefinition, StepResult } from './shared/operation';
 export {
@@ -68,10 +68,17 @@ export {
   type UpdateJobInputRaw,
   type UpdateJobResult,
 } from './import-export/update-job';
+export type { Artifact, JobType } from './import-export/importexport-client';
 
 // What the IoT Jobs steps share with a host: the statuses, the answers' one form, and the transport interface.
 export { DeviceJobStatus, NEXT_JOB_ID, TERMINAL_STATUSES } from './iot-jobs/job-execution-fields';
-export type { JobExecution, JobExecutionState, JobExecutionSummary } from './iot-jobs/model';
+export type {
+  ExecutionSnapshot,
+  JobExecution,
+  JobExecutionState,
+  JobExecutionStatus,
+  JobExecutionSummary,
+} from './iot-jobs/model';
 export { useJobsTransport } from './iot-jobs/service';
 export {
   JobsRefusal,
@@ -79,9 +86,14 @@ export {
   type Answer,
   type Capability,
   type ControlPlaneRead,
+  type DescribeJobExecutionRequest,
+  type GetPendingJobExecutionsRequest,
   type JobsCapabilities,
+  type JobsCapabilityName,
   type JobsTransport,
   type LinkEvent,
+  type StartNextPendingJobExecutionRequest,
+  type UpdateJobExecutionRequest,
 } from './iot-jobs/transports/transport';
 
 export {

@@ -8,13 +8,13 @@
 import type { ExecutionSnapshot } from './model';
 
 /** How many executions a connection remembers: a gateway works on a few at a time. */
-export const EXECUTIONS_SEEN_LIMIT = 1_000;
+export const EXECUTION_MEMORY_LIMIT = 1_000;
 
 /** A bounded memory of snapshots by thing and job, the least recently written dropped first. */
 export class ExecutionMemory {
   private readonly entries = new Map<string, ExecutionSnapshot>();
 
-  constructor(private readonly limit = EXECUTIONS_SEEN_LIMIT) {}
+  constructor(private readonly limit = EXECUTION_MEMORY_LIMIT) {}
 
   private static key(thingName: string, jobId: string): string {
     return `${thingName}\n${jobId}`;

@@ -49,3 +49,29 @@ test('with a client certificate, a connection failure says which port was tried 
       'with client-certificate TLS this is also how an endpoint refuses the certificate: check the certificate, key and CA',
   );
 });
+
+test('delivery: what never left (refused, unresolved, a connect timeout, no credentials) apart from a lost answer', () => {
+  const thrown = (message: string, extra: object): unknown => Object.assign(new Error(message), extra);
+  const delivery = (error: unknown): unknown => toStepError(error, 'UpdateJobExecution', 'gw/fw').delivery;
+  expect(delivery(thrown('connect ECONNREFUSED 127.0.0.1:9', { code: 'ECONNREFUSED' }))).toBe('never-sent');
+  expect(delivery(thrown('getaddrinfo ENOTFOUND x', { code: 'ENOTFOUND' }))).toBe('never-sent');
+  // A wrapper that kept only the message: the code is read from Node's words.
+  expect(delivery(new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9'))).toBe('never-sent');
+  const connectTimeout = thrown(
+    '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 50 ms.',
+    { name: 'TimeoutError' },
+  );
+  expect(toStepError(connectTimeout, 'UpdateJobExecution', 'gw/fw')).toMatchObject({
+    code: 'network',
+    retryable: true,
+    delivery: 'never-sent',
+  });
+  expect(delivery(thrown('Could not load credentials from any providers', { name: 'CredentialsProviderError' }))).toBe(
+    'never-sent',
+  );
+  expect(delivery(thrown('socket hang up', { code: 'ECONNRESET' }))).toBe('answer-unknown');
+  expect(delivery(thrown('timed out', { name: 'TimeoutError', code: 'ETIMEDOUT' }))).toBe('answer-unknown');
+  // An answer came but was not one: its effect is not known. A refusal is an answer: no delivery.
+  expect(delivery(service('InvalidResponse', 200))).toBe('answer-unknown');
+  expect(delivery(service('ThrottlingException', 429))).toBeUndefined();
+});

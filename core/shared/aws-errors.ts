@@ -1,9 +1,11 @@
 /**
- * The one place where whatever a request threw (an SDK service exception, our Import/Export client's error, a
- * socket error, a credential-chain failure) becomes a `StepError`. Both steps call `toStepError` with a table of
- * their service's own error names; everything else is decided by HTTP status and Node's error codes.
+ * The one place where whatever an HTTP request threw (an SDK service exception, our signed clients' errors, a socket
+ * error, a credential-chain failure) becomes a `StepError`, with its `delivery` when no answer came. The HTTPS Jobs
+ * transport and the Import/Export step call `toStepError` with a table of their service's own error names;
+ * everything else is decided by HTTP status and Node's error codes.
  */
 import { CLIENT_CERTIFICATE_PORT } from './connection';
+import { CONNECT_TIMEOUT } from './step-run';
 import { StepError, StepErrorCode, invalidInput, type StepOperation } from './errors';
 
 /** The parts of a thrown service error that matter; SDK v3 exceptions and our query client's errors share them. */
@@ -152,6 +154,16 @@ export function toStepError(
         delivery: 'never-sent',
       });
     }
+    if (name === 'TimeoutError' && CONNECT_TIMEOUT.test(text)) {
+      return new StepError(`no connection could be opened within the connect timeout${portHint}`, {
+        code: StepErrorCode.Network,
+        operation,
+        subject,
+        retryable: true,
+        delivery: 'never-sent',
+        cause: error,
+      });
+    }
     // Classified by Node's code first: the HTTP handler names resets `TimeoutError` too.
     const networkCode = nodeCode !== undefined && nodeCode !== 'ETIMEDOUT' && NETWORK_CODES.has(nodeCode);
     if (!networkCode && (name === 'TimeoutError' || nodeCode === 'ETIMEDOUT')) {
@@ -213,6 +225,8 @@ export function toStepError(
     httpStatus: status,
     requestId,
     retryable: RETRYABLE.has(code) || skewCorrected,
+    // A success status on something thrown: an answer came, but what it says is not known.
+    ...(status < 300 && { delivery: 'answer-unknown' as const }),
     cause: error,
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The one error type of the core. Every failure a step can end in, from a bad input to a lost connection, is a
- * `StepError` with a stable `code` that wrappers can branch on and a `message` a person can act on. Service
- * exceptions are turned into it in exactly one place (`aws-errors.ts`).
+ * `StepError` with a stable `code` that wrappers can branch on and a `message` a person can act on. What an HTTP
+ * request throws is turned into it in one place (`aws-errors.ts`); a transport's refusals are its subclass
+ * `JobsRefusal` (`iot-jobs/transports/transport.ts`).
  */
 
 /** What went wrong, as a small stable set. */

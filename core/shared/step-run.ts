@@ -53,12 +53,18 @@ const AMBIGUOUS: ReadonlySet<StepErrorCode> = new Set([
 ]);
 
 /**
+ * The HTTP handler's connect timeout (`connectionTimeout`): no connection was opened, so nothing was sent. It is a
+ * network failure of its own (`aws-errors.ts`), not the attempt's time running out.
+ */
+export const CONNECT_TIMEOUT = /did not establish a connection/;
+
+/**
  * The HTTP handler's own timeouts (request, socket) end an attempt with a `TimeoutError`. So do connection resets
  * and refusals (`@smithy/node-http-handler` renames ECONNRESET, EPIPE… to `TimeoutError` as transient errors): those
  * keep Node's error code, and are network failures, not timeouts.
  */
 function isAttemptTimeout(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TimeoutError') return false;
+  if (!(error instanceof Error) || error.name !== 'TimeoutError' || CONNECT_TIMEOUT.test(error.message)) return false;
   const code = (error as NodeJS.ErrnoException).code;
   return code === undefined || code === 'ETIMEDOUT';
 }

@@ -310,7 +310,8 @@ export class MemoryJobsTransport implements JobsTransport {
           op,
           subject,
           [StepErrorCode.InvalidTransition, 'InvalidStateTransitionException', 409],
-          this.readings.conflictExecutionState ? snapshot(e) : undefined,
+          // The model's JobExecutionState: status, details, version; no execution number (as the HTTPS answer).
+          this.readings.conflictExecutionState ? { ...snapshot(e), executionNumber: undefined } : undefined,
         );
       this.applyDetails(e, request.statusDetails);
       // Every accepted update is a transition: the version moves by one (IN_PROGRESS to IN_PROGRESS too).

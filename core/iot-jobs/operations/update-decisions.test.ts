@@ -250,3 +250,30 @@ describe('the decision table on the in-memory transport', () => {
     }
   });
 });
+
+test('what a refusal showed is remembered as the execution the update named, not as any execution of the job', async () => {
+  // Execution 1 is SUCCEEDED at version 3; execution 2, a new run of the same job, is IN_PROGRESS at version 2.
+  const transport = new MemoryJobsTransport({ conflictExecutionState: true });
+  transport.seed(THING, JOB, { status: 'SUCCEEDED', statusDetails: { a: '2' }, versionNumber: 3, executionNumber: 1 });
+  transport.seed(THING, JOB, {
+    status: 'IN_PROGRESS',
+    statusDetails: { a: '1' },
+    versionNumber: 2,
+    executionNumber: 2,
+  });
+  const aws = new Connection({ region: 'us-east-1' }, {});
+  useJobsTransport(aws, transport);
+  try {
+    // A re-run on execution 1: refused with its state, which the connection remembers.
+    const rerun = await updateJobExecution({ ...STEP_INPUT, executionNumber: 1 }, aws, fastOptions());
+    expect(rerun.changed).toBe(false);
+    // On execution 2 the update lands and its answer is lost; the retry is refused with SUCCEEDED at version 3,
+    // which is what execution 1 showed. That memory is of another execution: it says nothing of this one.
+    transport.queue({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
+    const landed = await updateJobExecution({ ...STEP_INPUT, executionNumber: 2 }, aws, fastOptions());
+    expect(landed.changed).toBe(true);
+    expect(transport.execution(THING, JOB, 2)).toMatchObject({ status: 'SUCCEEDED', versionNumber: 3 });
+  } finally {
+    aws.destroy();
+  }
+});

@@ -204,7 +204,8 @@ export async function updateJobExecution(
       );
       return seen(out);
     } catch (error) {
-      if (error instanceof JobsRefusal && error.kind === RefusalKind.Auth)
+      // Refused by the control plane, or no credentials to ask it with: either way it cannot confirm.
+      if (error instanceof StepError && error.code === StepErrorCode.Auth)
         throw cannotConfirm(`the control plane refused ${CONTROL_PLANE_PERMISSION} (${error.awsErrorName})`, error);
       throw error;
     }
@@ -317,8 +318,12 @@ export async function updateJobExecution(
     mayHaveLanded = run.uncertain > uncertainBefore;
   }
 
+  // A refusal's state does not carry the execution number: it is the one the update named, if it named one.
   const current = conflict.current
-    ? seen({ execution: conflict.current, requestId: conflict.requestId })
+    ? seen({
+        execution: { ...conflict.current, executionNumber: conflict.current.executionNumber ?? executionNumber },
+        requestId: conflict.requestId,
+      })
     : await read(executionNumber).catch((error: unknown) => {
         if (error instanceof StepError) error.attempts = run.attempts;
         throw error;

@@ -136,17 +136,22 @@ export class HttpsJobsTransport implements JobsTransport {
    * executionState field", and the SDK copies unmodelled body members onto the exception), else a StepError whose
    * `delivery` says whether the request left.
    */
-  private failure(error: unknown, limits: AttemptLimits, operation: StepOperation, subject: string): StepError {
+  private failure(
+    error: unknown,
+    limits: AttemptLimits,
+    operation: StepOperation,
+    subject: string,
+    link: LinkEvents | undefined,
+  ): StepError {
     const timedOut = attemptTimeout(error, limits, operation, subject);
     if (timedOut) return timedOut;
     const failure = toStepError(error, operation, subject, IOT_ERROR_NAMES, this.clientCertificatePort);
-    if (failure.httpStatus === undefined) {
-      // Only a socket that could not be opened says the link is down; missing credentials or a refused
-      // certificate are not the link's.
-      if (failure.delivery === 'never-sent' && failure.code === StepErrorCode.Network) this.link.down(failure.message);
-      return failure;
-    }
-    this.link.up();
+    // Only a socket that could not be opened says the link is down; missing credentials or a refused certificate
+    // are not the link's. Any answer, even one that could not be read, says it is up.
+    if (failure.delivery === 'never-sent' && failure.code === StepErrorCode.Network) link?.down(failure.message);
+    else if (failure.httpStatus !== undefined || failure.code === StepErrorCode.Unconfirmed) link?.up();
+    // Not a refusal: no answer, or a success status whose body was not an answer.
+    if (failure.httpStatus === undefined || failure.delivery !== undefined) return failure;
     const state = (error as { executionState?: unknown }).executionState;
     return new JobsRefusal(
       {
@@ -176,7 +181,7 @@ export class HttpsJobsTransport implements JobsTransport {
       this.link.up();
       return Object.assign(out, { requestId: out.$metadata.requestId });
     } catch (error) {
-      throw this.failure(error, limits, operation, subject);
+      throw this.failure(error, limits, operation, subject, this.link);
     }
   }
 
@@ -281,10 +286,10 @@ export class HttpsJobsTransport implements JobsTransport {
             request.executionNumber,
             limits,
           );
-          this.link.up();
           return out;
         } catch (error) {
-          throw this.failure(error, limits, 'DescribeJobExecution', subject);
+          // The control plane is another endpoint: its failures say nothing of the data plane's link.
+          throw this.failure(error, limits, 'DescribeJobExecution', subject, undefined);
         }
       },
     };
@@ -295,8 +300,8 @@ export class HttpsJobsTransport implements JobsTransport {
     return this.link.on(listener);
   }
 
+  /** Forgets the clients; the sockets are the connection's handler's, which `Connection.destroy` closes. */
   close(): void {
-    this.sdk?.destroy();
     this.sdk = undefined;
     this.control = undefined;
   }

@@ -64,8 +64,9 @@ export type Capability<T> =
   { readonly available: true; readonly use: T } | { readonly available: false; readonly why: string };
 
 /**
- * The link under a transport. `down` says requests are not getting through (a reason in words); `up` says one got
- * an answer after that. What each means depends on the carrier: see the transport's own documentation.
+ * The link under a transport, told on change: `up` when requests get answers (at the first answer, and at the first
+ * after a `down`), `down` when they cannot get through (a reason in words). What each means depends on the carrier:
+ * see the transport's own documentation.
  */
 export type LinkEvent = { readonly link: 'up' } | { readonly link: 'down'; readonly reason: string };
 
@@ -103,7 +104,7 @@ export interface JobsTransport {
   capability<N extends JobsCapabilityName>(name: N): Promise<Capability<JobsCapabilities[N]>>;
   /** Calls `listener` on each change of the link; returns the function that stops it. */
   onLink(listener: (event: LinkEvent) => void): () => void;
-  /** Lets go of the transport's sockets; a later call opens them again. */
+  /** Lets go of what the transport holds of its own; a later call makes it again. */
   close(): void;
 }
 
