@@ -5,12 +5,21 @@
  * the device's own reports, and queues the first attempt's fault by the emulator's name for it; a never-sent attempt
  * is a link that refuses connections until the step waits to retry (test/helpers/link-switch.ts).
  */
-import { Connection, StepError, updateJobExecution, type StepOptions } from '../core/index';
+import { Connection, updateJobExecution, type StepOptions } from '../core/index';
 import { FIXTURE_CREDENTIALS } from './helpers/aws-cli';
 import { useEmulator } from './helpers/emulator';
 import { LinkSwitch } from './helpers/link-switch';
 import { CONTROL_DESCRIBE } from './helpers/memory-jobs-transport';
-import { BEFORE, DECISION_CASES, JOB, STEP_INPUT, THING, type DecisionRow } from './helpers/update-decision-table';
+import {
+  BEFORE,
+  DECISION_CASES,
+  JOB,
+  outcomeOf,
+  STEP_INPUT,
+  steppedClock,
+  THING,
+  type DecisionRow,
+} from './helpers/update-decision-table';
 
 const fx = useEmulator();
 let link: LinkSwitch;
@@ -44,34 +53,8 @@ async function prepare(row: DecisionRow): Promise<void> {
   await fx.clearRequests();
 }
 
-/**
- * No real waiting between retries, and a clock that moves only when the step sleeps (no deadline passes on a slow
- * machine). Before a retry the link comes up, if it was down.
- */
-function options(): StepOptions {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      now += ms;
-      await link.open();
-    },
-  };
-}
-
-/** `changed` or the error code, with the step's attempts. */
-async function outcomeOf(
-  run: Promise<{ changed: boolean; attempts: number }>,
-): Promise<{ outcome: { changed: boolean } | { error: string }; attempts: number }> {
-  try {
-    const { changed, attempts } = await run;
-    return { outcome: { changed }, attempts };
-  } catch (error) {
-    if (!(error instanceof StepError)) throw error;
-    return { outcome: { error: error.code }, attempts: error.attempts };
-  }
-}
+/** Before a retry the link comes up, if it was down. */
+const options = (): StepOptions => steppedClock(() => link.open());
 
 test.each(DECISION_CASES)('%s', async (_name, row, expected) => {
   await prepare(row);

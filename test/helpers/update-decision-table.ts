@@ -5,7 +5,8 @@
  * update-job-execution.ts), never by running the step. The same rows run on the in-memory transport
  * (core/iot-jobs/operations/update-decisions.test.ts) and on the emulator over HTTP (test/update-decisions.test.ts).
  */
-import { StepErrorCode } from '../../core/shared/errors';
+import { StepError, StepErrorCode } from '../../core/shared/errors';
+import type { StepOptions } from '../../core/shared/step-run';
 import type { StatusDetailsUpdate } from '../../core/shared/readings';
 import type { EmulatorSettings } from '../../emulator/types';
 import { CONTROL_DESCRIBE } from './memory-jobs-transport';
@@ -182,3 +183,32 @@ export const DECISION_CASES: readonly [string, DecisionRow, Expected][] = DECISI
 
 /** The step's input on every row. */
 export const STEP_INPUT = { thingName: THING, jobId: JOB, ...ASKED, statusDetails: { ...ASKED.statusDetails } };
+
+/** `changed` or the error code, with the step's attempts: how a row's run is compared with `expected`. */
+export async function outcomeOf(
+  run: Promise<{ changed: boolean; attempts: number }>,
+): Promise<{ outcome: { changed: boolean } | { error: string }; attempts: number }> {
+  try {
+    const { changed, attempts } = await run;
+    return { outcome: { changed }, attempts };
+  } catch (error) {
+    if (!(error instanceof StepError)) throw error;
+    return { outcome: { error: error.code }, attempts: error.attempts };
+  }
+}
+
+/**
+ * Step options with no real waiting: the clock moves only when the step sleeps, so no deadline passes on a slow
+ * machine. `beforeRetry` runs in each sleep (the emulator's rows bring a downed link up there).
+ */
+export function steppedClock(beforeRetry: () => Promise<void> = async () => {}): StepOptions {
+  let now = 1_000_000;
+  return {
+    now: () => now,
+    random: () => 0.5,
+    sleep: async (ms) => {
+      now += ms;
+      await beforeRetry();
+    },
+  };
+}

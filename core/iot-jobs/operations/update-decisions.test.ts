@@ -6,7 +6,6 @@
  */
 import { Connection } from '../../shared/connection';
 import { StepError, StepErrorCode } from '../../shared/errors';
-import type { StepOptions } from '../../shared/step-run';
 import type { ExecutionSnapshot } from '../model';
 import { useJobsTransport } from '../service';
 import type { LinkEvent } from '../transports/transport';
@@ -25,6 +24,8 @@ import {
   BEFORE,
   DECISION_CASES,
   JOB,
+  outcomeOf,
+  steppedClock,
   STEP_INPUT,
   THING,
   type DecisionRow,
@@ -203,31 +204,6 @@ describe('the in-memory transport mirrors the emulator where the table does not 
   });
 });
 
-/** No real waiting: the clock moves only when the step sleeps, so no deadline passes on a slow machine. */
-function fastOptions(): StepOptions {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    random: () => 0.5,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
-
-/** `changed` or the error code, with the step's attempts. */
-async function outcomeOf(
-  run: Promise<{ changed: boolean; attempts: number }>,
-): Promise<{ outcome: { changed: boolean } | { error: string }; attempts: number }> {
-  try {
-    const { changed, attempts } = await run;
-    return { outcome: { changed }, attempts };
-  } catch (error) {
-    if (!(error instanceof StepError)) throw error;
-    return { outcome: { error: error.code }, attempts: error.attempts };
-  }
-}
-
 describe('the decision table on the in-memory transport', () => {
   test.each(DECISION_CASES)('%s', async (_name, row: DecisionRow, expected) => {
     const { reading } = row;
@@ -240,7 +216,7 @@ describe('the decision table on the in-memory transport', () => {
     const aws = new Connection({ region: 'us-east-1', statusDetailsUpdate: reading.statusDetailsUpdate }, {});
     useJobsTransport(aws, transport);
     try {
-      const got = await outcomeOf(updateJobExecution(STEP_INPUT, aws, fastOptions()));
+      const got = await outcomeOf(updateJobExecution(STEP_INPUT, aws, steppedClock()));
       expect(got).toEqual({ outcome: expected.outcome, attempts: expected.attempts });
       expect(transport.sent).toEqual(expected.requests);
       expect(transport.execution(THING, JOB)).toEqual({ executionNumber: 1, ...expected.execution });
@@ -265,12 +241,12 @@ test('what a refusal showed is remembered as the execution the update named, not
   useJobsTransport(aws, transport);
   try {
     // A re-run on execution 1: refused with its state, which the connection remembers.
-    const rerun = await updateJobExecution({ ...STEP_INPUT, executionNumber: 1 }, aws, fastOptions());
+    const rerun = await updateJobExecution({ ...STEP_INPUT, executionNumber: 1 }, aws, steppedClock());
     expect(rerun.changed).toBe(false);
     // On execution 2 the update lands and its answer is lost; the retry is refused with SUCCEEDED at version 3,
     // which is what execution 1 showed. That memory is of another execution: it says nothing of this one.
     transport.queue({ kind: 'apply-then-reset', operation: 'UpdateJobExecution' });
-    const landed = await updateJobExecution({ ...STEP_INPUT, executionNumber: 2 }, aws, fastOptions());
+    const landed = await updateJobExecution({ ...STEP_INPUT, executionNumber: 2 }, aws, steppedClock());
     expect(landed.changed).toBe(true);
     expect(transport.execution(THING, JOB, 2)).toMatchObject({ status: 'SUCCEEDED', versionNumber: 3 });
   } finally {

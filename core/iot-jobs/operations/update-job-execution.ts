@@ -1,9 +1,9 @@
 /**
  * The update-job-execution step: AWS IoT Jobs `UpdateJobExecution`, made safe to re-run. One request in the
- * common case. When the service refuses it (409), the step decides from the best evidence it can get, in this
- * order: the 409's own `executionState`; a data-plane `DescribeJobExecution`; and, when the data plane will not
- * show a terminal execution (410), the control plane's `DescribeJobExecution`. An execution already as asked is
- * success; `changed` says whether this step's requests changed it.
+ * common case. When the service refuses it as a conflict, the step decides from the best evidence it can get, in
+ * this order: the state the refusal carries; a data-plane `DescribeJobExecution`; and, when the data plane will not
+ * show a terminal execution, the control-plane read, if the transport has it. An execution already as asked is
+ * success; `changed` says whether this step's requests changed it (the decision table is `update-decisions.ts`).
  */
 import { connectionFor, type Connection, type ConnectionSettings } from '../../shared/connection';
 import { StepError, StepErrorCode, sameAnswer } from '../../shared/errors';
