@@ -205,9 +205,13 @@ export async function updateJobExecution(
       return seen(out);
     } catch (error) {
       // Refused by the control plane, or no credentials to ask it with: either way it cannot confirm.
-      if (error instanceof StepError && error.code === StepErrorCode.Auth)
-        throw cannotConfirm(`the control plane refused ${CONTROL_PLANE_PERMISSION} (${error.awsErrorName})`, error);
-      throw error;
+      if (!(error instanceof StepError) || error.code !== StepErrorCode.Auth) throw error;
+      throw cannotConfirm(
+        error instanceof JobsRefusal
+          ? `the control plane refused ${CONTROL_PLANE_PERMISSION} (${error.awsErrorName})`
+          : `the control plane could not be asked (${error.message})`,
+        error,
+      );
     }
   };
 
