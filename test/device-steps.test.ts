@@ -8,7 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { toStepError } from '../core/shared/aws-errors';
-import { definition as describeDefinition, describeJobExecution } from '../core/iot-jobs/operations/describe-job-execution';
+import {
+  definition as describeDefinition,
+  describeJobExecution,
+} from '../core/iot-jobs/operations/describe-job-execution';
 import { getPendingJobExecutions } from '../core/iot-jobs/operations/get-pending-job-executions';
 import { Connection, describeFailure, type StepError, type StepOptions } from '../core/index';
 import { saysNothingPending } from '../core/iot-jobs/no-pending-execution';
