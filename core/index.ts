@@ -26,6 +26,7 @@ export {
   type TlsClientCertificate,
 } from './shared/connection';
 export type { AttemptLimits, StepLogger, StepOptions } from './shared/step-run';
+export type { Clock, ClockTimer } from './shared/clock';
 export type { FilePolicy } from './shared/input-files';
 export type { OperationDefinition, StepResult } from './shared/operation';
 export {

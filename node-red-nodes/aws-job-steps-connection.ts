@@ -3,6 +3,7 @@
  * credential store (never in the flow JSON); client-certificate TLS comes from Node-RED's own `tls-config` node.
  * It builds one core Connection, shared by every step node that uses it, and closes its sockets on redeploy.
  */
+import { systemClock } from '../core/shared/clock';
 import { Connection } from '../core/shared/connection';
 import {
   settingsFrom,
@@ -35,7 +36,7 @@ export = function register(RED: RedAPI): void {
     this.on('close', (_removed, done) => {
       // Step nodes finish or abort their work within their own grace period; the sockets close after it.
       const idle = inUse === 0 ? Promise.resolve() : new Promise<void>((resolve) => (released = resolve));
-      const limit = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_LIMIT_MS).unref());
+      const limit = new Promise<void>((resolve) => systemClock.setTimer(resolve, CLOSE_LIMIT_MS).unref());
       void Promise.race([idle, limit]).then(() => {
         shared?.destroy();
         shared = undefined;

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 
+import { systemClock, type ClockTimer } from '../core/shared/clock';
 import { invalidInput } from '../core/shared/errors';
 import type { OperationDefinition, StepResult } from '../core/shared/operation';
 import type { Readings } from '../core/shared/readings';
@@ -177,18 +178,23 @@ export function openNodeOutbox<R extends StepResult>(
 
   const file = outboxFile(userDir, node.id);
   let outbox: Outbox<R>;
-  let ticker: NodeJS.Timeout | undefined;
+  let ticker: ClockTimer | undefined;
   const show = (backlog: Backlog): void => {
     if (backlog.count === 0) {
-      clearInterval(ticker);
+      systemClock.clearTimer(ticker);
       ticker = undefined;
       return host.showBacklog(undefined);
     }
     const oldest =
-      backlog.oldestAcceptedAt === undefined ? '' : `, oldest ${age(Date.now() - backlog.oldestAcceptedAt)}`;
+      backlog.oldestAcceptedAt === undefined ? '' : `, oldest ${age(systemClock.now() - backlog.oldestAcceptedAt)}`;
     host.showBacklog({ fill: 'blue', shape: 'ring', text: `${backlog.count} waiting${oldest}` });
-    // The age grows while nothing else changes.
-    ticker ??= setInterval(() => show(outbox.backlog), 10_000).unref();
+    // The age grows while nothing else changes: shown again every 10 s while reports wait.
+    ticker ??= systemClock
+      .setTimer(() => {
+        ticker = undefined;
+        show(outbox.backlog);
+      }, 10_000)
+      .unref();
   };
   try {
     outbox = Outbox.open({
@@ -271,7 +277,7 @@ export function openNodeOutbox<R extends StepResult>(
         );
       },
       async close(graceMs, removed) {
-        clearInterval(ticker);
+        systemClock.clearTimer(ticker);
         await outbox.close(graceMs);
         const left = outbox.backlog.count;
         if (left === 0) return;

@@ -6,6 +6,8 @@
  */
 import { setMaxListeners } from 'node:events';
 
+import { systemClock } from '../core/shared/clock';
+
 /** One unit of work; it must settle (never throw synchronously) and should stop when `signal` aborts. */
 export type Task = (signal: AbortSignal) => Promise<void>;
 
@@ -101,8 +103,8 @@ export class TargetQueue {
       if (this.size === 0) resolve();
     });
     for (const held of this.waiting.splice(0)) this.start(held, AbortSignal.abort(new Error('the node was closed')));
-    const timer = setTimeout(() => this.stop.abort(new Error('the node was closed')), graceMs);
+    const timer = systemClock.setTimer(() => this.stop.abort(new Error('the node was closed')), graceMs);
     await drained;
-    clearTimeout(timer);
+    systemClock.clearTimer(timer);
   }
 }

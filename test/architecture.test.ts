@@ -335,6 +335,78 @@ test('operation modules import no AWS SDK or smithy package and no concrete tran
   expect(operations.flatMap(([file, text]) => operationLayerProblems(file, text))).toEqual([]);
 });
 
+/** The clock module: the one place in core/ and node-red-nodes/ that reads the time, sets timers or draws jitter. */
+const CLOCK_MODULE = 'core/shared/clock.ts';
+/** What only the clock may touch: the time, timers and randomness of the process. */
+const CLOCK_GLOBALS: ReadonlySet<string> = new Set([
+  'Date.now',
+  'Math.random',
+  'setTimeout',
+  'setInterval',
+  'clearTimeout',
+  'clearInterval',
+]);
+
+/**
+ * Where code reaches the process's time, timers or randomness itself: `Date.now` and `Math.random` as property reads
+ * of those globals, the timer functions by name (called or passed), and `node:timers` in any form. A property of
+ * that name on another object (`clock.setTimer`, `options.now`) is not one.
+ */
+export function clockProblems(file: string, text: string): string[] {
+  const syntax = parse(text);
+  // Names that are not the global's: a member's (`x.setTimeout`, a key, a method), an import's own names.
+  const members = new Set<ts.Node>();
+  for (const node of syntax.nodes) {
+    if (ts.isPropertyAccessExpression(node)) members.add(node.name);
+    else if (ts.isPropertyAssignment(node) || ts.isMethodDeclaration(node) || ts.isPropertySignature(node))
+      members.add(node.name);
+    else if (ts.isImportSpecifier(node)) {
+      members.add(node.name);
+      if (node.propertyName) members.add(node.propertyName);
+    }
+  }
+  const problems = syntax.nodes.flatMap((node) => {
+    let name: string | undefined;
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression))
+      name = `${node.expression.text}.${node.name.text}`;
+    else if (ts.isIdentifier(node) && !members.has(node)) name = node.text;
+    return name !== undefined && CLOCK_GLOBALS.has(name) ? [`${file}:${lineOf(syntax, node)} uses ${name}`] : [];
+  });
+  for (const { specifier } of moduleReferences(text))
+    if (/^(?:node:)?timers(?:\/|$)/.test(specifier)) problems.push(`${file} imports ${specifier}`);
+  return problems;
+}
+
+test('the clock rule fails on probes: Date.now, Math.random, a timer, node:timers; not on a clock’s own members', () => {
+  const probe = [
+    'const at = Date.now();',
+    'const jitter = Math.random() * 10;',
+    'const t = setTimeout(run, 5); clearTimeout(t);',
+    'setInterval(tick, 1000);',
+    "import { setTimeout as delay } from 'node:timers/promises';",
+    '// Date.now() in a comment, and in a string: "setTimeout"',
+    'const ok = clock.now() + clock.random(); clock.setTimer(run, 5); options.setTimeout;',
+  ].join('\n');
+  expect(clockProblems('core/x.ts', probe)).toEqual([
+    'core/x.ts:1 uses Date.now',
+    'core/x.ts:2 uses Math.random',
+    'core/x.ts:3 uses setTimeout',
+    'core/x.ts:3 uses clearTimeout',
+    'core/x.ts:4 uses setInterval',
+    'core/x.ts imports node:timers/promises',
+  ]);
+});
+
+test('core/ and node-red-nodes/ read the time, set timers and draw jitter only through the clock', () => {
+  const checked = [...TEXTS].filter(
+    ([file]) => (file.startsWith('core/') || file.startsWith('node-red-nodes/')) && file !== CLOCK_MODULE,
+  );
+  expect(checked.length).toBeGreaterThan(30);
+  expect(checked.flatMap(([file, text]) => clockProblems(file, text))).toEqual([]);
+  // The clock itself is where they are: the rule would see them there.
+  expect(clockProblems(CLOCK_MODULE, TEXTS.get(CLOCK_MODULE)!)).not.toEqual([]);
+});
+
 /** The Node-RED scorecard allows 6 runtime dependencies; we keep one slot free for what MQTT will need. */
 const MAX_RUNTIME_DEPENDENCIES = 5;
 /**

@@ -17,6 +17,7 @@ import { definition as describeDefinition } from '../iot-jobs/operations/describ
 import { definition } from '../iot-jobs/operations/update-job-execution';
 import type { UpdateJobExecutionResult } from '../iot-jobs/operations/update-job-execution';
 import { eventually } from '../../test/helpers/eventually';
+import { FakeClock } from '../../test/helpers/fake-clock';
 
 type Result = UpdateJobExecutionResult;
 type Sent = { request: Record<string, unknown>; skipUnchanged: boolean | undefined };
@@ -106,6 +107,37 @@ test('reports for one target go in arrival order; retries go on with capped back
   // A report is forgotten a couple of event-loop turns after its answer.
   for (let i = 0; i < 100 && outbox.backlog.count > 0; i++) await new Promise((r) => setTimeout(r, 5));
   expect(outbox.backlog.count).toBe(0);
+  await outbox.close(0);
+});
+
+test('a retry waits out its backoff on the outbox’s clock: nothing before the wait, the next try when it is due', async () => {
+  // random 0: the wait is half the ceiling, 500 ms after the first failure, 1 000 ms after the second.
+  const clock = new FakeClock(1_000_000, 0);
+  let failures = 0;
+  const { outbox, sent, answers } = open(
+    async () => {
+      if (failures++ < 2) throw new StepError('the link is down', { code: StepErrorCode.Network, retryable: true });
+      return { changed: true, attempts: 1 };
+    },
+    { clock, retry: { baseMs: 1_000, capMs: 60_000 } },
+  );
+  const taken = outbox.add(report('gw-1', 'SUCCEEDED'), {});
+  expect(taken.acceptedAt).toBe(1_000_000);
+  await eventually(() => sent.length === 1 && clock.timers === 1, 'the first try, and its retry timer');
+  expect(outbox.list()[0]).toMatchObject({ attempts: 1, retryAt: 1_000_500 });
+  clock.advance(499);
+  await new Promise((r) => setImmediate(r));
+  expect(sent).toHaveLength(1);
+  clock.advance(1);
+  await eventually(() => sent.length === 2 && clock.timers === 1, 'the second try, at 500 ms');
+  expect(outbox.list()[0]).toMatchObject({ attempts: 2, retryAt: 1_000_500 + 1_000 });
+  clock.advance(999);
+  await new Promise((r) => setImmediate(r));
+  expect(sent).toHaveLength(2);
+  clock.advance(1);
+  await settle(answers, 1);
+  expect(answers[0]).toMatchObject({ kind: 'result' });
+  expect(sent).toHaveLength(3);
   await outbox.close(0);
 });
 

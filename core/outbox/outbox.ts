@@ -13,6 +13,7 @@
  */
 import { setMaxListeners } from 'node:events';
 
+import { backoffMs, systemClock, type Clock, type ClockTimer } from '../shared/clock';
 import { StepError, StepErrorCode } from '../shared/errors';
 import { parseParameters, subjectKey, type OperationDefinition, type StepResult } from '../shared/operation';
 import { DEFAULT_READINGS, type Readings } from '../shared/readings';
@@ -28,7 +29,7 @@ export class OutboxFullError extends Error {
   readonly retryable = true;
 }
 
-/** Delivery waits between tries of one target: between half and all of a doubling ceiling. */
+/** Delivery waits between tries of one target: between half and all of a doubling ceiling (`backoffMs`). */
 export const OUTBOX_RETRY = { baseMs: 1_000, capMs: 60_000 } as const;
 
 /** What an outbox holds at most, unless told otherwise. */
@@ -89,6 +90,8 @@ export interface OutboxSettings<R extends StepResult> {
   /** First deliveries read first too, as the step's own `skipUnchanged`. */
   readonly skipUnchanged?: boolean;
   readonly retry?: { readonly baseMs: number; readonly capMs: number };
+  /** Time, timers and jitter (the process's own by default; a test gives a fake one). */
+  readonly clock?: Clock;
 }
 
 interface Waiting {
@@ -141,7 +144,8 @@ export class Outbox<R extends StepResult> {
   private readonly byId = new Map<number, { target: Target; waiting: Waiting }>();
   private bytes = 0;
   private running = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
+  private readonly clock: Clock;
   private closing = false;
   private drained: (() => void) | undefined;
   private readonly stop = new AbortController();
@@ -160,6 +164,7 @@ export class Outbox<R extends StepResult> {
     movedAside: string | undefined,
   ) {
     setMaxListeners(Infinity, this.stop.signal);
+    this.clock = settings.clock ?? systemClock;
     this.limits = {
       entries: settings.maxEntries ?? OUTBOX_LIMITS.entries,
       bytes: settings.maxBytes ?? OUTBOX_LIMITS.bytes,
@@ -233,7 +238,7 @@ export class Outbox<R extends StepResult> {
         `the outbox is full (${this.byId.size} reports, ${this.bytes} bytes; at most ${this.limits.entries} and ` +
           `${this.limits.bytes}); the report was not taken: wait for the backlog to drain, or raise the limits`,
       );
-    const acceptedAt = Date.now();
+    const acceptedAt = this.clock.now();
     const id = this.store.add(key, requestJson, messageJson, acceptedAt, replaced?.report.id);
     const report: StoredReport = { id, target: key, request, message, acceptedAt, attempts: 0, bytes: size };
     if (replaced) {
@@ -257,7 +262,7 @@ export class Outbox<R extends StepResult> {
       attempts: report.attempts,
       ...(report.lastError !== undefined && { lastError: report.lastError }),
       delivering: target.delivering && target.queue[0]?.report.id === report.id,
-      ...(target.retryAt > Date.now() && { retryAt: target.retryAt }),
+      ...(target.retryAt > this.clock.now() && { retryAt: target.retryAt }),
     }));
   }
 
@@ -294,7 +299,7 @@ export class Outbox<R extends StepResult> {
 
   /** The link may be back: targets waiting out a backoff are tried now. */
   wake(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const target of this.targets.values()) if (target.retryAt > now) target.retryAt = now;
     this.pump();
   }
@@ -305,17 +310,18 @@ export class Outbox<R extends StepResult> {
    */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    clearTimeout(this.timer);
-    const abort = setTimeout(() => this.stop.abort(new Error('the outbox was closed')), graceMs);
+    const { clock } = this;
+    clock.clearTimer(this.timer);
+    const abort = clock.setTimer(() => this.stop.abort(new Error('the outbox was closed')), graceMs);
     // A delivery that ignores its signal must not hold the host's close for ever: a late answer still comes.
-    let giveUp: NodeJS.Timeout | undefined;
+    let giveUp: ClockTimer | undefined;
     await new Promise<void>((resolve) => {
       this.drained = resolve;
-      giveUp = setTimeout(resolve, graceMs + 1_000);
+      giveUp = clock.setTimer(resolve, graceMs + 1_000);
       if (this.running === 0) resolve();
     });
-    clearTimeout(abort);
-    clearTimeout(giveUp);
+    clock.clearTimer(abort);
+    clock.clearTimer(giveUp);
     await Promise.all(this.leaving);
     this.store.close();
   }
@@ -402,9 +408,9 @@ export class Outbox<R extends StepResult> {
   /** Starts the head of every free target that is due, while there is room; then waits for the next one due. */
   private pump(): void {
     if (this.closing) return;
-    clearTimeout(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    const now = Date.now();
+    const now = this.clock.now();
     const concurrency = this.settings.concurrency ?? 4;
     let next = Infinity;
     for (const target of this.targets.values()) {
@@ -413,8 +419,7 @@ export class Outbox<R extends StepResult> {
       else if (this.running < concurrency) void this.deliver(target);
     }
     if (next !== Infinity) {
-      this.timer = setTimeout(() => this.pump(), next - now);
-      this.timer.unref();
+      this.timer = this.clock.setTimer(() => this.pump(), next - now).unref();
     }
   }
 
@@ -443,8 +448,8 @@ export class Outbox<R extends StepResult> {
         this.tryStore(() => this.store.recordAttempt(report.id, lastError));
         target.failures++;
         const { baseMs, capMs } = this.settings.retry ?? OUTBOX_RETRY;
-        const ceiling = Math.min(capMs, baseMs * 2 ** (target.failures - 1));
-        target.retryAt = Date.now() + ceiling / 2 + (Math.random() * ceiling) / 2;
+        // Half jitter: a link that comes back for a whole fleet at once must not bring it back at once.
+        target.retryAt = this.clock.now() + backoffMs(target.failures, baseMs, capMs, 'half', this.clock.random());
       } else {
         const refusal =
           error instanceof StepError

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 
+import { systemClock } from './clock';
 import type { CredentialsProvider } from './connection';
 import { Sha256 } from './sha256';
 import type { AttemptLimits } from './step-run';
@@ -92,8 +93,8 @@ export class SignedHttpClient {
   private learnClock(dateHeader: string | undefined): boolean {
     const serverTime = dateHeader ? Date.parse(dateHeader) : NaN;
     if (Number.isNaN(serverTime)) return false;
-    if (Math.abs(Date.now() + this.clockOffsetMs - serverTime) < MAX_SKEW_MS) return false;
-    this.clockOffsetMs = serverTime - Date.now();
+    if (Math.abs(systemClock.now() + this.clockOffsetMs - serverTime) < MAX_SKEW_MS) return false;
+    this.clockOffsetMs = serverTime - systemClock.now();
     return true;
   }
 
@@ -112,7 +113,7 @@ export class SignedHttpClient {
         headers: { host: this.url.host, ...request.headers },
         body: request.body,
       },
-      { signingDate: new Date(Date.now() + this.clockOffsetMs) },
+      { signingDate: new Date(systemClock.now() + this.clockOffsetMs) },
     );
     if (request.body !== undefined) signed.headers['content-length'] = String(Buffer.byteLength(request.body));
     const { response } = await this.config.httpHandler.handle(

@@ -3,8 +3,7 @@
  * sends goes through `StepRun.call`, which retries what may succeed later with capped exponential backoff and full
  * jitter, within the connection's attempt count and deadline, and stops at once when the caller aborts.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-
+import { backoffMs, systemClock } from './clock';
 import { describeFailure, StepError, StepErrorCode, type StepOperation } from './errors';
 import type { FilePolicy } from './input-files';
 import type { RetryPolicy } from './connection';
@@ -95,15 +94,14 @@ function effectUnknown(failure: StepError): boolean {
   return failure.delivery === undefined ? AMBIGUOUS.has(failure.code) : failure.delivery === 'answer-unknown';
 }
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
-
 /** One step's budget and attempt count across every request it sends. */
 export class StepRun {
   /** Requests sent so far, retries and reads included. */
   attempts = 0;
   /**
    * Attempts whose effect is unknown (sent, then the connection failed or timed out, or the answer did not confirm):
-   * a request that may have been applied although its answer was lost; one never sent is not counted. Steps read it to report `changed` honestly.
+   * a request that may have been applied although its answer was lost; one never sent is not counted. Steps read it
+   * to report `changed` honestly.
    */
   uncertain = 0;
   private readonly deadline: number;
@@ -115,7 +113,7 @@ export class StepRun {
     private readonly options: StepOptions = {},
     private readonly pacing?: SendPacing,
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
     this.deadline = this.now() + policy.deadlineMs;
   }
 
@@ -138,15 +136,14 @@ export class StepRun {
     const [base, max] = throttled
       ? [policy.throttleBaseDelayMs, policy.throttleMaxDelayMs]
       : [policy.baseDelayMs, policy.maxDelayMs];
-    const ceiling = Math.min(max, base * 2 ** (retry - 1));
-    const random = (this.options.random ?? Math.random)();
-    return Math.round(throttled ? ceiling / 2 + (random * ceiling) / 2 : random * ceiling);
+    const random = (this.options.random ?? systemClock.random)();
+    return backoffMs(retry, base, max, throttled ? 'half' : 'full', random);
   }
 
   /** Waits `ms`; a caller's abort ends the step. */
   private async wait(ms: number, operation: StepOperation, subject: string): Promise<void> {
     try {
-      await (this.options.sleep ?? realSleep)(ms, this.options.signal);
+      await (this.options.sleep ?? systemClock.sleep)(ms, this.options.signal);
     } catch {
       throw this.aborted(operation, subject);
     }
