@@ -141,6 +141,47 @@ test('a retry waits out its backoff on the outbox’s clock: nothing before the 
   await outbox.close(0);
 });
 
+test('whenDelivered waits for every report of its target, not another’s; closing with reports left rejects it', async () => {
+  const clock = new FakeClock(1_000_000, 0);
+  let failures = 0;
+  const { outbox, sent, answers } = open(
+    async (one) => {
+      if (one.request.thingName === 'gw-1' && failures++ < 1)
+        throw new StepError('the link is down', { code: StepErrorCode.Network, retryable: true });
+      return { changed: true, attempts: 1 };
+    },
+    { clock, retry: { baseMs: 1_000, capMs: 60_000 } },
+  );
+  await expect(outbox.whenDelivered({ thingName: 'gw-9', jobId: 'fw-1' })).resolves.toBeUndefined();
+  outbox.add(report('gw-1', 'IN_PROGRESS', 1, { expectedVersion: 1 }), {});
+  outbox.add(report('gw-1', 'SUCCEEDED'), {});
+  let gw1 = false;
+  const delivered = outbox.whenDelivered({ thingName: 'gw-1', jobId: 'fw-1' }).then(() => (gw1 = true));
+  // The first report waits out its backoff, and the promise with it; the second waits behind the first.
+  await eventually(() => clock.timers === 1, 'the retry timer');
+  await new Promise((r) => setImmediate(r));
+  expect([gw1, answers.length]).toEqual([false, 0]);
+  clock.advance(500);
+  await delivered;
+  expect(answers.map((a) => [a.report.target, a.report.request.status])).toEqual([
+    ['gw-1/fw-1', 'IN_PROGRESS'],
+    ['gw-1/fw-1', 'SUCCEEDED'],
+  ]);
+  expect(outbox.backlog.count).toBe(0);
+  // Another target's promise is its own.
+  outbox.add(report('gw-2', 'SUCCEEDED'), {});
+  await outbox.whenDelivered({ thingName: 'gw-2', jobId: 'fw-1' });
+  expect(answers.map((a) => a.report.target)).toContain('gw-2/fw-1');
+  expect(sent).toHaveLength(4);
+  // Closing with a report left: whoever waits is told, and the report stays for the next run.
+  failures = -100;
+  outbox.add(report('gw-1', 'FAILED'), {});
+  const left = outbox.whenDelivered({ thingName: 'gw-1', jobId: 'fw-1' });
+  await eventually(() => clock.timers === 1, 'the retry timer');
+  await outbox.close(0);
+  await expect(left).rejects.toMatchObject({ code: StepErrorCode.Aborted, subject: 'gw-1/fw-1' });
+});
+
 test('a final refusal answers with the error and the stored message; the next report follows', async () => {
   const { outbox, answers } = open(async (one) => {
     if (one.request.status === 'FAILED')

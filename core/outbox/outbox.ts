@@ -149,6 +149,8 @@ export class Outbox<R extends StepResult> {
   private closing = false;
   private drained: (() => void) | undefined;
   private readonly stop = new AbortController();
+  /** Who waits for a target's backlog to be delivered, by target key. */
+  private readonly awaiting = new Map<string, { resolve: () => void; reject: (error: StepError) => void }[]>();
   /** Reports answered superseded or dropped, each until its answer has left and it is deleted. */
   private readonly leaving = new Set<Promise<void>>();
   private readonly limits: { entries: number; bytes: number };
@@ -297,6 +299,35 @@ export class Outbox<R extends StepResult> {
     return held.waiting.report;
   }
 
+  /**
+   * Resolves once no report for `subject`'s target waits any more (every one answered and gone from the file), at
+   * once when none waits: for a host that must not act on a target before what it reported there is delivered (a
+   * start-next after a restart, behind the previous job's undelivered SUCCEEDED). `subject` holds the operation's
+   * subject members (for update-job-execution `thingName` and `jobId`).
+   *
+   * @throws StepError `aborted` (rejected) when the outbox closes with reports for the target still waiting.
+   */
+  whenDelivered(subject: Readonly<Record<string, unknown>>): Promise<void> {
+    const key = subjectKey(this.settings.operation, subject);
+    if (!this.targets.has(key)) return Promise.resolve();
+    if (this.closing) return Promise.reject(this.closedWith(key));
+    return new Promise((resolve, reject) => {
+      const waiters = this.awaiting.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.awaiting.set(key, waiters);
+    });
+  }
+
+  private closedWith(key: string): StepError {
+    return new StepError(
+      `the outbox closed with reports for ${key} still waiting; they stay on disk for the next run`,
+      {
+        code: StepErrorCode.Aborted,
+        subject: key,
+      },
+    );
+  }
+
   /** The link may be back: targets waiting out a backoff are tried now. */
   wake(): void {
     const now = this.clock.now();
@@ -322,6 +353,8 @@ export class Outbox<R extends StepResult> {
     });
     clock.clearTimer(abort);
     clock.clearTimer(giveUp);
+    for (const [key, waiters] of this.awaiting) for (const waiter of waiters) waiter.reject(this.closedWith(key));
+    this.awaiting.clear();
     await Promise.all(this.leaving);
     this.store.close();
   }
@@ -346,7 +379,16 @@ export class Outbox<R extends StepResult> {
     this.bytes -= report.bytes;
     const { target } = held;
     target.queue.splice(target.queue.indexOf(held.waiting), 1);
-    if (target.queue.length === 0 && !target.delivering) this.targets.delete(target.key);
+    if (target.queue.length === 0 && !target.delivering) this.targetDone(target);
+  }
+
+  /** A target with nothing left: forgotten, and whoever waited for it told. */
+  private targetDone(target: Target): void {
+    if (this.targets.get(target.key) !== target) return;
+    this.targets.delete(target.key);
+    const waiters = this.awaiting.get(target.key);
+    this.awaiting.delete(target.key);
+    for (const waiter of waiters ?? []) waiter.resolve();
   }
 
   private warn(message: string): void {
@@ -477,7 +519,7 @@ export class Outbox<R extends StepResult> {
       // An accepted report says the link is back: whatever waits out a backoff is due now.
       this.wake();
     }
-    if (target.queue.length === 0 && this.targets.get(target.key) === target) this.targets.delete(target.key);
+    if (target.queue.length === 0) this.targetDone(target);
     this.changed();
     this.pump();
   }
