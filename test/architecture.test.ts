@@ -339,8 +339,11 @@ test('operation modules import no AWS SDK or smithy package and no concrete tran
 const CLOCK_MODULE = 'core/shared/clock.ts';
 /** What only the clock may touch: the time, timers and randomness of the process. */
 const CLOCK_GLOBALS: ReadonlySet<string> = new Set([
+  'Date()',
   'Date.now',
   'Math.random',
+  'performance.now',
+  'AbortSignal.timeout',
   'setTimeout',
   'setInterval',
   'clearTimeout',
@@ -367,8 +370,31 @@ export function clockProblems(file: string, text: string): string[] {
   }
   const problems = syntax.nodes.flatMap((node) => {
     let name: string | undefined;
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression))
-      name = `${node.expression.text}.${node.name.text}`;
+    // `globalThis.Date.now` and `globalThis.setTimeout` are the same globals.
+    const owner = (expression: ts.Expression): string | undefined =>
+      ts.isIdentifier(expression)
+        ? expression.text
+        : ts.isPropertyAccessExpression(expression) &&
+            ts.isIdentifier(expression.expression) &&
+            expression.expression.text === 'globalThis'
+          ? expression.name.text
+          : undefined;
+    if (ts.isPropertyAccessExpression(node) && owner(node.expression) !== undefined)
+      name = owner(node.expression) === 'globalThis' ? node.name.text : `${owner(node.expression)}.${node.name.text}`;
+    else if (
+      ts.isElementAccessExpression(node) &&
+      owner(node.expression) !== undefined &&
+      ts.isStringLiteralLike(node.argumentExpression)
+    )
+      name = `${owner(node.expression)}.${node.argumentExpression.text}`;
+    // The time of day by another door: `new Date()` or `Date()` with nothing to convert.
+    else if (
+      (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'Date' &&
+      (node.arguments?.length ?? 0) === 0
+    )
+      name = 'Date()';
     else if (ts.isIdentifier(node) && !members.has(node)) name = node.text;
     return name !== undefined && CLOCK_GLOBALS.has(name) ? [`${file}:${lineOf(syntax, node)} uses ${name}`] : [];
   });
@@ -386,6 +412,9 @@ test('the clock rule fails on probes: Date.now, Math.random, a timer, node:timer
     "import { setTimeout as delay } from 'node:timers/promises';",
     '// Date.now() in a comment, and in a string: "setTimeout"',
     'const ok = clock.now() + clock.random(); clock.setTimer(run, 5); options.setTimeout;',
+    'const d = new Date(); const e = Date(); const f = new Date(at);',
+    "const g = globalThis.setTimeout; const h = Date['now'](); const p = performance.now();",
+    'const s = AbortSignal.timeout(5); const q = globalThis.Date.now;',
   ].join('\n');
   expect(clockProblems('core/x.ts', probe)).toEqual([
     'core/x.ts:1 uses Date.now',
@@ -393,6 +422,13 @@ test('the clock rule fails on probes: Date.now, Math.random, a timer, node:timer
     'core/x.ts:3 uses setTimeout',
     'core/x.ts:3 uses clearTimeout',
     'core/x.ts:4 uses setInterval',
+    'core/x.ts:8 uses Date()',
+    'core/x.ts:8 uses Date()',
+    'core/x.ts:9 uses setTimeout',
+    'core/x.ts:9 uses Date.now',
+    'core/x.ts:9 uses performance.now',
+    'core/x.ts:10 uses AbortSignal.timeout',
+    'core/x.ts:10 uses Date.now',
     'core/x.ts imports node:timers/promises',
   ]);
 });

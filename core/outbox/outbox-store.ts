@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
+import { systemClock } from '../shared/clock';
+
 /** The first Node.js release line whose `node:sqlite` loads without `--experimental-sqlite`. */
 export const SQLITE_NODE_VERSION = '22.13.0';
 
@@ -148,7 +150,7 @@ export class OutboxStore {
       return OutboxStore.read(new DatabaseSync(file), file);
     } catch (error) {
       if (error instanceof OutboxUnavailableError) throw error;
-      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const aside = `${file}.corrupt-${new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-')}`;
       for (const suffix of ['', '-wal', '-shm'])
         if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
       const opened = OutboxStore.read(new DatabaseSync(file), file);

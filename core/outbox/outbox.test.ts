@@ -182,6 +182,34 @@ test('whenDelivered waits for every report of its target, not another’s; closi
   await expect(left).rejects.toMatchObject({ code: StepErrorCode.Aborted, subject: 'gw-1/fw-1' });
 });
 
+test('whenDelivered is not fooled by a waiting report superseded by a newer one, and refuses a subject it cannot read', async () => {
+  const clock = new FakeClock(1_000_000, 0);
+  let failures = 0;
+  const { outbox, answers } = open(
+    async () => {
+      if (failures++ < 1) throw new StepError('the link is down', { code: StepErrorCode.Network, retryable: true });
+      return { changed: true, attempts: 1 };
+    },
+    { clock, retry: { baseMs: 1_000, capMs: 60_000 } },
+  );
+  outbox.add(report('gw-1', 'IN_PROGRESS', 1), {});
+  let done = false;
+  const delivered = outbox.whenDelivered({ thingName: 'gw-1', jobId: 'fw-1' }).then(() => (done = true));
+  await eventually(() => clock.timers === 1, 'the retry timer');
+  // The waiting report gives way to a newer one: the target is not delivered for that.
+  outbox.add(report('gw-1', 'IN_PROGRESS', 2), {});
+  await new Promise((r) => setImmediate(r));
+  expect([done, answers.map((a) => a.kind)]).toEqual([false, ['superseded']]);
+  clock.advance(500);
+  await delivered;
+  expect(answers.map((a) => a.kind)).toEqual(['superseded', 'result']);
+  await expect(outbox.whenDelivered({ thingName: 'gw-1', jobID: 'fw-1' })).rejects.toMatchObject({
+    code: StepErrorCode.InvalidInput,
+    field: 'jobId',
+  });
+  await outbox.close(0);
+});
+
 test('a final refusal answers with the error and the stored message; the next report follows', async () => {
   const { outbox, answers } = open(async (one) => {
     if (one.request.status === 'FAILED')

@@ -243,11 +243,12 @@ export class Outbox<R extends StepResult> {
     const acceptedAt = this.clock.now();
     const id = this.store.add(key, requestJson, messageJson, acceptedAt, replaced?.report.id);
     const report: StoredReport = { id, target: key, request, message, acceptedAt, attempts: 0, bytes: size };
+    // Held before the replaced one is forgotten: the target never looks empty (nor delivered) in between.
+    this.hold(report, false);
     if (replaced) {
       this.forget(replaced.report);
       this.settle({ kind: 'superseded', report: replaced.report, by: report });
     }
-    this.hold(report, false);
     this.changed();
     this.pump();
     return report;
@@ -305,10 +306,20 @@ export class Outbox<R extends StepResult> {
    * start-next after a restart, behind the previous job's undelivered SUCCEEDED). `subject` holds the operation's
    * subject members (for update-job-execution `thingName` and `jobId`).
    *
-   * @throws StepError `aborted` (rejected) when the outbox closes with reports for the target still waiting.
+   * @throws StepError (rejected) `invalid-input` when `subject` lacks a subject member, `aborted` when the outbox
+   *   closes with reports for the target still waiting.
    */
   whenDelivered(subject: Readonly<Record<string, unknown>>): Promise<void> {
-    const key = subjectKey(this.settings.operation, subject);
+    const { operation } = this.settings;
+    const missing = operation.subject.find((m) => typeof subject[m] !== 'string' && typeof subject[m] !== 'number');
+    if (missing !== undefined)
+      return Promise.reject(
+        new StepError(`${missing} is missing; give the target's ${operation.subject.join(' and ')}`, {
+          code: StepErrorCode.InvalidInput,
+          field: missing,
+        }),
+      );
+    const key = subjectKey(operation, subject);
     if (!this.targets.has(key)) return Promise.resolve();
     if (this.closing) return Promise.reject(this.closedWith(key));
     return new Promise((resolve, reject) => {

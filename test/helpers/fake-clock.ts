@@ -40,11 +40,15 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = this.setTimer(resolve, ms);
-      signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         this.clearTimer(timer);
-        reject(signal.reason);
-      });
+        reject(signal!.reason);
+      };
+      const timer = this.setTimer(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -53,7 +57,11 @@ export class FakeClock implements Clock {
     return this.pending.length;
   }
 
-  /** Moves the time on by `ms`, running each timer due on the way, in the order of their times. */
+  /**
+   * Moves the time on by `ms`, running each timer due on the way, in the order of their times. Timers run
+   * synchronously: what a timer's promise continuation sets (a second `sleep` after a first) is set after `advance`
+   * returns, so a test advances again for it.
+   */
   advance(ms: number): void {
     const until = this.time + ms;
     for (;;) {
