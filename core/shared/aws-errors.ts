@@ -65,6 +65,9 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** One of those codes in a message's words ("connect ECONNREFUSED 127.0.0.1:9"). */
+const NETWORK_CODE_IN_TEXT = new RegExp(`\\b(?:${[...NETWORK_CODES].join('|')})\\b`);
+
 /** Socket errors that come before the request leaves: nothing was sent, so nothing can have been applied. */
 const BEFORE_SENDING: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
@@ -118,8 +121,7 @@ export function toStepError(
   const requestId = e.$metadata?.requestId;
   // A wrapper may keep only the message (the SDK's retry layer wraps what is not an `Error` of its own realm, as
   // under a test runner's VM): Node's code is then read from the words Node wrote ("connect ECONNREFUSED …").
-  const nodeCode =
-    typeof e.code === 'string' ? e.code : [...NETWORK_CODES].find((code) => new RegExp(`\\b${code}\\b`).test(text));
+  const nodeCode = typeof e.code === 'string' ? e.code : NETWORK_CODE_IN_TEXT.exec(text)?.[0];
   const portHint =
     clientCertificatePort === undefined
       ? ''

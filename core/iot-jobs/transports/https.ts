@@ -16,6 +16,7 @@ import {
   UpdateJobExecutionCommand,
   type IoTJobsDataPlaneClientConfig,
   type JobExecution as SdkJobExecution,
+  type JobExecutionState as SdkJobExecutionState,
   type JobExecutionSummary as SdkJobExecutionSummary,
 } from '@aws-sdk/client-iot-jobs-data-plane';
 
@@ -65,7 +66,7 @@ function executionOf(sdk: SdkJobExecution | undefined): JobExecution | undefined
     jobId: sdk.jobId,
     thingName: sdk.thingName,
     status: sdk.status,
-    ...(sdk.statusDetails !== undefined && { statusDetails: detailsOf(sdk.statusDetails) }),
+    statusDetails: detailsIn(sdk.statusDetails),
     queuedAt: sdk.queuedAt,
     startedAt: sdk.startedAt,
     lastUpdatedAt: sdk.lastUpdatedAt,
@@ -77,14 +78,28 @@ function executionOf(sdk: SdkJobExecution | undefined): JobExecution | undefined
 }
 
 function summaryOf(sdk: SdkJobExecutionSummary): JobExecutionSummary {
-  return {
+  return defined({
     jobId: sdk.jobId,
     queuedAt: sdk.queuedAt,
     startedAt: sdk.startedAt,
     lastUpdatedAt: sdk.lastUpdatedAt,
     versionNumber: sdk.versionNumber,
     executionNumber: sdk.executionNumber,
-  };
+  });
+}
+
+function stateOf(sdk: SdkJobExecutionState | undefined): JobExecutionState | undefined {
+  if (!sdk) return undefined;
+  return defined({
+    status: sdk.status,
+    statusDetails: detailsIn(sdk.statusDetails),
+    versionNumber: sdk.versionNumber,
+  });
+}
+
+/** An answer's details as a string map, when it has any. */
+function detailsIn(details: Record<string, string> | undefined): Record<string, string> | undefined {
+  return details === undefined ? undefined : detailsOf(details);
 }
 
 /** Members the model leaves out are left out, not set to undefined: a result printed as JSON shows only what came. */
@@ -208,8 +223,8 @@ export class HttpsJobsTransport implements JobsTransport {
       client.send(new GetPendingJobExecutionsCommand(request), limits),
     );
     return {
-      inProgressJobs: (out.inProgressJobs ?? []).map((s) => defined(summaryOf(s))),
-      queuedJobs: (out.queuedJobs ?? []).map((s) => defined(summaryOf(s))),
+      inProgressJobs: (out.inProgressJobs ?? []).map(summaryOf),
+      queuedJobs: (out.queuedJobs ?? []).map(summaryOf),
       requestId: out.requestId,
     };
   }
@@ -237,14 +252,7 @@ export class HttpsJobsTransport implements JobsTransport {
         limits,
       ),
     );
-    const state: JobExecutionState | undefined = out.executionState && {
-      status: out.executionState.status,
-      ...(out.executionState.statusDetails !== undefined && {
-        statusDetails: detailsOf(out.executionState.statusDetails),
-      }),
-      versionNumber: out.executionState.versionNumber,
-    };
-    return { executionState: state && defined(state), jobDocument: out.jobDocument, requestId: out.requestId };
+    return { executionState: stateOf(out.executionState), jobDocument: out.jobDocument, requestId: out.requestId };
   }
 
   /**
