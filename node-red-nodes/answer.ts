@@ -7,7 +7,7 @@
  * (`invalid-message`). What still throws inside Node-RED is logged with `node.error`, as the core nodes log a
  * failed send, and never escapes.
  */
-import type { NodeMessage, RedAPI, RedNode } from './red';
+import type { Done, NodeMessage, RedAPI, RedNode, Send } from './red';
 
 /** `msg.error` on the error port: enough for a flow to decide whether to retry. */
 export interface StepErrorReport {
@@ -21,9 +21,6 @@ export interface StepErrorReport {
 
 /** The error port's code for a message that cannot be answered as it is. */
 export const INVALID_MESSAGE = 'invalid-message';
-
-export type Send = (out: (NodeMessage | null)[]) => void;
-export type Done = (err?: Error) => void;
 
 const RESULT_PORT = 0;
 const ERROR_PORT = 1;

@@ -1,40 +1,22 @@
 /**
  * A step node's durable outbox ("Keep reports until delivered"): the core's `Outbox` in a file under Node-RED's
- * user directory, one per node id, so a restart or a redeploy finds what the node had taken. A message taken in
- * this run is answered on itself, with its own `send` and `done`; one found on disk after a restart is answered as
- * the message that was stored (`node.send`). Control messages (`msg.outbox`) list what waits and drop an entry.
+ * user directory, one per node id, so a restart or a redeploy finds what the node had taken. Its answers reach the
+ * messages through live-messages.ts; control messages (`msg.outbox`) list what waits and drop an entry. Each part is
+ * a function of its own (take, answer, command, close); `openNodeOutbox` assembles them, `keepReports` decides
+ * whether the node keeps reports at all.
  */
 import { join } from 'node:path';
 
-import { systemClock, type ClockTimer } from '../core/shared/clock';
 import { invalidInput } from '../core/shared/errors';
 import type { OperationDefinition, StepResult } from '../core/shared/operation';
 import type { Readings } from '../core/shared/readings';
-import {
-  Outbox,
-  OutboxFullError,
-  OutboxUnavailableError,
-  OUTBOX_LIMITS,
-  outboxUnavailable,
-  type Backlog,
-  type OutboxAnswer,
-  type StoredReport,
-} from '../core/outbox/outbox';
+import { Outbox, OUTBOX_LIMITS, outboxUnavailable, type OutboxAnswer } from '../core/outbox/outbox';
 import type { StepOptions } from '../core/shared/step-run';
-import type { Done, Send } from './answer';
-import type { NodeMessage, NodeStatus, RedAPI, RedNode } from './red';
-
-/** A report removed by a control message: its one answer, on the error port. */
-export class DroppedError extends Error {
-  override readonly name = 'DroppedError';
-  readonly code = 'dropped';
-  readonly retryable = false;
-}
-
-/** The node-level refusals that are not the core's StepError, each with its code. */
-export function isOutboxRefusal(error: unknown): error is OutboxFullError | OutboxUnavailableError | DroppedError {
-  return error instanceof OutboxFullError || error instanceof OutboxUnavailableError || error instanceof DroppedError;
-}
+import { answerTo, type Answerable } from './live-messages';
+import type { NodeAnswers } from './node-answers';
+import { backlogStatus, type StatusBoard } from './node-status';
+import type { Done, NodeMessage, RedAPI, RedNode, Send } from './red';
+import { DroppedError } from './refusals';
 
 /** The message property that makes a message a control message for the outbox. */
 export const OUTBOX_CONTROL = 'outbox';
@@ -53,21 +35,20 @@ export interface OutboxNodeConfig {
   readonly skipUnchanged?: boolean;
 }
 
-/** What the node does with an outbox's answers and backlog: its own answer paths. */
-export interface OutboxHost<R extends StepResult> {
+/** What the node does with an outbox: deliver its reports, answer on its own answer paths, show its backlog. */
+export interface OutboxHost<R extends StepResult> extends Pick<NodeAnswers<R>, 'result' | 'fail'> {
   readonly deliver: (request: Record<string, unknown>, options: StepOptions) => Promise<R>;
-  readonly result: (msg: NodeMessage, payload: unknown, send: Send, done: Done, result?: R) => void;
-  readonly fail: (msg: NodeMessage, send: Send, done: Done, error: unknown) => void;
-  /** The backlog's status, or undefined when nothing waits (the node shows its last outcome). */
-  readonly showBacklog: (status: NodeStatus | undefined) => void;
+  readonly status: StatusBoard;
 }
 
 export interface NodeOutbox {
-  /** Stores a report (validated by the operation) and takes the message; throws its refusals, nothing stored. */
-  /** Stores a report, checked under the readings of the connection that will deliver it. */
-  take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done, readings: Readings): void;
+  /**
+   * Stores a report (validated by the operation, under the readings of the connection that will deliver it) and
+   * takes the message once it is on disk; rejects with its refusals, nothing stored.
+   */
+  take(msg: NodeMessage, input: Record<string, unknown>, send: Send, done: Done, readings: Readings): Promise<void>;
   /** Answers a control message: `'list'`, or `{ drop: id }`. */
-  control(msg: NodeMessage, send: Send, done: Done): void;
+  control(msg: NodeMessage, send: Send, done: Done): Promise<void>;
   /** Closes the file; `removed` (the node was deleted from the flow) warns of reports left in it. */
   close(graceMs: number, removed: boolean): Promise<void>;
 }
@@ -121,18 +102,94 @@ function positive(value: unknown, fallback: number): number {
   return value !== '' && value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/** How long ago, in a status's few characters: `40s`, `12m`, `3h`, `2d`. */
-export function age(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  if (s < 172_800) return `${Math.round(s / 3600)}h`;
-  return `${Math.round(s / 86_400)}d`;
-}
-
 /** Where a node's outbox file lives: `<userDir>/aws-job-steps/outbox-<node id>.sqlite`. */
 export function outboxFile(userDir: string, nodeId: string): string {
   return join(userDir, 'aws-job-steps', `outbox-${nodeId.replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
+}
+
+/** A node's outbox: what it holds beside each report taken in this run is the message, to answer on it. */
+type NodeOutboxCore<R extends StepResult> = Outbox<R, Answerable>;
+
+/**
+ * Stores a report, with its message beside it until the report's answer. The one place a node hands the outbox a
+ * report.
+ */
+async function takeReport<R extends StepResult>(
+  outbox: NodeOutboxCore<R>,
+  taken: Answerable,
+  input: Record<string, unknown>,
+  readings: Readings,
+): Promise<void> {
+  // An http in's req and res cannot outlive the run; the outbox leaves out the rest of what is not JSON.
+  const { req: _req, res: _res, ...kept } = taken.msg;
+  await outbox.add(input, kept, readings, taken);
+}
+
+/** Answers a report's message on the node's answer paths, as the outbox settled the report. */
+function answerReport<R extends StepResult>(
+  host: OutboxHost<R>,
+  node: RedNode,
+  answer: OutboxAnswer<R, Answerable>,
+): void {
+  const { msg, send, done } = answerTo(node, answer.report, answer.attachment);
+  switch (answer.kind) {
+    case 'result':
+      return host.result(msg, answer.result, send, done, answer.result);
+    case 'error':
+      return host.fail(msg, send, done, answer.error);
+    case 'superseded': {
+      // The newer report's message id, when its message is still stored (after a restart only its id may be left).
+      const by = answer.by.message as { _msgid?: unknown } | null | undefined;
+      const _msgid = typeof by?._msgid === 'string' ? by._msgid : undefined;
+      return host.result(
+        msg,
+        { changed: false, attempts: 0, supersededBy: { report: answer.by.id, _msgid } },
+        send,
+        done,
+      );
+    }
+    case 'dropped':
+      return host.fail(msg, send, done, new DroppedError('dropped from the outbox by a control message'));
+  }
+}
+
+/** Answers a control message: `'list'` shows what waits, `{ drop: id }` removes a report (which is answered `dropped`). */
+async function answerCommand<R extends StepResult>(
+  outbox: NodeOutboxCore<R>,
+  host: OutboxHost<R>,
+  { msg, send, done }: Answerable,
+): Promise<void> {
+  const command = msg[OUTBOX_CONTROL];
+  if (command === 'list') {
+    const backlog = outbox.backlog;
+    msg.payload = {
+      count: backlog.count,
+      bytes: backlog.bytes,
+      commits: outbox.commits,
+      ...(backlog.oldestAcceptedAt !== undefined && {
+        oldestAcceptedAt: new Date(backlog.oldestAcceptedAt).toISOString(),
+      }),
+      reports: outbox.list().map(({ attachment, ...entry }) => {
+        const taken = attachment?.msg._msgid;
+        return {
+          ...entry,
+          acceptedAt: new Date(entry.acceptedAt).toISOString(),
+          ...(taken && { _msgid: taken }),
+        };
+      }),
+    };
+    return host.result(msg, msg.payload, send, done);
+  }
+  const drop = (command as { drop?: unknown } | null)?.drop;
+  if (typeof command === 'object' && command !== null && Number.isInteger(Number(drop)) && drop !== '') {
+    const report = await outbox.drop(Number(drop));
+    return host.result(msg, { dropped: report.id, target: report.target }, send, done);
+  }
+  throw invalidInput(
+    'msg.outbox',
+    "must be 'list' or { drop: <report id> }",
+    "send 'list' to see what waits and the ids",
+  );
 }
 
 /**
@@ -154,50 +211,11 @@ export function openNodeOutbox<R extends StepResult>(
   if (typeof userDir !== 'string' || userDir === '')
     return { problem: 'Node-RED has no user directory (settings.userDir) to keep the outbox in; set one' };
 
-  /** The messages taken in this run, by report id: answered on themselves. */
-  const live = new Map<number, { msg: NodeMessage; send: Send; done: Done }>();
-  /** The stored message's _msgid, for `superseded` answers (none when only the report's id is left). */
-  const msgId = (report: { readonly message?: unknown }): string | undefined => {
-    const m = report.message as { _msgid?: unknown } | null;
-    return typeof m?._msgid === 'string' ? m._msgid : undefined;
-  };
-  const answerTo = (report: StoredReport): { msg: NodeMessage; send: Send; done: Done } => {
-    const held = live.get(report.id);
-    live.delete(report.id);
-    if (held) return held;
-    const stored = report.message;
-    const msg: NodeMessage =
-      typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as NodeMessage) : {};
-    return { msg, send: (out) => node.send(out), done: () => undefined };
-  };
-  const delivery = (report: StoredReport) => ({
-    report: report.id,
-    acceptedAt: new Date(report.acceptedAt).toISOString(),
-    attempts: report.attempts,
-  });
-
   const file = outboxFile(userDir, node.id);
-  let outbox: Outbox<R>;
-  let ticker: ClockTimer | undefined;
-  const show = (backlog: Backlog): void => {
-    if (backlog.count === 0) {
-      systemClock.clearTimer(ticker);
-      ticker = undefined;
-      return host.showBacklog(undefined);
-    }
-    const oldest =
-      backlog.oldestAcceptedAt === undefined ? '' : `, oldest ${age(systemClock.now() - backlog.oldestAcceptedAt)}`;
-    host.showBacklog({ fill: 'blue', shape: 'ring', text: `${backlog.count} waiting${oldest}` });
-    // The age grows while nothing else changes: shown again every 10 s while reports wait.
-    ticker ??= systemClock
-      .setTimer(() => {
-        ticker = undefined;
-        show(outbox.backlog);
-      }, 10_000)
-      .unref();
-  };
+  let outbox: NodeOutboxCore<R>;
+  const backlog = backlogStatus(host.status.hold, () => outbox.backlog);
   try {
-    outbox = Outbox.open({
+    outbox = Outbox.open<R, Answerable>({
       file,
       operation,
       concurrency: positive(config.concurrency, 4),
@@ -205,30 +223,9 @@ export function openNodeOutbox<R extends StepResult>(
       maxBytes: Math.floor(positive(config.outboxMegabytes, OUTBOX_LIMITS.bytes / 1024 / 1024) * 1024 * 1024),
       skipUnchanged: config.skipUnchanged === true,
       deliver: (request, options) => host.deliver(request, options),
-      onChange: show,
+      onChange: backlog.show,
       onWarning: (message) => node.warn(message),
-      onAnswer: (answer: OutboxAnswer<R>) => {
-        const { msg, send, done } = answerTo(answer.report);
-        switch (answer.kind) {
-          case 'result':
-            msg.delivery = delivery(answer.report);
-            return host.result(msg, answer.result, send, done, answer.result);
-          case 'error':
-            msg.delivery = delivery(answer.report);
-            return host.fail(msg, send, done, answer.error);
-          case 'superseded':
-            msg.delivery = delivery(answer.report);
-            return host.result(
-              msg,
-              { changed: false, attempts: 0, supersededBy: { report: answer.by.id, _msgid: msgId(answer.by) } },
-              send,
-              done,
-            );
-          case 'dropped':
-            msg.delivery = delivery(answer.report);
-            return host.fail(msg, send, done, new DroppedError('dropped from the outbox by a control message'));
-        }
-      },
+      onAnswer: (answer) => answerReport(host, node, answer),
     });
   } catch (error) {
     return { problem: (error as Error).message };
@@ -238,46 +235,10 @@ export function openNodeOutbox<R extends StepResult>(
 
   return {
     outbox: {
-      take(msg, input, send, done, readings) {
-        // An http in's req and res cannot outlive the run; the outbox leaves out the rest of what is not JSON.
-        const { req: _req, res: _res, ...kept } = msg;
-        const report = outbox.add(input, kept, readings);
-        live.set(report.id, { msg, send, done });
-      },
-      control(msg, send, done) {
-        const command = msg[OUTBOX_CONTROL];
-        if (command === 'list') {
-          const backlog = outbox.backlog;
-          msg.payload = {
-            count: backlog.count,
-            bytes: backlog.bytes,
-            ...(backlog.oldestAcceptedAt !== undefined && {
-              oldestAcceptedAt: new Date(backlog.oldestAcceptedAt).toISOString(),
-            }),
-            reports: outbox.list().map((entry) => {
-              const stored = live.get(entry.id)?.msg._msgid;
-              return {
-                ...entry,
-                acceptedAt: new Date(entry.acceptedAt).toISOString(),
-                ...(stored && { _msgid: stored }),
-              };
-            }),
-          };
-          return host.result(msg, msg.payload, send, done);
-        }
-        const drop = (command as { drop?: unknown } | null)?.drop;
-        if (typeof command === 'object' && command !== null && Number.isInteger(Number(drop)) && drop !== '') {
-          const report = outbox.drop(Number(drop));
-          return host.result(msg, { dropped: report.id, target: report.target }, send, done);
-        }
-        throw invalidInput(
-          'msg.outbox',
-          "must be 'list' or { drop: <report id> }",
-          "send 'list' to see what waits and the ids",
-        );
-      },
+      take: (msg, input, send, done, readings) => takeReport(outbox, { msg, send, done }, input, readings),
+      control: (msg, send, done) => answerCommand(outbox, host, { msg, send, done }),
       async close(graceMs, removed) {
-        systemClock.clearTimer(ticker);
+        backlog.stop();
         await outbox.close(graceMs);
         const left = outbox.backlog.count;
         if (left === 0) return;
@@ -290,4 +251,64 @@ export function openNodeOutbox<R extends StepResult>(
       },
     },
   };
+}
+
+/** How a node keeps its reports, as its setting asks and this runtime allows. */
+export interface ReportKeeping {
+  /** The node's outbox, when it keeps reports. */
+  readonly outbox?: NodeOutbox | undefined;
+  /** Why every report is refused: the setting cannot be honoured, or `on` where this runtime cannot keep reports. */
+  readonly refused?: string | undefined;
+  /** Why reports are delivered from memory although the node would keep them (`auto` on a runtime that cannot). */
+  readonly notKept?: string | undefined;
+}
+
+/**
+ * Opens the outbox the node's "Keep reports until delivered" asks for, if this runtime can keep one, and says at
+ * deploy (log and status) when it cannot: an error when reports will be refused, a warning when they are delivered
+ * from memory, which every later outcome on the status repeats.
+ */
+export function keepReports<R extends StepResult>(
+  RED: RedAPI,
+  node: RedNode,
+  config: OutboxNodeConfig,
+  operation: OperationDefinition<R>,
+  host: OutboxHost<R>,
+): ReportKeeping {
+  const asked = outboxMode(config, operation);
+  const durable =
+    'mode' in asked && asked.mode !== OutboxMode.Off ? openNodeOutbox(RED, node, config, operation, host) : undefined;
+  const refused =
+    'problem' in asked
+      ? asked.problem
+      : durable && 'problem' in durable && asked.mode === OutboxMode.On
+        ? durable.problem
+        : undefined;
+  const notKept = durable && 'problem' in durable && !refused ? durable.problem : undefined;
+  if (refused) {
+    node.error(`Keep reports until delivered: ${refused}`);
+    host.status.outcome({ fill: 'red', shape: 'ring', text: 'outbox unavailable' });
+  } else if (notKept) {
+    // Said once in the log and for as long as the node runs on its status: the flow works, without durability.
+    node.warn(
+      `Keep reports until delivered: reports are delivered from memory and not kept across restarts, because ${notKept}`,
+    );
+    host.status.outcome({ fill: 'yellow', shape: 'ring', text: NOT_KEPT_STATUS });
+    host.status.noteOutcomes(' · not kept across restarts');
+  }
+  return { outbox: durable && 'outbox' in durable ? durable.outbox : undefined, refused, notKept };
+}
+
+/** Answers a control message (`msg.outbox`) with the node's outbox; refuses it, saying why, when it keeps none. */
+export function answerControl(keeping: ReportKeeping, msg: NodeMessage, send: Send, done: Done): Promise<void> {
+  const { outbox, notKept } = keeping;
+  if (!outbox)
+    throw invalidInput(
+      'msg.outbox',
+      notKept
+        ? `is a control message for the outbox, and this node keeps none here (${notKept})`
+        : 'is a control message for the outbox, and this node keeps none',
+      notKept ? 'leave msg.outbox out' : 'set "Keep reports until delivered" to auto or on, or leave msg.outbox out',
+    );
+  return outbox.control(msg, send, done);
 }

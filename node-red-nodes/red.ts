@@ -10,6 +10,19 @@ export interface NodeMessage {
   [key: string]: unknown;
 }
 
+/** An input handler's `send`: one entry per output port, `null` for a port that sends nothing. */
+export type Send = (out: (NodeMessage | null)[]) => void;
+/** An input handler's `done`: the message is finished; an error also goes to Catch nodes. */
+export type Done = (err?: Error) => void;
+
+/** What Node-RED hands a node's constructor: the properties the editor saved, and how its ports are wired. */
+export interface NodeConfig {
+  readonly id: string;
+  readonly name?: string;
+  readonly wires?: readonly (readonly string[])[];
+  readonly [property: string]: unknown;
+}
+
 export interface NodeStatus {
   fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
   shape?: 'ring' | 'dot';
@@ -21,10 +34,7 @@ export interface RedNode {
   readonly type: string;
   readonly name?: string;
   credentials?: Record<string, string | undefined>;
-  on(
-    event: 'input',
-    listener: (msg: NodeMessage, send: (out: (NodeMessage | null)[]) => void, done: (err?: Error) => void) => void,
-  ): void;
+  on(event: 'input', listener: (msg: NodeMessage, send: Send, done: Done) => void): void;
   on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
   status(status: NodeStatus): void;
   warn(message: string): void;

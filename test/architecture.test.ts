@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = join(__dirname, '..');
-const LAYERS = ['core', 'action', 'cli', 'node-red-nodes', 'emulator', 'sandbox', 'bench'] as const;
+const LAYERS = ['core', 'action', 'cli', 'node-red-nodes', 'emulator', 'sandbox', 'bench', 'scripts'] as const;
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>

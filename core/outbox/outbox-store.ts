@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
-import { systemClock } from '../shared/clock';
+import { systemClock, type Clock, type ClockTimer } from '../shared/clock';
 
 /** The first Node.js release line whose `node:sqlite` loads without `--experimental-sqlite`. */
 export const SQLITE_NODE_VERSION = '22.13.0';
@@ -110,20 +110,77 @@ export interface StoreContents {
   readonly settled: { readonly report: StoredReport; readonly settlement: Settlement }[];
 }
 
+/** A write waiting for the next commit. */
+type Write = { readonly seq: number } & (
+  | {
+      readonly kind: 'insert';
+      readonly row: readonly [number, string, string, string, number];
+      readonly replaces?: number;
+    }
+  | { readonly kind: 'settle'; readonly id: number; readonly settlement: 'dropped' }
+  | { readonly kind: 'delete'; readonly id: number }
+  | { readonly kind: 'attempt'; readonly id: number; readonly error: string }
+);
+
+/** A write, as asked for (its place in the order of writes is the store's). */
+type Asked = Write extends infer W ? (W extends { seq: number } ? Omit<W, 'seq'> : never) : never;
+
+/** Waits for a commit: told when it is on disk, or why it is not. */
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * How long a write nobody waits for (a delete, an attempt count) may sit before it is committed on its own, when no
+ * other write brings a commit sooner: a crash inside it answers a delivered report again in the next run (read first,
+ * so nothing is applied twice), which the outbox's promise allows.
+ */
+export const IDLE_COMMIT_MS = 1_000;
+
+/**
+ * Two turns of the event loop: what an answer takes to reach the host's next step (a Node-RED node's send is
+ * delivered one turn later). A commit waits this long after the write that asked for it, so a delete queued as its
+ * report is answered is never on disk before the answer has left, and writes asked for meanwhile share the commit.
+ */
+export async function answerLeft(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+}
+
 export class OutboxStore {
   private readonly insert: StatementSync;
   private readonly remove: StatementSync;
   private readonly attempt: StatementSync;
   private readonly settle: StatementSync;
   private closed = false;
+  /** The id the next report gets: ids are handed out as reports are taken, before their commit. */
+  private nextId: number;
+  /** Writes for the next commit, in the order they were asked for. */
+  private queued: Write[] = [];
+  /** The writes asked for so far, and how many of them (in order) are on disk. */
+  private asked = 0;
+  private durableThrough = 0;
+  private waiting: Waiter[] = [];
+  /** A commit is asked for (two turns after the write that asked): the writes queued until then share it. */
+  private soon = false;
+  private idle: ClockTimer | undefined;
+  /** Reports written per commit, over this store's life: the group commit's yield. */
+  readonly commits = { count: 0, writes: 0 };
 
-  private constructor(private readonly db: DatabaseSync) {
-    this.insert = db.prepare(
-      'INSERT INTO reports (target, request, message, accepted_at) VALUES (?, ?, ?, ?) RETURNING id',
-    );
+  private constructor(
+    private readonly db: DatabaseSync,
+    private readonly clock: Clock,
+  ) {
+    this.insert = db.prepare('INSERT INTO reports (id, target, request, message, accepted_at) VALUES (?, ?, ?, ?, ?)');
     this.remove = db.prepare('DELETE FROM reports WHERE id = ?');
     this.attempt = db.prepare('UPDATE reports SET attempts = attempts + 1, last_error = ? WHERE id = ?');
     this.settle = db.prepare('UPDATE reports SET settled = ?, settled_by = ? WHERE id = ? AND settled IS NULL');
+    // AUTOINCREMENT's counter, so an id is never used twice even after the highest report was deleted.
+    const counted = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'reports'").get() as
+      { seq: number } | undefined;
+    const highest = (db.prepare('SELECT MAX(id) AS id FROM reports').get() as { id: number | null }).id ?? 0;
+    this.nextId = Math.max(counted?.seq ?? 0, highest) + 1;
   }
 
   /**
@@ -134,7 +191,7 @@ export class OutboxStore {
    * @throws OutboxUnavailableError when `node:sqlite` is missing, the directory cannot be written, or the file is of
    *   a newer format than this release reads (it is left as it is).
    */
-  static open(file: string): { store: OutboxStore; movedAside?: string } & StoreContents {
+  static open(file: string, clock: Clock = systemClock): { store: OutboxStore; movedAside?: string } & StoreContents {
     const { DatabaseSync } = loadSqlite();
     const dir = dirname(file);
     try {
@@ -147,18 +204,18 @@ export class OutboxStore {
       );
     }
     try {
-      return OutboxStore.read(new DatabaseSync(file), file);
+      return OutboxStore.read(new DatabaseSync(file), file, clock);
     } catch (error) {
       if (error instanceof OutboxUnavailableError) throw error;
-      const aside = `${file}.corrupt-${new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-')}`;
+      const aside = `${file}.corrupt-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`;
       for (const suffix of ['', '-wal', '-shm'])
         if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
-      const opened = OutboxStore.read(new DatabaseSync(file), file);
+      const opened = OutboxStore.read(new DatabaseSync(file), file, clock);
       return { ...opened, movedAside: `${aside} (${(error as Error).message})` };
     }
   }
 
-  private static read(db: DatabaseSync, file: string): { store: OutboxStore } & StoreContents {
+  private static read(db: DatabaseSync, file: string, clock: Clock): { store: OutboxStore } & StoreContents {
     try {
       // Read before anything is written: a newer release's file is left exactly as it is.
       const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
@@ -204,7 +261,7 @@ export class OutboxStore {
         else if (row.settled === 'dropped') contents.settled.push({ report, settlement: { kind: 'dropped' } });
         else throw new Error(`report ${row.id} is settled as ${row.settled}`);
       }
-      return { store: new OutboxStore(db), ...contents };
+      return { store: new OutboxStore(db, clock), ...contents };
     } catch (error) {
       db.close();
       if (error instanceof OutboxUnavailableError) throw error;
@@ -213,41 +270,136 @@ export class OutboxStore {
   }
 
   /**
-   * Stores a report (request and message as JSON), durably, in one transaction with settling the one it `replaces`
-   * as superseded by it; returns its id.
+   * Takes a report (request and message as JSON), and settles the one it `replaces` as superseded by it, in the same
+   * transaction; `durable` resolves once both are on disk (the next commit), or rejects when that commit failed (the
+   * report is then not in the file).
    */
-  add(target: string, request: string, message: string, acceptedAt: number, replaces?: number): number {
-    if (replaces === undefined) return (this.insert.get(target, request, message, acceptedAt) as { id: number }).id;
-    this.db.exec('BEGIN IMMEDIATE');
+  add(
+    target: string,
+    request: string,
+    message: string,
+    acceptedAt: number,
+    replaces?: number,
+  ): { id: number; durable: Promise<void> } {
+    const id = this.nextId++;
+    this.write({
+      kind: 'insert',
+      row: [id, target, request, message, acceptedAt],
+      ...(replaces !== undefined && { replaces }),
+    });
+    return { id, durable: this.commit() };
+  }
+
+  /** Settles a waiting report as dropped: once on disk, it is only ever answered `dropped`, never sent. */
+  drop(id: number): Promise<void> {
+    this.write({ kind: 'settle', id, settlement: 'dropped' });
+    return this.commit();
+  }
+
+  /**
+   * Forgets a report as its answer is given: delivered, finally refused, superseded or dropped. It reaches the disk
+   * with the next commit, never before the answer has left (`answerLeft`); `commit()` when the target's next report
+   * must not be sent before it.
+   */
+  delete(id: number): number {
+    return this.write({ kind: 'delete', id });
+  }
+
+  /** Whether the write `seq` (what `delete` returned) is on disk. */
+  isDurable(seq: number): boolean {
+    return seq <= this.durableThrough;
+  }
+
+  /** Counts a delivery try that will be retried (with the next commit). */
+  recordAttempt(id: number, error: string): void {
+    this.write({ kind: 'attempt', id, error });
+  }
+
+  /** Whether writes wait for a commit. */
+  get dirty(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /**
+   * Resolves once every write asked for so far is on disk: one transaction, one fsync for all of them, two turns of
+   * the event loop after the first asked for it (`answerLeft`), so the writes of reports taken together share it.
+   */
+  commit(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the outbox file is closed'));
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (!this.soon) {
+      this.soon = true;
+      void answerLeft().then(() => this.commitNow());
+    }
+    return done;
+  }
+
+  private write(write: Asked): number {
+    if (this.closed) throw new Error('the outbox file is closed');
+    const seq = ++this.asked;
+    this.queued.push({ ...write, seq } as Write);
+    // A write nobody waits for still reaches the disk on its own.
+    this.idle ??= this.clock.setTimer(() => void this.commit().catch(() => undefined), IDLE_COMMIT_MS).unref();
+    return seq;
+  }
+
+  /** Commits what is queued; each waiter is told. A failed commit keeps the deletes and counts for the next. */
+  private commitNow(): void {
+    this.soon = false;
+    this.clock.clearTimer(this.idle);
+    this.idle = undefined;
+    const writes = this.queued;
+    const waiters = this.waiting;
+    this.queued = [];
+    this.waiting = [];
+    if (this.closed) return waiters.forEach((w) => w.reject(new Error('the outbox file is closed')));
     try {
-      const { id } = this.insert.get(target, request, message, acceptedAt) as { id: number };
-      this.settle.run('superseded', id, replaces);
-      this.db.exec('COMMIT');
-      return id;
+      if (writes.length > 0) {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          for (const write of writes) this.apply(write);
+          this.db.exec('COMMIT');
+        } catch (error) {
+          this.db.exec('ROLLBACK');
+          throw error;
+        }
+        this.commits.count++;
+        this.commits.writes += writes.length;
+        this.durableThrough = writes.at(-1)!.seq;
+      }
     } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
+      // The reports taken in it are not on disk (their `durable` rejects); what was queued for the file stays queued.
+      this.queued = [...writes.filter((w) => w.kind !== 'insert'), ...this.queued];
+      for (const waiter of waiters) waiter.reject(error as Error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  private apply(write: Write): void {
+    switch (write.kind) {
+      case 'insert':
+        this.insert.run(...write.row);
+        if (write.replaces !== undefined) this.settle.run('superseded', write.row[0], write.replaces);
+        return;
+      case 'settle':
+        this.settle.run(write.settlement, null, write.id);
+        return;
+      case 'delete':
+        this.remove.run(write.id);
+        return;
+      case 'attempt':
+        this.attempt.run(write.error, write.id);
+        return;
     }
   }
 
-  /** Settles a waiting report as dropped, durably: from now on it is only ever answered `dropped`, never sent. */
-  drop(id: number): void {
-    this.settle.run('dropped', null, id);
-  }
-
-  /** Forgets a report once its answer has left: delivered, finally refused, superseded or dropped. */
-  delete(id: number): void {
-    this.remove.run(id);
-  }
-
-  /** Counts a delivery try that will be retried. */
-  recordAttempt(id: number, error: string): void {
-    this.attempt.run(error, id);
-  }
-
+  /** Commits what is queued, then closes the file. */
   close(): void {
     if (this.closed) return;
+    this.commitNow();
     this.closed = true;
+    this.clock.clearTimer(this.idle);
     this.db.close();
   }
 }
