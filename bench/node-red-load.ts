@@ -59,6 +59,8 @@ export interface NodeRedFigures {
   /** Heap used after GC, in bytes, before and after `memoryMessages` messages. */
   readonly heapBefore: number;
   readonly heapAfter: number;
+  /** With `durable`: the outbox file's commits over the run, and the writes they held. */
+  readonly commits?: { readonly count: number; readonly writes: number };
 }
 
 const STEP_ID = 'bench0step000001';
@@ -155,9 +157,12 @@ async function main(): Promise<void> {
 
   if (o.durable) {
     const figures = await rounds(o.updates, through, await runtime.sender(DURABLE_ID));
+    // The group commit's yield: the file's commits in this run and the writes (reports taken, deletes) they held.
+    const listed = await runtime.ask(DURABLE_ID, { outbox: 'list' });
+    const { commits } = listed.payload as { commits: { count: number; writes: number } };
     await runtime.stop();
     return void process.stdout.write(
-      `${JSON.stringify({ ...figures, nodeRedVersion, heapBefore: 0, heapAfter: 0 })}\n`,
+      `${JSON.stringify({ ...figures, nodeRedVersion, heapBefore: 0, heapAfter: 0, commits })}\n`,
     );
   }
 

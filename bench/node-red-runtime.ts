@@ -50,6 +50,8 @@ export interface BenchRuntime {
   readonly version: string;
   /** A sender into the node `id`, once the flow has started it. */
   sender(id: string): Promise<Sender>;
+  /** Sends `msg` into the node `id` and resolves with its answer. */
+  ask(id: string, msg: Record<string, unknown>): Promise<Message>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +146,14 @@ export async function startRuntime(o: RuntimeOptions): Promise<BenchRuntime> {
             payload: { jobId: 'fw-1', thingName: `gw-${4 + worker}`, status: 'IN_PROGRESS' },
           });
         });
+    },
+    async ask(id, msg) {
+      const i = nextId++;
+      const answered = new Promise<Message>((resolve) => waiting.set(i, resolve));
+      RED.nodes.getNode(id)!.receive({ payload: undefined, ...msg, benchId: i });
+      const answer = await answered;
+      waiting.delete(i);
+      return answer;
     },
     async stop() {
       await RED.stop();
