@@ -32,8 +32,13 @@ export class IotError extends Error {
   constructor(
     readonly errorName: IotErrorName,
     message: string,
-    /** Members the error's body carries beside `message` (a 409's `executionState`). */
+    /** Members the error's body carries beside `message` (a 409's `executionState`, when the settings say so). */
     readonly body?: object,
+    /**
+     * The execution's state the refusal concerns, whatever the settings: the MQTT plane's InvalidStateTransition and
+     * VersionMismatch always carry it (jobs-mqtt-api, "Jobs API error codes").
+     */
+    readonly executionState?: object,
   ) {
     super(message);
     this.status = ERROR_STATUS[errorName];
