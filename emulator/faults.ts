@@ -29,12 +29,30 @@ export const FaultKind = {
    * handled normally: for a test that needs one request to land after others, whatever the machine's speed.
    */
   Hold: 'hold',
+  /** MQTT only: the request is applied and its reply never sent (a reply lost on the way). */
+  DropReply: 'drop-reply',
+  /**
+   * The read it hits (`$next`, start-next, the pending list, over either plane) does not see executions queued in
+   * the last `latencyMs`: a `notify` can reach a device before those reads see its job (the eventual consistency
+   * AWS's Greengrass nucleus retries around).
+   */
+  LaggingRead: 'lagging-read',
 } as const;
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 
-/** What `POST /_emulator/faults` takes: `service` and `operation` narrow what it matches, `count` (1) how many it hits. */
+/** Which wire a request came over. */
+export type Plane = 'https' | 'mqtt';
+const PLANES: readonly string[] = ['https', 'mqtt'];
+
+/**
+ * What `POST /_emulator/faults` takes: `service` and `operation` narrow what it matches, `count` (1) how many it hits,
+ * `plane` which wire it waits on (`https`, the default, or `mqtt`: over MQTT `throttle` is a RequestThrottled
+ * refusal, `unavailable` an InternalError, `reset` a disconnect before the request is applied, `apply-then-reset`
+ * one after).
+ */
 export interface FaultRequest {
   readonly kind: FaultKind;
+  readonly plane?: Plane;
   readonly service?: ServiceName;
   readonly operation?: string;
   readonly count?: number;
@@ -42,7 +60,8 @@ export interface FaultRequest {
 }
 
 /** A queued fault, with the hits it has left. */
-export interface FaultRule extends Omit<FaultRequest, 'count'> {
+export interface FaultRule extends Omit<FaultRequest, 'count' | 'plane'> {
+  readonly plane: Plane;
   remaining: number;
 }
 
@@ -51,16 +70,25 @@ const KINDS = new Set<string>(Object.values(FaultKind));
 /** Parses an admin `POST /_emulator/faults` body, or explains what is wrong with it. */
 export function parseFaultRule(body: unknown): FaultRule | string {
   if (typeof body !== 'object' || body === null) return 'body must be a JSON object';
-  const { kind, service, operation, count = 1, latencyMs } = body as Record<string, unknown>;
+  const { kind, service, operation, count = 1, latencyMs, plane = 'https' } = body as Record<string, unknown>;
   if (typeof kind !== 'string' || !KINDS.has(kind)) return `kind must be one of ${[...KINDS].join(', ')}`;
+  if (typeof plane !== 'string' || !PLANES.includes(plane)) return `plane must be one of ${PLANES.join(', ')}`;
+  if (kind === FaultKind.DropReply && plane !== 'mqtt')
+    return 'drop-reply is an MQTT fault (plane "mqtt"); over HTTPS use apply-then-reset';
+  if (kind === FaultKind.OkUnapplied && plane === 'mqtt')
+    return 'ok-unapplied is an HTTPS fault (the envelope of aws/aws-sdk-js#2539); over MQTT use drop-reply';
   if (service !== undefined && typeof service !== 'string') return 'service must be a string';
   if (operation !== undefined && typeof operation !== 'string') return 'operation must be a string';
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return 'count must be a positive integer';
-  if (kind === FaultKind.Latency && (typeof latencyMs !== 'number' || latencyMs < 0)) {
-    return 'latency faults need latencyMs >= 0';
+  if (
+    (kind === FaultKind.Latency || kind === FaultKind.LaggingRead) &&
+    (typeof latencyMs !== 'number' || latencyMs < 0)
+  ) {
+    return `${kind} faults need latencyMs >= 0`;
   }
   return {
     kind: kind as FaultKind,
+    plane: plane as Plane,
     ...(service !== undefined && { service: service as ServiceName }),
     ...(operation !== undefined && { operation }),
     ...(typeof latencyMs === 'number' && { latencyMs }),
@@ -85,10 +113,12 @@ export class FaultQueue {
   }
 
   /** Takes one hit from the first rule matching the request, if any. */
-  take(service: ServiceName, operation: string): FaultRule | undefined {
+  take(service: ServiceName, operation: string, plane: Plane = 'https'): FaultRule | undefined {
     const rule = this.rules.find(
       (r) =>
-        (r.service === undefined || r.service === service) && (r.operation === undefined || r.operation === operation),
+        r.plane === plane &&
+        (r.service === undefined || r.service === service) &&
+        (r.operation === undefined || r.operation === operation),
     );
     if (!rule) return undefined;
     rule.remaining -= 1;

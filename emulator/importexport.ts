@@ -101,6 +101,8 @@ export interface AdminAnswer {
 
 /** The Import/Export service module, with the admin hook the front mounts under `/_emulator/`. */
 export interface ImportExportModule extends ServiceModule {
+  /** Import/Export answers in the same turn. */
+  route(req: EmulatorRequest): RoutedOperation<EmulatorResponse>;
   /**
    * Handles `POST importexport/jobs/{JobId}/progress` (body `{"progressCode": "InProgress"}` or
    * `{"locationCode": "AtAWS"}`; a location code given as `progressCode` is taken as the location),
@@ -273,7 +275,7 @@ class ImportExportService implements ImportExportModule {
   private jobs = new Map<string, Job>();
   private counter = 0;
 
-  route(req: EmulatorRequest): RoutedOperation {
+  route(req: EmulatorRequest): RoutedOperation<EmulatorResponse> {
     const action = req.form.get('Action') ?? req.query.get('Operation') ?? '';
     return { operation: action || 'Unknown', run: () => this.answer(req, action) };
   }

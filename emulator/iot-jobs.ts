@@ -38,9 +38,11 @@ import {
   type ServiceModule,
 } from './types';
 import { restJsonError } from './wire';
+import { signedRegion, type Handler, type OperationContext } from './iot-operation';
+import { certificateRoutes, thingsOfCertificate } from './iot-certificates';
+import { createAuthority, type CertificateAuthority } from './x509';
 import {
   ACCOUNT_ID,
-  DEFAULT_REGION,
   EXECUTION_STATUSES,
   JobExecutionStatus,
   JobStatus,
@@ -80,17 +82,6 @@ import {
 } from './jobs-model';
 
 export { HISTORY_LIMIT } from './jobs-model';
-
-/** What an operation sees: the request, its path parameters, and the live store and settings. */
-interface OperationContext {
-  readonly req: EmulatorRequest;
-  readonly params: Readonly<Record<string, string>>;
-  readonly state: IotState;
-  readonly settings: EmulatorSettings;
-}
-
-/** An operation's result: a JSON body, or `undefined` for an empty 200 (operations with no output shape). */
-type Handler = (ctx: OperationContext) => object | undefined;
 
 interface Route {
   readonly service: ServiceName;
@@ -190,17 +181,16 @@ function jobView(job: Job, executions: readonly Execution[]): object {
   };
 }
 
-/** The region the request was signed for (`Credential=AKID/date/REGION/service/aws4_request`). */
-function signedRegion(req: EmulatorRequest): string {
-  const authorization = req.headers.authorization ?? '';
-  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(authorization)?.[1] ?? DEFAULT_REGION;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Data plane: the model's device operations, parsed from the HTTPS request and rendered as the iot-jobs-data model
 
 function context({ req, state, settings }: OperationContext): DeviceContext {
-  return { state, settings, now: req.now };
+  return {
+    state,
+    settings,
+    now: req.now,
+    ...(req.visibleBefore !== undefined && { visibleBefore: req.visibleBefore }),
+  };
 }
 
 function describeJobExecutionData(ctx: OperationContext): object {
@@ -492,6 +482,7 @@ const ROUTES: readonly Route[] = [
   route(CONTROL, 'GET /jobs/{jobId}/things', 'ListJobExecutionsForJob', listJobExecutionsForJob),
   route(CONTROL, 'GET /things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', describeJobExecutionControl),
   route(CONTROL, 'PUT /things/{thingName}/jobs/{jobId}/cancel', 'CancelJobExecution', cancelJobExecution),
+  ...certificateRoutes.map(([line, operation, handler]) => route(CONTROL, line, operation, handler)),
 ];
 
 /** The route's path parameters when `segments` fits its path, else undefined. */
@@ -524,14 +515,19 @@ function ok(requestId: string, body: object | undefined): EmulatorResponse {
 }
 
 /** Runs a handler against the store, turning modelled errors into rest-json errors and bugs into a 500. */
-function runOperation(handler: Handler, ctx: OperationContext): EmulatorResponse {
+function runOperation(handler: Handler, ctx: OperationContext): EmulatorResponse | Promise<EmulatorResponse> {
   const { requestId } = ctx.req;
+  const failed = (err: unknown): EmulatorResponse =>
+    err instanceof IotError
+      ? restJsonError(err.status, err.errorName, err.message, requestId, err.body)
+      : restJsonError(500, 'InternalFailureException', `emulator failure: ${String(err)}`, requestId);
   try {
     expireTimers(ctx.state, ctx.req.now);
-    return ok(requestId, handler(ctx));
+    const result = handler(ctx);
+    // Only the operations that sign a certificate wait for anything; the rest answer in the same turn.
+    return result instanceof Promise ? result.then((body) => ok(requestId, body), failed) : ok(requestId, result);
   } catch (err) {
-    if (err instanceof IotError) return restJsonError(err.status, err.errorName, err.message, requestId, err.body);
-    return restJsonError(500, 'InternalFailureException', `emulator failure: ${String(err)}`, requestId);
+    return failed(err);
   }
 }
 
@@ -567,6 +563,13 @@ export interface IotJobsModule extends ServiceModule {
    * one), the last {@link HISTORY_LIMIT}. Pass `now` to expire timers first; without it the snapshot is as of the last request.
    */
   dump(now?: number): unknown;
+  /** What the MQTT plane runs a device operation against: the live store, timers expired up to `now`. */
+  device(now: number, visibleBefore?: number): DeviceContext;
+  /** The things a connection's certificate may act as, or undefined when it is not registered and ACTIVE. */
+  thingsOfCertificate(certificateId: string): string[] | undefined;
+  hasThing(thingName: string): boolean;
+  /** The account's CA (made on first use): it signs issued device certificates and the MQTT listener's own. */
+  authority(): Promise<CertificateAuthority>;
 }
 
 /**
@@ -575,12 +578,18 @@ export interface IotJobsModule extends ServiceModule {
  */
 export function createIotJobs(settings: EmulatorSettings): IotJobsModule {
   let state = emptyState();
+  // The account's CA outlives a reset, as a device's trust store outlives the test that wrote it.
+  let made: Promise<CertificateAuthority> | undefined;
+  const authority = (): Promise<CertificateAuthority> => (made ??= createAuthority('aws-job-steps emulator CA'));
   return {
     route(req: EmulatorRequest): RoutedOperation {
       const found = findRoute(req);
       if (!found) return unknownOperation(req);
       const { route, params } = found;
-      return { operation: route.operation, run: () => runOperation(route.handler, { req, params, state, settings }) };
+      return {
+        operation: route.operation,
+        run: () => runOperation(route.handler, { req, params, state, settings, authority }),
+      };
     },
     reset(): void {
       state = emptyState();
@@ -589,5 +598,12 @@ export function createIotJobs(settings: EmulatorSettings): IotJobsModule {
       if (now !== undefined) expireTimers(state, now);
       return dumpState(state);
     },
+    device(now: number, visibleBefore?: number): DeviceContext {
+      expireTimers(state, now);
+      return { state, settings, now, ...(visibleBefore !== undefined && { visibleBefore }) };
+    },
+    thingsOfCertificate: (id) => thingsOfCertificate(state, id),
+    hasThing: (thingName) => state.things.has(thingName),
+    authority,
   };
 }

@@ -13,6 +13,7 @@ export const IotErrorName = {
   VersionConflict: 'VersionConflictException',
   TerminalState: 'TerminalStateException',
   UnknownOperation: 'UnknownOperationException',
+  CertificateValidation: 'CertificateValidationException',
 } as const;
 export type IotErrorName = (typeof IotErrorName)[keyof typeof IotErrorName];
 
@@ -24,6 +25,7 @@ const ERROR_STATUS: Readonly<Record<IotErrorName, number>> = {
   VersionConflictException: 409,
   TerminalStateException: 410,
   UnknownOperationException: 404,
+  CertificateValidationException: 400,
 };
 
 /** A modelled service error; thrown from deep inside an operation and turned into a rest-json error at the top. */

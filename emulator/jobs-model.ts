@@ -164,15 +164,39 @@ export interface Execution {
   readonly history: Transition[];
 }
 
+/** `CertificateStatus`, as the iot model lists it; only ACTIVE ones connect. */
+export type CertificateStatus =
+  'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
+
+/** A registered device certificate (CreateKeysAndCertificate, RegisterCertificate[WithoutCA]). */
+export interface Certificate {
+  /** AWS's id: the SHA-256 of the DER, 64 hex digits; how a connection's certificate is found. */
+  readonly certificateId: string;
+  readonly certificateArn: string;
+  readonly certificatePem: string;
+  status: CertificateStatus;
+  readonly createdAt: number;
+}
+
 export interface IotState {
   readonly things: Map<string, Thing>;
   readonly jobs: Map<string, Job>;
   readonly executions: Execution[];
+  readonly certificates: Map<string, Certificate>;
+  /** AttachThingPrincipal: each thing's principals (certificate ARNs). */
+  readonly principals: Map<string, Set<string>>;
   nextThingSerial: number;
 }
 
 export function emptyState(): IotState {
-  return { things: new Map(), jobs: new Map(), executions: [], nextThingSerial: 1 };
+  return {
+    things: new Map(),
+    jobs: new Map(),
+    executions: [],
+    certificates: new Map(),
+    principals: new Map(),
+    nextThingSerial: 1,
+  };
 }
 
 /** The earlier of the two timers, when the execution is IN_PROGRESS and one runs. */
@@ -454,6 +478,19 @@ export interface DeviceContext {
   readonly state: IotState;
   readonly settings: EmulatorSettings;
   readonly now: number;
+  /**
+   * A read that lags (the `lagging-read` fault): executions queued at or after this time are not yet visible to
+   * `$next`, start-next or the pending list, as a `notify` can reach a device before those reads see its job (the
+   * eventual consistency AWS's Greengrass nucleus retries around).
+   */
+  readonly visibleBefore?: number;
+}
+
+/** The thing's pending executions as this read sees them. */
+function visiblePending(ctx: DeviceContext, thingName: string): Execution[] {
+  const all = pendingExecutions(ctx.state, thingName);
+  const before = ctx.visibleBefore;
+  return before === undefined ? all : all.filter((e) => e.queuedAt < before);
 }
 
 /**
@@ -468,17 +505,18 @@ export class VersionMismatch extends IotError {}
  * `TerminalStateReached` over MQTT: "a command to describe a job … in a terminal state", jobs-mqtt-api).
  */
 export function describeExecution(
-  { state, settings }: DeviceContext,
+  ctx: DeviceContext,
   thingName: string,
   jobId: string,
   executionNumber: number | undefined,
 ): { exec: Execution; job: Job } | undefined {
   checkString(thingName, 'thingName', THING_NAME);
   checkString(jobId, 'jobId', DESCRIBE_JOB_ID);
+  const { state, settings } = ctx;
   let exec: Execution;
   if (jobId === NEXT_JOB_ID) {
     requireThing(state, thingName);
-    const next = pendingExecutions(state, thingName)[0];
+    const next = visiblePending(ctx, thingName)[0];
     if (!next) {
       // Undocumented over HTTPS (setting `describeNextNotFound`): by default as the MQTT answer and StartNext, no
       // execution (aws/aws-iot-device-sdk-cpp-v2#101); the other reading, the model's ResourceNotFoundException.
@@ -499,13 +537,10 @@ export function describeExecution(
 }
 
 /** GetPendingJobExecutions: at most {@link MAX_PENDING_RETURNED}, IN_PROGRESS then QUEUED, oldest first. */
-export function pendingOf(
-  { state }: DeviceContext,
-  thingName: string,
-): { inProgress: Execution[]; queued: Execution[] } {
+export function pendingOf(ctx: DeviceContext, thingName: string): { inProgress: Execution[]; queued: Execution[] } {
   checkString(thingName, 'thingName', THING_NAME);
-  requireThing(state, thingName);
-  const pending = pendingExecutions(state, thingName).slice(0, MAX_PENDING_RETURNED);
+  requireThing(ctx.state, thingName);
+  const pending = visiblePending(ctx, thingName).slice(0, MAX_PENDING_RETURNED);
   return {
     inProgress: pending.filter((e) => e.status === JobExecutionStatus.InProgress),
     queued: pending.filter((e) => e.status === JobExecutionStatus.Queued),
@@ -530,11 +565,12 @@ export function pendingOf(
  * (version + 1, history), the in-progress timer left running. A request with neither member changes nothing.
  */
 export function startNext(
-  { state, settings, now }: DeviceContext,
+  ctx: DeviceContext,
   thingName: string,
   body: JsonObject,
 ): { exec: Execution; job: Job } | undefined {
   checkString(thingName, 'thingName', THING_NAME);
+  const { state, settings, now } = ctx;
   const statusDetails = optionalDetailsMap(body, 'statusDetails', settings.statusDetailsValueLength);
   const stepTimeout = optionalStepTimeout(body);
   // The model documents this member as "1 to 10080" here; -1 only for UpdateJobExecution (setting
@@ -542,7 +578,7 @@ export function startNext(
   if (stepTimeout === CANCEL_STEP_TIMER && !settings.startNextAcceptsCancel)
     checkRange(stepTimeout, 'stepTimeoutInMinutes', 1, MAX_TIMEOUT_MINUTES);
   requireThing(state, thingName);
-  const next = pendingExecutions(state, thingName)[0];
+  const next = visiblePending(ctx, thingName)[0];
   if (!next) return undefined;
   const job = jobOf(state, next);
   const changesSomething = statusDetails !== undefined || stepTimeout !== undefined;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { startEmulator } from './index';
 import { DEFAULT_SETTINGS, settingProblem, type EmulatorSettings } from './types';
 
-const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--describe-next-not-found] [--status-details-value-length 1024|128] [--status-details-update replace|merge] [--no-timeout-retry-needs-timeout-config] [--start-next-accepts-cancel] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-create-thing N] [--quota-burst-seconds S]
+const USAGE = `usage: emulator [--port N] [--host 127.0.0.1] [--auth --access-key-id ID --secret-access-key SECRET [--session-token TOKEN]] [--no-terminal-state-on-describe] [--no-conflict-execution-state] [--start-next-updates-in-progress] [--describe-next-not-found] [--status-details-value-length 1024|128] [--status-details-update replace|merge] [--no-timeout-retry-needs-timeout-config] [--start-next-accepts-cancel] [--mqtt-port N] [--mqtts-port N] [--no-mqtt-policy] [--no-quotas] [--quota-writes N] [--quota-reads N] [--quota-control N] [--quota-create-thing N] [--quota-burst-seconds S]
 
 The account's request-rate quotas are AWS's defaults, enforced (a request over one is answered ThrottlingException,
 429 on the data plane and 400 on the control plane, as each service's model says):
@@ -18,6 +18,13 @@ The account's request-rate quotas are AWS's defaults, enforced (a request over o
   --quota-create-thing N  CreateThing per second (15)
   --quota-burst-seconds S seconds of rate an idle account may send at once (1; AWS's documents are silent)
   --no-quotas             no quota at all
+
+AWS IoT Jobs over MQTT 3.1.1 (off unless a port is given; 0 picks a free one):
+  --mqtt-port N           plain TCP, for tests
+  --mqtts-port N          TLS with client certificates (AWS's 8883; ALPN x-amzn-mqtt-ca as on 443); the CA to trust
+                          is at GET /_emulator/mqtt (caPem)
+  --no-mqtt-policy        any client id and topic (by default the usual thing policy: client id = a thing, only
+                          its own $aws/things/<thing>/jobs/ topics)
 
 Defaults follow the reading AWS's documents most support; these flags choose the other reading of each:
   --no-terminal-state-on-describe    DescribeJobExecution shows a terminal execution instead of answering 410
@@ -52,6 +59,9 @@ async function main(): Promise<void> {
       'timeout-retry-needs-timeout-config': { type: 'boolean', default: true },
       'start-next-accepts-cancel': { type: 'boolean', default: false },
       quotas: { type: 'boolean', default: true },
+      'mqtt-port': { type: 'string' },
+      'mqtts-port': { type: 'string' },
+      'mqtt-policy': { type: 'boolean', default: true },
       'quota-writes': { type: 'string' },
       'quota-reads': { type: 'string' },
       'quota-control': { type: 'string' },
@@ -67,6 +77,14 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0..65535, not ${values.port}`);
+  const mqttPort = (flag: 'mqtt-port' | 'mqtts-port'): number | undefined => {
+    const given = values[flag];
+    if (given === undefined) return undefined;
+    const n = Number(given);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${flag} must be 0..65535, not ${given}`);
+    return n;
+  };
+  const mqtt = { port: mqttPort('mqtt-port'), tlsPort: mqttPort('mqtts-port'), policy: values['mqtt-policy'] };
   const accessKeyId = values['access-key-id'];
   const secretAccessKey = values['secret-access-key'];
   if (values.auth && (!accessKeyId || !secretAccessKey)) {
@@ -106,6 +124,7 @@ async function main(): Promise<void> {
       },
     }),
     quotas: Object.fromEntries(Object.entries(quotas).filter(([, v]) => v !== undefined)),
+    mqtt: Object.fromEntries(Object.entries(mqtt).filter(([, v]) => v !== undefined)),
     settings: {
       terminalStateOnDescribe: values['terminal-state-on-describe'],
       conflictExecutionState: values['conflict-execution-state'],
@@ -126,7 +145,9 @@ async function main(): Promise<void> {
   });
   // One line, the URL first; with --auth, the admin routes' token after it (a signed request works too).
   const token = emulator.adminToken ? ` (admin token ${emulator.adminToken})` : '';
-  console.log(`aws-job-steps emulator listening on ${emulator.url}${token}`);
+  const brokers = [emulator.mqtt?.tcp, emulator.mqtt?.tls].filter((u) => u !== undefined);
+  const mqttShown = brokers.length > 0 ? ` and ${brokers.join(' ')}` : '';
+  console.log(`aws-job-steps emulator listening on ${emulator.url}${mqttShown}${token}`);
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -11,6 +11,7 @@ import { appendBounded } from './bounded';
 import { FaultKind, FaultQueue, parseFaultRule } from './faults';
 import { createImportExport } from './importexport';
 import { createIotJobs, type IotJobsModule } from './iot-jobs';
+import { MqttListener, type MqttListenerOptions, type MqttOutcome } from './mqtt-listener';
 import { AccountQuotas, DEFAULT_QUOTAS, quotaSettingsProblem, type QuotaSettings } from './quotas';
 import { parseSigV4Authorization, verifySigV4, type EmulatorCredential, type SigV4Failure } from './sigv4';
 import { verifySigV2 } from './sigv2';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   readonly settings?: Partial<EmulatorSettings>;
   /** The account's request-rate quotas; AWS's default rates, enforced, unless changed here (`enabled: false` for none). */
   readonly quotas?: Partial<QuotaSettings>;
+  /** The MQTT 3.1.1 listener (Jobs over MQTT, on the same store): none unless a port is given. */
+  readonly mqtt?: MqttListenerOptions;
 }
 
 /** A running emulator. */
@@ -50,6 +53,11 @@ export interface RunningEmulator {
   readonly port: number;
   /** With auth on, the bearer token the admin routes take (a signed request works too). */
   readonly adminToken: string | undefined;
+  /**
+   * With MQTT on: `mqtt://127.0.0.1:<port>` (plain TCP) and `mqtts://127.0.0.1:<port>` (TLS with client
+   * certificates), and the PEM of the CA a client trusts for the latter.
+   */
+  readonly mqtt: { readonly tcp?: string; readonly tls?: string; readonly caPem: string } | undefined;
   /** Stops listening and drops every open connection. */
   close(): Promise<void>;
 }
@@ -64,7 +72,8 @@ export interface RequestLogEntry {
   readonly operation: string;
   readonly method: string;
   readonly path: string;
-  readonly status: number | 'reset';
+  /** The HTTP status, `reset` when the connection was dropped; over MQTT the reply's kind, or `disconnected`. */
+  readonly status: number | 'reset' | MqttOutcome;
   readonly fault?: FaultKind;
   /** The request was over the account's quota and refused with a throttle. */
   readonly overQuota?: true;
@@ -281,6 +290,7 @@ export class Emulator {
   private readonly iot: IotJobsModule;
   private readonly importExport: ServiceModule;
   private readonly faults = new FaultQueue();
+  private mqtt: MqttListener | undefined;
   private readonly quotas: AccountQuotas;
   private log: RequestLogEntry[] = [];
 
@@ -433,7 +443,14 @@ export class Emulator {
       this.record({ ...logBase, status: response.status, fault: fault.kind, authenticated });
       return this.write(res, response);
     }
-    const response = routed.run();
+    // A lagging read runs as the same request that cannot yet see what was queued in the last `latencyMs`.
+    const run =
+      fault?.kind === FaultKind.LaggingRead
+        ? this.moduleFor(service).route({ ...request, visibleBefore: request.now - (fault.latencyMs ?? 0) }).run
+        : routed.run;
+    const response = await run();
+    // Whatever the request changed reaches the MQTT plane's notification streams.
+    if (service !== ServiceName.ImportExport) this.mqtt?.notify();
     if (fault?.kind === FaultKind.ApplyThenReset) {
       this.record({ ...logBase, status: 'reset', fault: fault.kind, authenticated });
       return void req.socket.destroy();
@@ -570,6 +587,7 @@ export class Emulator {
         this.frozenAtMs = undefined;
         Object.assign(this.settings, this.initialSettings);
         this.quotas.reset();
+        this.mqtt?.reset();
         return this.json(res, 200, {});
       case 'POST settle':
         // Test harness: see `inFlight`.
@@ -619,6 +637,9 @@ export class Emulator {
           frozen: this.frozenAtMs !== undefined,
         });
       }
+      case 'GET mqtt':
+        if (!this.mqtt) return this.json(res, 404, { message: 'MQTT is off: start the emulator with an MQTT port' });
+        return this.json(res, 200, this.mqtt.report());
       case 'GET quotas':
         return this.json(res, 200, this.quotas.report());
       case 'POST quotas': {
@@ -654,13 +675,41 @@ export class Emulator {
         this.server.off('error', reject);
         const { port } = this.server.address() as AddressInfo;
         const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-        resolve({ url, port, adminToken: this.adminToken, close: () => this.close() });
+        void this.startMqtt(host).then(
+          (mqtt) => resolve({ url, port, adminToken: this.adminToken, mqtt, close: () => this.close() }),
+          (error: unknown) => void this.close().then(() => reject(error as Error)),
+        );
       });
     });
   }
 
-  private close(): Promise<void> {
+  private async startMqtt(host: string): Promise<RunningEmulator['mqtt']> {
+    const options = this.options.mqtt;
+    if (!options || (options.port === undefined && options.tlsPort === undefined)) return undefined;
+    this.mqtt = await MqttListener.start(
+      {
+        jobs: this.iot,
+        now: () => this.stateNow(),
+        admit: (operation) => this.quotas.admit(ServiceName.IotJobsData, operation),
+        fault: (operation) => this.faults.take(ServiceName.IotJobsData, operation, 'mqtt'),
+        hold: () => new Promise<void>((r) => this.held.add(r)),
+        record: (entry) =>
+          this.record({
+            seq: ++this.seq,
+            service: ServiceName.IotJobsData,
+            method: 'MQTT',
+            authenticated: true,
+            ...entry,
+          }),
+      },
+      { host, ...options },
+    );
+    return { ...this.mqtt.endpoints, caPem: this.mqtt.caPem };
+  }
+
+  private async close(): Promise<void> {
     this.releaseHeld();
+    await this.mqtt?.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();

@@ -30,6 +30,8 @@ export interface EmulatorRequest {
   readonly requestId: string;
   /** Emulator time in epoch milliseconds (the admin clock can move it forward). */
   readonly now: number;
+  /** Set by a `lagging-read` fault: executions queued at or after this time are not yet visible to the read. */
+  readonly visibleBefore?: number;
 }
 
 /** What a service module answers; the front writes it, or loses it on purpose when a fault says so. */
@@ -40,9 +42,12 @@ export interface EmulatorResponse {
 }
 
 /** A routed request: the operation is known before it runs, so faults can target it and skip its effect. */
-export interface RoutedOperation {
+export interface RoutedOperation<
+  Answer extends EmulatorResponse | Promise<EmulatorResponse> = EmulatorResponse | Promise<EmulatorResponse>,
+> {
   readonly operation: string;
-  readonly run: () => EmulatorResponse;
+  /** Runs it; an operation that must wait (signing a certificate) answers with a promise. */
+  readonly run: () => Answer;
 }
 
 /**
